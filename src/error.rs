@@ -1,0 +1,111 @@
+//! Every error the engine can report. Each variant has a stable code that the
+//! Node binding exposes as `error.code`.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A raw field has the wrong type, a non-finite number or an unknown enum value.
+    #[error("Invalid feature for workflow '{workflow}': field '{field}' expected {expected}, received {received}")]
+    InvalidFeature {
+        workflow: String,
+        field: String,
+        expected: String,
+        received: String,
+    },
+
+    /// A raw field is absent and the caller asked for strict validation.
+    #[error("Missing feature for workflow '{workflow}': field '{field}' ({expected}) is required in strict mode")]
+    MissingFeature {
+        workflow: String,
+        field: String,
+        expected: String,
+    },
+
+    /// The input is not a feature object at all, or its `workflowType` is not a string.
+    #[error("Invalid features: expected {expected}, received {received}")]
+    InvalidInput { expected: String, received: String },
+
+    /// No model is loaded for this workflow type (including unknown types).
+    /// The message is the old engine's, which callers may match on.
+    #[error("No model found for workflow: {0}")]
+    ModelNotFound(String),
+
+    /// A `workflowType` outside the 8 known ones, where no model is involved.
+    #[error("Unknown workflow type: {received} (expected one of {expected})")]
+    UnknownWorkflow { received: String, expected: String },
+
+    /// A model file exists but cannot be used.
+    #[error("Invalid model file {path}: {reason}")]
+    InvalidModel { path: PathBuf, reason: String },
+
+    /// A training-data row cannot be used.
+    #[error("Invalid training data in {file}, row {row}: field '{field}' {reason}")]
+    InvalidData {
+        file: String,
+        row: usize,
+        field: String,
+        reason: String,
+    },
+
+    /// Too little or one-sided data to train a workflow.
+    #[error("Cannot train {workflow}: {reason}")]
+    InsufficientData { workflow: String, reason: String },
+
+    /// An option or argument has a bad value.
+    #[error("Invalid argument '{name}': {reason}")]
+    InvalidArgument { name: String, reason: String },
+
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("The operation was aborted")]
+    Aborted,
+
+    /// A bug: a panic caught at the binding boundary.
+    #[error("Internal error in ml-engine: {0}")]
+    Internal(String),
+}
+
+impl EngineError {
+    /// The stable code callers match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::InvalidFeature { .. } => "ERR_INVALID_FEATURE",
+            EngineError::MissingFeature { .. } => "ERR_MISSING_FEATURE",
+            EngineError::InvalidInput { .. } => "ERR_INVALID_FEATURE",
+            EngineError::ModelNotFound(_) => "ERR_MODEL_NOT_FOUND",
+            EngineError::UnknownWorkflow { .. } => "ERR_UNKNOWN_WORKFLOW",
+            EngineError::InvalidModel { .. } => "ERR_INVALID_MODEL",
+            EngineError::InvalidData { .. } => "ERR_INVALID_DATA",
+            EngineError::InsufficientData { .. } => "ERR_INSUFFICIENT_DATA",
+            EngineError::InvalidArgument { .. } => "ERR_INVALID_ARG",
+            EngineError::Io { .. } => "ERR_IO",
+            EngineError::Aborted => "ERR_ABORTED",
+            EngineError::Internal(_) => "ERR_INTERNAL",
+        }
+    }
+
+    /// Whether JavaScript should see a `TypeError` (bad input) rather than an `Error`.
+    pub fn is_type_error(&self) -> bool {
+        matches!(
+            self,
+            EngineError::InvalidFeature { .. }
+                | EngineError::MissingFeature { .. }
+                | EngineError::InvalidInput { .. }
+        )
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        EngineError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

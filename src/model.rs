@@ -1,0 +1,306 @@
+//! Model files: the old engine's JSON format plus optional new fields, loading
+//! (tolerant: a bad file is skipped with a warning) and atomic saving.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EngineError, Result};
+use crate::schema::{all_workflows, Workflow};
+
+/// One `<workflowType>-model.json`. The first block is the old format, which
+/// every file has; the rest is optional so old files load, and the old engine
+/// ignores it, so new files stay readable there.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelFile {
+    pub workflow_type: String,
+    pub weights: BTreeMap<String, f64>,
+    pub bias: f64,
+    pub feature_names: Vec<String>,
+    pub trained_at: String,
+    pub accuracy: f64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1_score: f64,
+    pub training_size: usize,
+    pub validation_size: usize,
+
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_type: Option<String>,
+    /// Decision threshold tuned on out-of-fold predictions (the old engine used 0.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Mean of each feature on the training rows: used to impute missing fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_means: Option<BTreeMap<String, f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auc: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_loss: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brier: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ece: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_accuracy: Option<f64>,
+    /// Metrics of the generator's true probability on the same held-out rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bayes: Option<serde_json::Value>,
+    /// `"ok"` or `"no-signal"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hyperparameters: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_version: Option<String>,
+    /// Anything else a newer writer added; kept so that rewriting a file loses nothing.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// A model ready to predict: weights laid out in the workflow's vector order.
+#[derive(Debug, Clone)]
+pub struct LoadedModel {
+    pub workflow: &'static Workflow,
+    /// `weights[i]` for vector entry i; 0 where the file has no weight.
+    pub weights: Vec<f64>,
+    pub bias: f64,
+    /// Per vector entry, when the file stores means for every entry.
+    pub feature_means: Option<Vec<f64>>,
+    pub file: ModelFile,
+    pub path: Option<PathBuf>,
+}
+
+impl LoadedModel {
+    pub fn from_file(
+        workflow: &'static Workflow,
+        file: ModelFile,
+        path: Option<PathBuf>,
+    ) -> Result<LoadedModel> {
+        let bad = |reason: String| EngineError::InvalidModel {
+            path: path.clone().unwrap_or_default(),
+            reason,
+        };
+        if file.workflow_type != workflow.workflow_type() {
+            return Err(bad(format!(
+                "workflowType is '{}', expected '{}'",
+                file.workflow_type,
+                workflow.workflow_type()
+            )));
+        }
+        if !file.bias.is_finite() {
+            return Err(bad("bias is not a finite number".to_string()));
+        }
+        let mut weights = vec![0.0; workflow.vector.len()];
+        for (name, w) in &file.weights {
+            if !w.is_finite() {
+                return Err(bad(format!("weight '{name}' is not a finite number")));
+            }
+            // Weights for features the vector does not have can never contribute
+            // (the old engine looked weights up by vector key); they are ignored.
+            if let Some(i) = workflow.feature_index(name) {
+                weights[i] = *w;
+            }
+        }
+        let feature_means = match &file.feature_means {
+            Some(means) => {
+                let laid_out: Option<Vec<f64>> = workflow
+                    .feature_names()
+                    .map(|n| means.get(n).copied().filter(|x| x.is_finite()))
+                    .collect();
+                Some(laid_out.ok_or_else(|| {
+                    bad("featureMeans must give a finite mean for every feature".to_string())
+                })?)
+            }
+            None => None,
+        };
+        Ok(LoadedModel {
+            workflow,
+            weights,
+            bias: file.bias,
+            feature_means,
+            file,
+            path,
+        })
+    }
+
+    pub fn parse(
+        workflow: &'static Workflow,
+        text: &str,
+        path: Option<PathBuf>,
+    ) -> Result<LoadedModel> {
+        let file: ModelFile =
+            serde_json::from_str(text).map_err(|e| EngineError::InvalidModel {
+                path: path.clone().unwrap_or_default(),
+                reason: e.to_string(),
+            })?;
+        LoadedModel::from_file(workflow, file, path)
+    }
+}
+
+/// The result of loading a models directory: a slot per workflow (in schema
+/// order) and a warning for each workflow that was skipped.
+#[derive(Debug, Default)]
+pub struct ModelSet {
+    pub models: Vec<Option<LoadedModel>>,
+    pub warnings: Vec<String>,
+}
+
+pub fn model_path(dir: &Path, workflow_type: &str) -> PathBuf {
+    dir.join(format!("{workflow_type}-model.json"))
+}
+
+/// Load every workflow's model from `dir`. Never fails: a missing, unreadable
+/// or invalid file leaves that workflow without a model and adds a warning
+/// naming the file.
+pub fn load_dir(dir: &Path) -> ModelSet {
+    let mut set = ModelSet::default();
+    for workflow in all_workflows() {
+        let path = model_path(dir, workflow.workflow_type());
+        let loaded = fs::read_to_string(&path)
+            .map_err(|e| EngineError::io(&path, e))
+            .and_then(|text| LoadedModel::parse(workflow, &text, Some(path.clone())));
+        match loaded {
+            Ok(model) => set.models.push(Some(model)),
+            Err(e) => {
+                set.warnings
+                    .push(format!("Skipping {} model: {e}", workflow.workflow_type()));
+                set.models.push(None);
+            }
+        }
+    }
+    set
+}
+
+/// Write `bytes` to `path` so that readers see either the old file or the
+/// whole new one: write a temporary file in the same directory, flush it to
+/// disk, then rename it over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(EngineError::io(path, e));
+    }
+    // Make the rename itself durable where the platform allows it.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Serialise a model file as pretty JSON and write it atomically.
+pub fn save_model(dir: &Path, file: &ModelFile) -> Result<PathBuf> {
+    let path = model_path(dir, &file.workflow_type);
+    let text =
+        serde_json::to_string_pretty(file).map_err(|e| EngineError::Internal(e.to_string()))?;
+    write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::find_workflow;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("ml-engine-model-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn minimal(workflow_type: &str) -> ModelFile {
+        serde_json::from_value(serde_json::json!({
+            "workflowType": workflow_type, "weights": {"micPermission": -2.0, "notAFeature": 5.0}, "bias": 0.5,
+            "featureNames": ["micPermission"], "trainedAt": "x", "accuracy": 0, "precision": 0, "recall": 0,
+            "f1Score": 0, "trainingSize": 1, "validationSize": 1, "somethingNew": [1, 2]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn old_format_loads_and_unknown_fields_survive_a_rewrite() {
+        let w = find_workflow("freestyle").unwrap();
+        let file = minimal("freestyle");
+        assert_eq!(
+            file.extra.get("somethingNew"),
+            Some(&serde_json::json!([1, 2]))
+        );
+        let m = LoadedModel::from_file(w, file.clone(), None).unwrap();
+        assert_eq!(m.weights[w.feature_index("micPermission").unwrap()], -2.0);
+        assert_eq!(m.weights.iter().filter(|x| **x != 0.0).count(), 1);
+        let dir = tempdir("rewrite");
+        save_model(&dir, &file).unwrap();
+        let back: ModelFile =
+            serde_json::from_str(&fs::read_to_string(model_path(&dir, "freestyle")).unwrap())
+                .unwrap();
+        assert_eq!(back, file);
+    }
+
+    #[test]
+    fn bad_files_are_skipped_with_a_warning_naming_the_file() {
+        let dir = tempdir("bad");
+        save_model(&dir, &minimal("freestyle")).unwrap();
+        fs::write(model_path(&dir, "ai-memory"), "{ not json").unwrap();
+        fs::write(
+            model_path(&dir, "ai-mastering"),
+            serde_json::to_string(&minimal("freestyle")).unwrap(),
+        )
+        .unwrap();
+        let set = load_dir(&dir);
+        assert_eq!(set.models.iter().filter(|m| m.is_some()).count(), 1);
+        assert_eq!(set.warnings.len(), 7);
+        let memory = set
+            .warnings
+            .iter()
+            .find(|w| w.contains("ai-memory-model.json"))
+            .unwrap();
+        assert!(
+            memory.starts_with("Skipping ai-memory model: Invalid model file"),
+            "{memory}"
+        );
+        assert!(set.warnings.iter().any(
+            |w| w.contains("ai-mastering-model.json") && w.contains("expected 'ai-mastering'")
+        ));
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file_and_leaves_no_temporary() {
+        let dir = tempdir("atomic");
+        let path = dir.join("x.json");
+        write_atomic(&path, b"old").unwrap();
+        write_atomic(&path, b"new contents").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new contents");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        // A write that cannot complete leaves the old file untouched.
+        let blocked = dir.join("sub");
+        fs::create_dir_all(blocked.join("x.json")).unwrap();
+        assert!(write_atomic(&blocked.join("x.json"), b"y").is_err());
+        assert_eq!(fs::read(&path).unwrap(), b"new contents");
+    }
+}

@@ -1,0 +1,217 @@
+//! From a feature vector and a model to a prediction: probability, risk
+//! level, confidence, critical factors and recommendations. The semantics are
+//! the old engine's, pinned by the golden fixtures.
+
+use crate::model::LoadedModel;
+use crate::schema::Workflow;
+
+/// The sigmoid argument is clamped to this range, as in the old engine.
+const LOGIT_CLAMP: f64 = 100.0;
+/// Contributions above this make a non-critical feature a critical factor.
+const CONTRIBUTION_FLOOR: f64 = 0.1;
+pub const MAX_CRITICAL_FACTORS: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl RiskLevel {
+    pub fn from_probability(p: f64) -> RiskLevel {
+        if p >= 0.8 {
+            RiskLevel::Critical
+        } else if p >= 0.6 {
+            RiskLevel::High
+        } else if p >= 0.4 {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+            RiskLevel::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CriticalFactor {
+    pub feature: &'static str,
+    pub value: f64,
+    pub weight: f64,
+    pub contribution: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub workflow_type: &'static str,
+    pub failure_probability: f64,
+    pub risk_level: RiskLevel,
+    pub confidence: f64,
+    pub critical_factors: Vec<CriticalFactor>,
+    pub recommendations: Vec<&'static str>,
+}
+
+/// The logistic function of `bias + sum(weights[i] * vector[i])`, summed in
+/// vector order (the order fixes the last bits of the result).
+pub fn probability(weights: &[f64], bias: f64, vector: &[f64]) -> f64 {
+    let mut z = bias;
+    for (w, x) in weights.iter().zip(vector) {
+        z += w * x;
+    }
+    let z = z.clamp(-LOGIT_CLAMP, LOGIT_CLAMP);
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Up to five factors: entries that are critical for the workflow or
+/// contribute more than 0.1, by contribution, ties in vector order.
+pub fn critical_factors(
+    workflow: &Workflow,
+    weights: &[f64],
+    vector: &[f64],
+) -> Vec<CriticalFactor> {
+    let mut factors: Vec<CriticalFactor> = workflow
+        .vector
+        .iter()
+        .zip(weights.iter().zip(vector))
+        .filter_map(|(entry, (&weight, &value))| {
+            let contribution = (weight * value).abs();
+            (entry.critical || contribution > CONTRIBUTION_FLOOR).then_some(CriticalFactor {
+                feature: entry.feature,
+                value,
+                weight,
+                contribution,
+            })
+        })
+        .collect();
+    // `sort_by` is stable, so equal contributions keep vector order.
+    factors.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+    factors.truncate(MAX_CRITICAL_FACTORS);
+    factors
+}
+
+/// The workflow's rules that fire on these factors, in rule order, then the
+/// general advice for the probability.
+pub fn recommendations(
+    workflow: &Workflow,
+    factors: &[CriticalFactor],
+    probability: f64,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for rule in &workflow.rules {
+        let feature = workflow.vector[rule.vector_index].feature;
+        if let Some(f) = factors.iter().find(|f| f.feature == feature) {
+            if rule.test.passes(f.value) {
+                out.extend_from_slice(rule.texts);
+            }
+        }
+    }
+    if probability >= 0.8 {
+        out.push("CRITICAL: Implement circuit breaker pattern to prevent cascading failures");
+        out.push("Add comprehensive error monitoring and alerting");
+    } else if probability >= 0.6 {
+        out.push("Add retry logic with exponential backoff");
+        out.push("Implement graceful degradation strategies");
+    }
+    out
+}
+
+/// The whole prediction for one feature vector.
+pub fn predict(model: &LoadedModel, vector: &[f64]) -> Prediction {
+    let workflow = model.workflow;
+    let p = probability(&model.weights, model.bias, vector);
+    let factors = critical_factors(workflow, &model.weights, vector);
+    let recommendations = recommendations(workflow, &factors, p);
+    Prediction {
+        workflow_type: workflow.workflow_type(),
+        failure_probability: p,
+        risk_level: RiskLevel::from_probability(p),
+        confidence: (p - 0.5).abs() * 2.0,
+        critical_factors: factors,
+        recommendations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::find_workflow;
+
+    #[test]
+    fn risk_thresholds_are_inclusive() {
+        assert_eq!(RiskLevel::from_probability(0.8), RiskLevel::Critical);
+        assert_eq!(RiskLevel::from_probability(0.7999), RiskLevel::High);
+        assert_eq!(RiskLevel::from_probability(0.6), RiskLevel::High);
+        assert_eq!(RiskLevel::from_probability(0.4), RiskLevel::Medium);
+        assert_eq!(RiskLevel::from_probability(0.3999), RiskLevel::Low);
+    }
+
+    #[test]
+    fn probability_clamps_the_logit() {
+        assert_eq!(
+            probability(&[1.0], 0.0, &[1e6]),
+            1.0 / (1.0 + (-100f64).exp())
+        );
+        assert_eq!(probability(&[], 0.0, &[]), 0.5);
+    }
+
+    #[test]
+    fn factors_keep_critical_and_large_entries_sorted_stably() {
+        let w = find_workflow("freestyle").unwrap();
+        let n = w.vector.len();
+        let mut weights = vec![0.0; n];
+        let vector = vec![1.0; n];
+        weights[w.feature_index("beatSync").unwrap()] = 0.5; // not critical, large
+        weights[w.feature_index("sampleRate").unwrap()] = 0.05; // not critical, small: dropped
+        let f = critical_factors(w, &weights, &vector);
+        assert_eq!(f.len(), 5);
+        assert_eq!(f[0].feature, "beatSync");
+        // Then zero-contribution critical features in vector order.
+        let rest: Vec<_> = f[1..].iter().map(|x| x.feature).collect();
+        assert_eq!(
+            rest,
+            [
+                "networkLatency",
+                "apiAvailable",
+                "systemMemory",
+                "cpuUtilization"
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_fire_only_for_top_factors_that_pass_their_test() {
+        let w = find_workflow("freestyle").unwrap();
+        let factor = |feature, value| CriticalFactor {
+            feature,
+            value,
+            weight: 1.0,
+            contribution: 1.0,
+        };
+        let recs = recommendations(
+            w,
+            &[
+                factor("micPermission", 0.0),
+                factor("transcriptionAccuracy", 0.9),
+            ],
+            0.65,
+        );
+        assert_eq!(
+            recs,
+            [
+                "Request microphone permission before starting recording",
+                "Add retry logic with exponential backoff",
+                "Implement graceful degradation strategies"
+            ]
+        );
+        assert!(recommendations(w, &[], 0.5).is_empty());
+    }
+}
