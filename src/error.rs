@@ -56,6 +56,13 @@ pub enum EngineError {
     #[error("Invalid argument '{name}': {reason}")]
     InvalidArgument { name: String, reason: String },
 
+    /// An error about one element of a batch.
+    #[error("features[{index}]: {source}")]
+    InBatch {
+        index: usize,
+        source: Box<EngineError>,
+    },
+
     #[error("I/O error on {path}: {source}")]
     Io {
         path: PathBuf,
@@ -87,11 +94,15 @@ impl EngineError {
             EngineError::Io { .. } => "ERR_IO",
             EngineError::Aborted => "ERR_ABORTED",
             EngineError::Internal(_) => "ERR_INTERNAL",
+            EngineError::InBatch { source, .. } => source.code(),
         }
     }
 
     /// Whether JavaScript should see a `TypeError` (bad input) rather than an `Error`.
     pub fn is_type_error(&self) -> bool {
+        if let EngineError::InBatch { source, .. } = self {
+            return source.is_type_error();
+        }
         matches!(
             self,
             EngineError::InvalidFeature { .. }

@@ -145,12 +145,14 @@ pub fn unknown_workflow(received: &str) -> EngineError {
     }
 }
 
-/// Build a record by asking `read` for each field of the workflow in schema
-/// order. With `strict`, an absent field is an error.
-pub fn read_record<'a>(
+/// Build a record by asking `read` to validate each field of the workflow,
+/// in schema order (`read` returns `Ok(None)` for an absent field; it usually
+/// observes the value and calls `parse_field`). With `strict`, an absent
+/// field is an error; otherwise it takes the schema default and is marked missing.
+pub fn read_record(
     workflow: &Workflow,
     strict: bool,
-    mut read: impl FnMut(&str) -> Result<Observed<'a>>,
+    mut read: impl FnMut(&FieldSpec) -> Result<Option<f64>>,
 ) -> Result<RawRecord> {
     let n = workflow.fields.len();
     let mut record = RawRecord {
@@ -158,8 +160,7 @@ pub fn read_record<'a>(
         missing: Vec::with_capacity(n),
     };
     for spec in &workflow.fields {
-        let observed = read(spec.name)?;
-        match parse_field(workflow, spec, observed)? {
+        match read(spec)? {
             Some(x) => {
                 record.values.push(x);
                 record.missing.push(false);
@@ -207,7 +208,9 @@ pub fn record_from_json(
         received: describe(&observe_json(Some(value))),
     })?;
     let workflow = resolve_workflow(observe_json(object.get("workflowType")), unknown_workflow)?;
-    let record = read_record(workflow, strict, |name| Ok(observe_json(object.get(name))))?;
+    let record = read_record(workflow, strict, |spec| {
+        parse_field(workflow, spec, observe_json(object.get(spec.name)))
+    })?;
     Ok((workflow, record))
 }
 

@@ -1,1 +1,8 @@
-//! The napi binding.
+//! The napi binding: the only module that knows about JavaScript. It converts
+//! JS values, calls the core, and maps `EngineError`s to JS errors with a
+//! stable `code`. Panics are caught here and never cross into JavaScript.
+
+mod convert;
+mod errors;
+mod models;
+mod workflow_features;
