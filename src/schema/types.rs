@@ -35,6 +35,8 @@ pub struct FieldSpec {
     pub default: FieldDefault,
     /// Unit or range, as the old engine documented it.
     pub note: Option<&'static str>,
+    /// How the synthetic generator draws this field.
+    pub gen: super::failure_modes::Gen,
 }
 
 /// How one raw field becomes one number of the feature vector. These are the

@@ -1,6 +1,6 @@
 //! AI Mastering (`ai-mastering`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -18,110 +18,175 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec {
         name: "audioFileSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(35280000.0),
         note: None,
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "audioDuration",
+            factor: 176400.0,
+            jitter: 0.05,
+            dp: 0,
+        }),
     },
     FieldSpec {
         name: "audioDuration",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(200.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 200.0,
+            sigma: 0.4,
+            min: 30.0,
+            max: 600.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "peakLevel",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(-3.0),
         note: Some("dB"),
+        gen: Gen::Normal {
+            mean: -3.0,
+            sd: 2.5,
+            min: -20.0,
+            max: 0.0,
+            dp: 2,
+        },
     },
     FieldSpec {
         name: "rmsLevel",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(-16.0),
         note: Some("dB"),
+        gen: Gen::Normal {
+            mean: -16.0,
+            sd: 4.0,
+            min: -40.0,
+            max: -3.0,
+            dp: 2,
+        },
     },
     FieldSpec {
         name: "dynamicRange",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(12.0),
         note: Some("dB"),
+        gen: Gen::Normal {
+            mean: 12.0,
+            sd: 4.0,
+            min: 3.0,
+            max: 30.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "targetLUFS",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(-14.0),
         note: None,
+        gen: Gen::NumberChoice(&[(-16.0, 0.2), (-14.0, 0.5), (-11.0, 0.2), (-9.0, 0.1)]),
     },
     FieldSpec {
         name: "enableLimiter",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.8),
     },
     FieldSpec {
         name: "enableEQ",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "enableCompression",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.75),
     },
     FieldSpec {
         name: "enableStereoWidening",
         ty: FieldType::Boolean,
-        default: FieldDefault::Boolean(true),
+        default: FieldDefault::Boolean(false),
         note: None,
+        gen: Gen::Bernoulli(0.4),
     },
     FieldSpec {
         name: "targetClipping",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(-0.5),
         note: Some("threshold"),
+        gen: Gen::Uniform {
+            lo: -1.0,
+            hi: -0.1,
+            dp: 2,
+        },
     },
     FieldSpec {
         name: "targetFrequencyBalance",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.5),
         note: Some("0-1"),
+        gen: Gen::Uniform {
+            lo: 0.0,
+            hi: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "estimatedProcessingComplexity",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.5),
         note: Some("0-1"),
+        gen: Gen::Uniform {
+            lo: 0.0,
+            hi: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "parallelProcessingEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.6),
     },
     FieldSpec {
         name: "previousClippingIssues",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.8, max: 10 },
     },
     FieldSpec {
         name: "previousLUFSAccuracyErrors",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.8, max: 10 },
     },
     FieldSpec {
         name: "previousProcessingTimeouts",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "averageMasteringTime",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(12000.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 12000.0,
+            sigma: 0.5,
+            min: 2000.0,
+            max: 60000.0,
+            dp: 0,
+        },
     },
 ];
 
@@ -247,4 +312,29 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    // Per dB of peak level and of target loudness; a disabled limiter and
+    // past clipping add to it.
+    FailureMode {
+        name: "output-clipping",
+        severity: Severity::High,
+        base_logit: 3.0,
+        terms: &[
+            term(0.45, Signal::Scaled("peakLevel", 1.0)),
+            term(0.3, Signal::Scaled("targetLUFS", 1.0)),
+            term(3.0, Signal::IsFalse("enableLimiter")),
+            term(0.4, Signal::Scaled("previousClippingIssues", 1.0)),
+        ],
+    },
+    FailureMode {
+        name: "lufs-target-miss",
+        severity: Severity::Medium,
+        base_logit: -5.3,
+        terms: &[
+            term(5.0, Signal::Capped("dynamicRange", 40.0)),
+            term(2.5, Signal::Scaled("estimatedProcessingComplexity", 1.0)),
+            term(0.4, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
+        ],
+    },
+];

@@ -1,6 +1,6 @@
 //! AI Memory (`ai-memory`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -20,114 +20,187 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.92),
     },
     FieldSpec {
         name: "databaseLatency",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(60.0),
         note: Some("ms"),
+        gen: Gen::LogNormal {
+            median: 60.0,
+            sigma: 0.8,
+            min: 2.0,
+            max: 1000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "totalMemoriesCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(1500.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 1500.0,
+            sigma: 1.0,
+            min: 0.0,
+            max: 10000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "operationType",
         ty: FieldType::Enum(&["store", "retrieve", "update", "delete", "search"]),
         default: FieldDefault::Enum("store"),
         note: None,
+        gen: Gen::Choice(&[
+            ("store", 0.3),
+            ("retrieve", 0.3),
+            ("update", 0.1),
+            ("delete", 0.05),
+            ("search", 0.25),
+        ]),
     },
     FieldSpec {
         name: "memoryType",
         ty: FieldType::Enum(&["preference", "fact", "context", "interaction"]),
         default: FieldDefault::Enum("preference"),
         note: None,
+        gen: Gen::Choice(&[
+            ("preference", 0.3),
+            ("fact", 0.3),
+            ("context", 0.25),
+            ("interaction", 0.15),
+        ]),
     },
     FieldSpec {
         name: "searchQueryComplexity",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.5),
         note: Some("0-1"),
+        gen: Gen::Uniform {
+            lo: 0.0,
+            hi: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "retrievalLimit",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(10.0),
         note: None,
+        gen: Gen::NumberChoice(&[(5.0, 0.2), (10.0, 0.4), (20.0, 0.25), (50.0, 0.15)]),
     },
     FieldSpec {
         name: "minImportanceFilter",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(4.0),
         note: Some("0-10"),
+        gen: Gen::IntRange { lo: 0, hi: 8 },
     },
     FieldSpec {
         name: "categoryFilterApplied",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "vectorSimilarityEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "embeddingDimensions",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(768.0),
         note: None,
+        gen: Gen::NumberChoice(&[(384.0, 0.3), (768.0, 0.4), (1536.0, 0.3)]),
     },
     FieldSpec {
         name: "memoryContentSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(600.0),
         note: Some("characters"),
+        gen: Gen::LogNormal {
+            median: 600.0,
+            sigma: 0.8,
+            min: 20.0,
+            max: 5000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "metadataSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(150.0),
         note: Some("characters"),
+        gen: Gen::LogNormal {
+            median: 150.0,
+            sigma: 0.6,
+            min: 10.0,
+            max: 1000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "previousDatabaseTimeouts",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.7, max: 10 },
     },
     FieldSpec {
         name: "previousRetrievalFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.6, max: 10 },
     },
     FieldSpec {
         name: "previousAccessCountUpdateFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.4, max: 10 },
     },
     FieldSpec {
         name: "averageRetrievalTime",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(120.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 120.0,
+            sigma: 0.6,
+            min: 10.0,
+            max: 1000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "expiredMemoriesCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(5.0),
         note: None,
+        gen: Gen::Count {
+            mean: 10.0,
+            max: 100,
+        },
     },
     FieldSpec {
         name: "averageAccessCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(4.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 4.0,
+            sigma: 0.7,
+            min: 0.0,
+            max: 100.0,
+            dp: 1,
+        },
     },
 ];
 
@@ -260,4 +333,25 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    FailureMode {
+        name: "database-connection-lost",
+        severity: Severity::Critical,
+        base_logit: -5.0,
+        terms: &[term(6.5, Signal::IsFalse("databaseConnected"))],
+    },
+    // Complex searches over large stores on a slow database time out.
+    FailureMode {
+        name: "query-timeout",
+        severity: Severity::High,
+        base_logit: -4.3,
+        terms: &[
+            term(3.5, Signal::Capped("databaseLatency", 1000.0)),
+            term(2.5, Signal::Scaled("searchQueryComplexity", 1.0)),
+            term(1.5, Signal::Capped("totalMemoriesCount", 10000.0)),
+            term(0.4, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
+            term(1.2, Signal::EnumIs("operationType", "search")),
+        ],
+    },
+];

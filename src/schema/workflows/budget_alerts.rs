@@ -1,6 +1,6 @@
 //! Budget Alerts (`budget-alerts`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -20,48 +20,78 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.85),
     },
     FieldSpec {
         name: "monthlyLimitSet",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.85),
     },
     FieldSpec {
         name: "alertThreshold",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.8),
         note: Some("0-1 (e.g., 0.8 = 80%)"),
+        gen: Gen::NumberChoice(&[(0.5, 0.1), (0.75, 0.3), (0.8, 0.4), (0.9, 0.2)]),
     },
     FieldSpec {
         name: "pauseOnExceedEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "dailySpent",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(9.0),
         note: None,
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "dailyPercentage",
+            factor: 0.2,
+            jitter: 0.15,
+            dp: 2,
+        }),
     },
     FieldSpec {
         name: "monthlySpent",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(100.0),
         note: None,
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "monthlyPercentage",
+            factor: 2.0,
+            jitter: 0.15,
+            dp: 2,
+        }),
     },
     FieldSpec {
         name: "dailyPercentage",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(45.0),
         note: Some("0-100"),
+        gen: Gen::LogNormal {
+            median: 45.0,
+            sigma: 0.6,
+            min: 1.0,
+            max: 250.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "monthlyPercentage",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(50.0),
         note: Some("0-100"),
+        gen: Gen::LogNormal {
+            median: 50.0,
+            sigma: 0.5,
+            min: 1.0,
+            max: 200.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "operationType",
@@ -73,96 +103,151 @@ const FIELDS: &[FieldSpec] = &[
         ]),
         default: FieldDefault::Enum("check_budget"),
         note: None,
+        gen: Gen::Choice(&[
+            ("check_budget", 0.5),
+            ("create_alert", 0.2),
+            ("resolve_alert", 0.2),
+            ("reset_budget", 0.1),
+        ]),
     },
     FieldSpec {
         name: "isOverDailyBudget",
         ty: FieldType::Boolean,
-        default: FieldDefault::Boolean(true),
+        default: FieldDefault::Boolean(false),
         note: None,
+        gen: Gen::Derived(Derived::AtLeast {
+            a: "dailyPercentage",
+            threshold: 100.0,
+        }),
     },
     FieldSpec {
         name: "isOverMonthlyBudget",
         ty: FieldType::Boolean,
-        default: FieldDefault::Boolean(true),
+        default: FieldDefault::Boolean(false),
         note: None,
+        gen: Gen::Derived(Derived::AtLeast {
+            a: "monthlyPercentage",
+            threshold: 100.0,
+        }),
     },
     FieldSpec {
         name: "unreadAlertsCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(2.0),
         note: None,
+        gen: Gen::Count { mean: 3.0, max: 20 },
     },
     FieldSpec {
         name: "unresolvedAlertsCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(1.0),
         note: None,
+        gen: Gen::Count { mean: 2.0, max: 20 },
     },
     FieldSpec {
         name: "alertSeverity",
         ty: FieldType::Enum(&["info", "warning", "critical"]),
         default: FieldDefault::Enum("info"),
         note: None,
+        gen: Gen::Choice(&[("info", 0.6), ("warning", 0.3), ("critical", 0.1)]),
     },
     FieldSpec {
         name: "apiLogsCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(200.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 200.0,
+            sigma: 0.8,
+            min: 0.0,
+            max: 1000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "servicesUsedCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(4.0),
         note: None,
+        gen: Gen::IntRange { lo: 1, hi: 10 },
     },
     FieldSpec {
         name: "costCalculationComplexity",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.5),
         note: Some("0-1"),
+        gen: Gen::Uniform {
+            lo: 0.0,
+            hi: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "previousCostCalculationErrors",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.7, max: 10 },
     },
     FieldSpec {
         name: "previousAlertCreationFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.4, max: 10 },
     },
     FieldSpec {
         name: "previousThresholdDetectionMisses",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.4, max: 10 },
     },
     FieldSpec {
         name: "averageAlertLatency",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(150.0),
         note: Some("ms"),
+        gen: Gen::LogNormal {
+            median: 150.0,
+            sigma: 0.6,
+            min: 10.0,
+            max: 1000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "spendingTrendDirection",
         ty: FieldType::Enum(&["increasing", "decreasing", "stable"]),
-        default: FieldDefault::Enum("increasing"),
+        default: FieldDefault::Enum("stable"),
         note: None,
+        gen: Gen::Choice(&[("increasing", 0.35), ("decreasing", 0.25), ("stable", 0.4)]),
     },
     FieldSpec {
         name: "spendingVelocity",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(2.0),
         note: Some("$ per day"),
+        gen: Gen::LogNormal {
+            median: 2.0,
+            sigma: 0.7,
+            min: 0.0,
+            max: 10.0,
+            dp: 2,
+        },
     },
     FieldSpec {
         name: "projectedMonthlyOverage",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(5.0),
         note: Some("$"),
+        gen: Gen::LogNormal {
+            median: 5.0,
+            sigma: 1.2,
+            min: 0.0,
+            max: 100.0,
+            dp: 2,
+        },
     },
 ];
 
@@ -333,4 +418,28 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    FailureMode {
+        name: "cost-calculation-error",
+        severity: Severity::High,
+        base_logit: -4.5,
+        terms: &[
+            term(3.0, Signal::Scaled("costCalculationComplexity", 1.0)),
+            term(0.4, Signal::Scaled("previousCostCalculationErrors", 1.0)),
+            term(2.0, Signal::Capped("servicesUsedCount", 10.0)),
+        ],
+    },
+    // Spending far past the limits, unless runs pause when a limit is hit.
+    FailureMode {
+        name: "budget-severely-exceeded",
+        severity: Severity::Critical,
+        base_logit: -5.0,
+        terms: &[
+            term(2.5, Signal::Scaled("dailyPercentage", 100.0)),
+            term(2.5, Signal::Scaled("monthlyPercentage", 100.0)),
+            term(1.5, Signal::IsTrue("isOverMonthlyBudget")),
+            term(-2.0, Signal::IsTrue("pauseOnExceedEnabled")),
+        ],
+    },
+];

@@ -1,6 +1,6 @@
 //! Freestyle Recording (`freestyle`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -20,114 +20,172 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.9),
     },
     FieldSpec {
         name: "audioContextState",
         ty: FieldType::Enum(&["running", "suspended", "closed", "error"]),
         default: FieldDefault::Enum("running"),
         note: None,
+        gen: Gen::Choice(&[
+            ("running", 0.88),
+            ("suspended", 0.08),
+            ("closed", 0.02),
+            ("error", 0.02),
+        ]),
     },
     FieldSpec {
         name: "sampleRate",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(48000.0),
         note: None,
+        gen: Gen::NumberChoice(&[(44100.0, 0.35), (48000.0, 0.65)]),
     },
     FieldSpec {
         name: "bufferSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(512.0),
         note: None,
+        gen: Gen::NumberChoice(&[(256.0, 0.2), (512.0, 0.4), (1024.0, 0.3), (2048.0, 0.1)]),
     },
     FieldSpec {
         name: "recordingDuration",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(90.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 90.0,
+            sigma: 0.6,
+            min: 5.0,
+            max: 600.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "beatSyncEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "beatFileSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(4000000.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 4000000.0,
+            sigma: 0.5,
+            min: 200000.0,
+            max: 10000000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "speechRecognitionSupported",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.92),
     },
     FieldSpec {
         name: "transcriptionAccuracy",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.82),
         note: Some("0-1"),
+        gen: Gen::Normal {
+            mean: 0.82,
+            sd: 0.1,
+            min: 0.4,
+            max: 0.99,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "languageModel",
         ty: FieldType::Enum(&["en-US", "other"]),
         default: FieldDefault::Enum("en-US"),
         note: None,
+        gen: Gen::Choice(&[("en-US", 0.85), ("other", 0.15)]),
     },
     FieldSpec {
         name: "voiceCommandsEnabled",
         ty: FieldType::Boolean,
-        default: FieldDefault::Boolean(true),
+        default: FieldDefault::Boolean(false),
         note: None,
+        gen: Gen::Bernoulli(0.4),
     },
     FieldSpec {
         name: "commandRecognitionRate",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.85),
         note: Some("0-1"),
+        gen: Gen::Normal {
+            mean: 0.85,
+            sd: 0.08,
+            min: 0.4,
+            max: 0.99,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "currentTakeNumber",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(3.0),
         note: None,
+        gen: Gen::IntRange { lo: 1, hi: 8 },
     },
     FieldSpec {
         name: "totalTakes",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(5.0),
         note: None,
+        gen: Gen::IntRange { lo: 1, hi: 12 },
     },
     FieldSpec {
         name: "audioChunksCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(90.0),
         note: None,
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "recordingDuration",
+            factor: 1.0,
+            jitter: 0.1,
+            dp: 0,
+        }),
     },
     FieldSpec {
         name: "lyricsSegmentsCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(14.0),
         note: None,
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "recordingDuration",
+            factor: 0.15,
+            jitter: 0.3,
+            dp: 0,
+        }),
     },
     FieldSpec {
         name: "previousTranscriptionFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 1.0, max: 10 },
     },
     FieldSpec {
         name: "previousAudioUploadFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousBeatSyncIssues",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
 ];
 
@@ -249,4 +307,30 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    FailureMode {
+        name: "microphone-permission-denied",
+        severity: Severity::Critical,
+        base_logit: -4.5,
+        terms: &[term(6.0, Signal::IsFalse("microphonePermission"))],
+    },
+    FailureMode {
+        name: "audio-context-failed",
+        severity: Severity::High,
+        base_logit: -4.5,
+        terms: &[term(6.0, Signal::EnumIsNot("audioContextState", "running"))],
+    },
+    // Graded: every point of transcription accuracy lost raises the odds;
+    // a browser without speech recognition and a history of failures add to it.
+    FailureMode {
+        name: "low-transcription-accuracy",
+        severity: Severity::Medium,
+        base_logit: 3.8,
+        terms: &[
+            term(-8.0, Signal::Scaled("transcriptionAccuracy", 1.0)),
+            term(2.5, Signal::IsFalse("speechRecognitionSupported")),
+            term(0.35, Signal::Scaled("previousTranscriptionFailures", 1.0)),
+        ],
+    },
+];

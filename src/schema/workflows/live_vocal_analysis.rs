@@ -1,6 +1,6 @@
 //! Live Vocal Analysis (`live-vocal-analysis`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -18,116 +18,159 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec {
         name: "targetLatency",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(50.0),
         note: Some("ms"),
+        gen: Gen::NumberChoice(&[(20.0, 0.2), (50.0, 0.5), (100.0, 0.3)]),
     },
     FieldSpec {
         name: "bufferSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(512.0),
         note: None,
+        gen: Gen::NumberChoice(&[(256.0, 0.2), (512.0, 0.35), (1024.0, 0.3), (2048.0, 0.15)]),
     },
     FieldSpec {
         name: "sampleRate",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(48000.0),
         note: None,
+        gen: Gen::NumberChoice(&[(44100.0, 0.4), (48000.0, 0.6)]),
     },
     FieldSpec {
         name: "processingInterval",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(100.0),
         note: Some("ms (typically 100ms)"),
+        gen: Gen::NumberChoice(&[(50.0, 0.2), (100.0, 0.6), (200.0, 0.2)]),
     },
     FieldSpec {
         name: "websocketConnected",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.9),
     },
     FieldSpec {
         name: "websocketLatency",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(60.0),
         note: Some("ms"),
+        gen: Gen::LogNormal {
+            median: 60.0,
+            sigma: 0.7,
+            min: 5.0,
+            max: 500.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "messageQueueSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(3.0),
         note: None,
+        gen: Gen::Count {
+            mean: 5.0,
+            max: 100,
+        },
     },
     FieldSpec {
         name: "pitchDetectionEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.9),
     },
     FieldSpec {
         name: "rhythmDetectionEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "vibratoDetectionEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "qualityAnalysisEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.6),
     },
     FieldSpec {
         name: "referenceKeySet",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "expectedBPMSet",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "averageAnalysisTime",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(25.0),
         note: Some("ms"),
+        gen: Gen::LogNormal {
+            median: 25.0,
+            sigma: 0.5,
+            min: 3.0,
+            max: 100.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "droppedFramesCount",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count {
+            mean: 6.0,
+            max: 100,
+        },
     },
     FieldSpec {
         name: "previousPitchDetectionFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.6, max: 10 },
     },
     FieldSpec {
         name: "previousWebSocketDisconnects",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.8, max: 10 },
     },
     FieldSpec {
         name: "previousLatencySpikes",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 1.0, max: 10 },
     },
     FieldSpec {
         name: "averageReconnectionTime",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(800.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 800.0,
+            sigma: 0.6,
+            min: 100.0,
+            max: 5000.0,
+            dp: 0,
+        },
     },
 ];
 
@@ -268,4 +311,38 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    FailureMode {
+        name: "websocket-disconnection",
+        severity: Severity::Critical,
+        base_logit: -4.5,
+        terms: &[
+            term(5.5, Signal::IsFalse("websocketConnected")),
+            term(4.0, Signal::Capped("websocketLatency", 500.0)),
+            term(0.35, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
+        ],
+    },
+    // Analysis time against the latency budget: additive terms, plus a mild
+    // interaction once analysis takes longer than the target.
+    FailureMode {
+        name: "high-latency-dropped-frames",
+        severity: Severity::High,
+        base_logit: -3.8,
+        terms: &[
+            term(4.0, Signal::Capped("averageAnalysisTime", 100.0)),
+            term(-2.0, Signal::Capped("targetLatency", 100.0)),
+            term(4.0, Signal::Capped("droppedFramesCount", 100.0)),
+            term(2.5, Signal::Scaled("cpuUtilization", 1.0)),
+            term(
+                0.5,
+                Signal::RatioExcess {
+                    numerator: "averageAnalysisTime",
+                    denominator: "targetLatency",
+                    threshold: 1.0,
+                    scale: 1.0,
+                },
+            ),
+        ],
+    },
+];

@@ -1,6 +1,6 @@
 //! Melody-to-Vocals (`melody-to-vocals`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -18,98 +18,152 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec {
         name: "audioFileSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(9600000.0),
         note: Some("bytes"),
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "audioDuration",
+            factor: 160000.0,
+            jitter: 0.25,
+            dp: 0,
+        }),
     },
     FieldSpec {
         name: "audioDuration",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(60.0),
         note: Some("seconds"),
+        gen: Gen::LogNormal {
+            median: 60.0,
+            sigma: 0.6,
+            min: 5.0,
+            max: 300.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "audioFormat",
         ty: FieldType::Enum(&["wav", "mp3", "webm", "other"]),
         default: FieldDefault::Enum("wav"),
         note: None,
+        gen: Gen::Choice(&[
+            ("wav", 0.45),
+            ("mp3", 0.35),
+            ("webm", 0.15),
+            ("other", 0.05),
+        ]),
     },
     FieldSpec {
         name: "expertMusicAIAvailable",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.88),
     },
     FieldSpec {
         name: "expertMusicAILatency",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(1200.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 1200.0,
+            sigma: 0.6,
+            min: 150.0,
+            max: 5000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "aiProvider",
         ty: FieldType::Enum(&["anthropic", "openai"]),
         default: FieldDefault::Enum("anthropic"),
         note: None,
+        gen: Gen::Choice(&[("anthropic", 0.6), ("openai", 0.4)]),
     },
     FieldSpec {
         name: "vocalModel",
         ty: FieldType::Enum(&["bark", "musicgen"]),
         default: FieldDefault::Enum("bark"),
         note: None,
+        gen: Gen::Choice(&[("bark", 0.5), ("musicgen", 0.5)]),
     },
     FieldSpec {
         name: "expectedNoteCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(40.0),
         note: None,
+        gen: Gen::IntRange { lo: 8, hi: 100 },
     },
     FieldSpec {
         name: "melodyComplexity",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.5),
         note: Some("0-1"),
+        gen: Gen::Uniform {
+            lo: 0.0,
+            hi: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "promptLength",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(120.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 120.0,
+            sigma: 0.6,
+            min: 10.0,
+            max: 500.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "genreSpecified",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "themeSpecified",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "moodSpecified",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "previousGenerationFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.8, max: 10 },
     },
     FieldSpec {
         name: "previousModelTimeouts",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.8, max: 10 },
     },
     FieldSpec {
         name: "averageProcessingTime",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(15000.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 15000.0,
+            sigma: 0.5,
+            min: 2000.0,
+            max: 60000.0,
+            dp: 0,
+        },
     },
 ];
 
@@ -227,4 +281,34 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    FailureMode {
+        name: "ai-service-unavailable",
+        severity: Severity::Critical,
+        base_logit: -4.5,
+        terms: &[
+            term(6.0, Signal::IsFalse("expertMusicAIAvailable")),
+            term(4.0, Signal::IsFalse("apiAvailable")),
+        ],
+    },
+    FailureMode {
+        name: "api-latency-timeout",
+        severity: Severity::High,
+        base_logit: -4.0,
+        terms: &[
+            term(5.0, Signal::Capped("expertMusicAILatency", 5000.0)),
+            term(3.0, Signal::Scaled("networkLatencyMs", 1000.0)),
+            term(0.35, Signal::Scaled("previousModelTimeouts", 1.0)),
+        ],
+    },
+    FailureMode {
+        name: "audio-file-too-large",
+        severity: Severity::Medium,
+        base_logit: -4.5,
+        terms: &[
+            term(3.0, Signal::Capped("audioFileSize", 50000000.0)),
+            term(2.0, Signal::Capped("audioDuration", 300.0)),
+        ],
+    },
+];

@@ -1,6 +1,6 @@
 //! Stem Separation (`stem-separation`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -18,116 +18,176 @@ const FIELDS: &[FieldSpec] = &[
     FieldSpec {
         name: "audioBufferLength",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(3307500.0),
         note: None,
+        gen: Gen::Derived(Derived::Product {
+            a: "audioDuration",
+            b: "audioSampleRate",
+            factor: 1.0,
+            jitter: 0.0,
+            dp: 0,
+        }),
     },
     FieldSpec {
         name: "audioChannels",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(2.0),
         note: None,
+        gen: Gen::NumberChoice(&[(1.0, 0.2), (2.0, 0.8)]),
     },
     FieldSpec {
         name: "audioSampleRate",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(44100.0),
         note: None,
+        gen: Gen::NumberChoice(&[(44100.0, 0.6), (48000.0, 0.4)]),
     },
     FieldSpec {
         name: "audioDuration",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(75.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 75.0,
+            sigma: 0.6,
+            min: 10.0,
+            max: 200.0,
+            dp: 1,
+        },
     },
     FieldSpec {
         name: "fftSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(2048.0),
         note: None,
+        gen: Gen::NumberChoice(&[(1024.0, 0.2), (2048.0, 0.4), (4096.0, 0.3), (8192.0, 0.1)]),
     },
     FieldSpec {
         name: "hopSize",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(1024.0),
         note: None,
+        gen: Gen::NumberChoice(&[(512.0, 0.3), (1024.0, 0.5), (2048.0, 0.2)]),
     },
     FieldSpec {
         name: "harmonicMargin",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(2.0),
         note: None,
+        gen: Gen::Uniform {
+            lo: 1.0,
+            hi: 4.0,
+            dp: 2,
+        },
     },
     FieldSpec {
         name: "percussiveMargin",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(2.0),
         note: None,
+        gen: Gen::Uniform {
+            lo: 1.0,
+            hi: 4.0,
+            dp: 2,
+        },
     },
     FieldSpec {
         name: "medianFilterLength",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(17.0),
         note: None,
+        gen: Gen::NumberChoice(&[(17.0, 0.5), (31.0, 0.5)]),
     },
     FieldSpec {
         name: "separateVocals",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.9),
     },
     FieldSpec {
         name: "separateDrums",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.8),
     },
     FieldSpec {
         name: "separateBass",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "separateOther",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "estimatedSpectralFrames",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(3230.0),
         note: None,
+        gen: Gen::Derived(Derived::FloorQuotient {
+            a: "audioBufferLength",
+            b: "hopSize",
+        }),
     },
     FieldSpec {
         name: "estimatedMemoryRequirement",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(330.0),
         note: Some("MB"),
+        gen: Gen::Derived(Derived::Product {
+            a: "estimatedSpectralFrames",
+            b: "fftSize",
+            factor: 5e-5,
+            jitter: 0.1,
+            dp: 0,
+        }),
     },
     FieldSpec {
         name: "previousSeparationFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.6, max: 10 },
     },
     FieldSpec {
         name: "previousOutOfMemoryErrors",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.6, max: 10 },
     },
     FieldSpec {
         name: "averageSeparationTime",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(30000.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 30000.0,
+            sigma: 0.5,
+            min: 3000.0,
+            max: 120000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "averageSeparationQuality",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.8),
         note: Some("0-1"),
+        gen: Gen::Normal {
+            mean: 0.8,
+            sd: 0.08,
+            min: 0.4,
+            max: 0.99,
+            dp: 3,
+        },
     },
 ];
 
@@ -244,4 +304,40 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    // Memory required against memory available: mostly additive on the two
+    // normalised sizes, plus a mild interaction once the job needs more
+    // than half of the machine.
+    FailureMode {
+        name: "out-of-memory",
+        severity: Severity::Critical,
+        base_logit: -2.3,
+        terms: &[
+            term(4.0, Signal::Capped("estimatedMemoryRequirement", 4096.0)),
+            term(-2.5, Signal::Scaled("systemMemoryMB", 16384.0)),
+            term(0.8, Signal::Capped("fftSize", 8192.0)),
+            term(0.8, Signal::Capped("estimatedSpectralFrames", 10000.0)),
+            term(0.4, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
+            term(
+                0.5,
+                Signal::RatioExcess {
+                    numerator: "estimatedMemoryRequirement",
+                    denominator: "systemMemoryMB",
+                    threshold: 0.5,
+                    scale: 0.5,
+                },
+            ),
+        ],
+    },
+    FailureMode {
+        name: "processing-timeout",
+        severity: Severity::High,
+        base_logit: -5.0,
+        terms: &[
+            term(2.5, Signal::Capped("audioDuration", 600.0)),
+            term(3.0, Signal::Scaled("cpuUtilization", 1.0)),
+            term(3.0, Signal::Capped("averageSeparationTime", 120000.0)),
+        ],
+    },
+];

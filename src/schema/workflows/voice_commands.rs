@@ -1,6 +1,6 @@
 //! Voice Commands (`voice-commands`): raw fields, vector, critical features and recommendation rules.
 
-use crate::schema::failure_modes::FailureMode;
+use crate::schema::failure_modes::*;
 use crate::schema::types::*;
 
 pub const SCHEMA: WorkflowSchema = WorkflowSchema {
@@ -20,132 +20,194 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.9),
     },
     FieldSpec {
         name: "recognitionEngineType",
         ty: FieldType::Enum(&["webkit", "standard", "none"]),
         default: FieldDefault::Enum("webkit"),
         note: None,
+        gen: Gen::Choice(&[("webkit", 0.7), ("standard", 0.22), ("none", 0.08)]),
     },
     FieldSpec {
         name: "continuousMode",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.6),
     },
     FieldSpec {
         name: "interimResultsEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "microphonePermission",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.93),
     },
     FieldSpec {
         name: "microphoneQuality",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.75),
         note: Some("0-1"),
+        gen: Gen::Normal {
+            mean: 0.75,
+            sd: 0.15,
+            min: 0.2,
+            max: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "backgroundNoiseLevel",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.3),
         note: Some("0-1"),
+        gen: Gen::Normal {
+            mean: 0.3,
+            sd: 0.18,
+            min: 0.0,
+            max: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "registeredCommandsCount",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(25.0),
         note: None,
+        gen: Gen::IntRange { lo: 5, hi: 50 },
     },
     FieldSpec {
         name: "commandCategory",
         ty: FieldType::Enum(&["recording", "playback", "navigation", "ai", "general"]),
         default: FieldDefault::Enum("recording"),
         note: None,
+        gen: Gen::Choice(&[
+            ("recording", 0.3),
+            ("playback", 0.25),
+            ("navigation", 0.2),
+            ("ai", 0.15),
+            ("general", 0.1),
+        ]),
     },
     FieldSpec {
         name: "fuzzyMatchingEnabled",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.7),
     },
     FieldSpec {
         name: "minConfidenceThreshold",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.6),
         note: Some("0-1"),
+        gen: Gen::NumberChoice(&[(0.5, 0.3), (0.6, 0.3), (0.7, 0.3), (0.8, 0.1)]),
     },
     FieldSpec {
         name: "transcriptLength",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(4.0),
         note: Some("words"),
+        gen: Gen::LogNormal {
+            median: 4.0,
+            sigma: 0.5,
+            min: 1.0,
+            max: 50.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "transcriptComplexity",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.5),
         note: Some("0-1"),
+        gen: Gen::Uniform {
+            lo: 0.0,
+            hi: 1.0,
+            dp: 3,
+        },
     },
     FieldSpec {
         name: "commandHasParameters",
         ty: FieldType::Boolean,
-        default: FieldDefault::Boolean(true),
+        default: FieldDefault::Boolean(false),
         note: None,
+        gen: Gen::Bernoulli(0.4),
     },
     FieldSpec {
         name: "parameterCount",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 1.0, max: 5 },
     },
     FieldSpec {
         name: "asyncCommandExecution",
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
+        gen: Gen::Bernoulli(0.5),
     },
     FieldSpec {
         name: "previousRecognitionErrors",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.8, max: 10 },
     },
     FieldSpec {
         name: "previousPermissionDenials",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.3, max: 10 },
     },
     FieldSpec {
         name: "previousCommandMismatches",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 1.0, max: 10 },
     },
     FieldSpec {
         name: "previousExecutionFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "averageRecognitionLatency",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(250.0),
         note: None,
+        gen: Gen::LogNormal {
+            median: 250.0,
+            sigma: 0.5,
+            min: 50.0,
+            max: 1000.0,
+            dp: 0,
+        },
     },
     FieldSpec {
         name: "averageCommandMatchConfidence",
         ty: FieldType::Number,
-        default: FieldDefault::Number(0.0),
+        default: FieldDefault::Number(0.8),
         note: Some("0-1"),
+        gen: Gen::Normal {
+            mean: 0.8,
+            sd: 0.1,
+            min: 0.3,
+            max: 1.0,
+            dp: 3,
+        },
     },
 ];
 
@@ -301,4 +363,28 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-const FAILURE_MODES: &[FailureMode] = &[];
+/// DESIGN.md section 4.
+const FAILURE_MODES: &[FailureMode] = &[
+    FailureMode {
+        name: "speech-recognition-unavailable",
+        severity: Severity::Critical,
+        base_logit: -4.5,
+        terms: &[
+            term(5.5, Signal::IsFalse("speechRecognitionSupported")),
+            term(1.5, Signal::EnumIsNot("recognitionEngineType", "webkit")),
+            term(4.0, Signal::IsFalse("microphonePermission")),
+            term(0.3, Signal::Scaled("previousRecognitionErrors", 1.0)),
+        ],
+    },
+    FailureMode {
+        name: "low-command-match-confidence",
+        severity: Severity::Medium,
+        base_logit: 4.6,
+        terms: &[
+            term(-7.0, Signal::Scaled("averageCommandMatchConfidence", 1.0)),
+            term(3.0, Signal::Scaled("backgroundNoiseLevel", 1.0)),
+            term(-2.5, Signal::Scaled("microphoneQuality", 1.0)),
+            term(0.3, Signal::Scaled("previousCommandMismatches", 1.0)),
+        ],
+    },
+];
