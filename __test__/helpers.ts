@@ -1,0 +1,48 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+export const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'fixtures')
+export const OLD_MODELS_DIR = path.join(SHARED, 'ts-ml-engine', 'models')
+
+export interface GoldenCase {
+  id: string
+  workflowType: string
+  input: Record<string, unknown> & { workflowType: string }
+  vector: Array<[string, number]>
+  criticalFeatures: string[]
+  displayName: string
+  prediction: {
+    workflowType: string
+    failureProbability: number
+    riskLevel: string
+    confidence: number
+    criticalFactors: Array<{ feature: string; value: number; weight: number; contribution: number }>
+    recommendations: string[]
+  }
+}
+
+let golden: { meta: { workflows: string[] }; cases: GoldenCase[] } | null = null
+
+export function loadGolden() {
+  golden ??= JSON.parse(fs.readFileSync(path.join(SHARED, 'ts-parity', 'golden.json'), 'utf8'))
+  return golden!
+}
+
+/** The first golden input of each workflow: a complete, valid raw object. */
+export function sampleInputs(): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const c of loadGolden().cases) out[c.workflowType] ??= { ...c.input }
+  return out
+}
+
+/** A fresh empty directory under the OS temp dir. */
+export function tempDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `ml-engine-${tag}-`))
+}
+
+/** A silent logger that records warnings. */
+export function recordingLogger() {
+  const warnings: string[] = []
+  return { warnings, warn: (...args: unknown[]) => void warnings.push(args.map(String).join(' ')) }
+}

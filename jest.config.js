@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__test__'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/__test__/tsconfig.json' }] },
+  setupFilesAfterEnv: ['jest-extended/all'],
+  // The drop-in suite runs in its own project config with a moduleNameMapper.
+  testPathIgnorePatterns: ['/node_modules/', '/__test__/drop-in/'],
+  testTimeout: 60000,
+}

@@ -1,0 +1,155 @@
+'use strict'
+// WorkflowPredictor and the process-wide getWorkflowPredictor() singleton,
+// with the old engine's API. Prediction itself runs in the native addon.
+
+const path = require('node:path')
+const native = require('./lib/binding')
+const { engineError, localise } = require('./lib/errors')
+
+/** The models shipped with the package. */
+const DEFAULT_MODELS_DIR = path.join(__dirname, 'models')
+
+class WorkflowPredictor {
+  #modelsDir
+  #strict
+  #logger
+  #models = null
+  #stats = new Map()
+
+  /**
+   * @param {{ modelsDir?: string, strict?: boolean, logger?: { warn(...args: unknown[]): void } }} [options]
+   */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': expected an object, received ${options === null ? 'null' : typeof options}`, TypeError)
+    }
+    if (options.modelsDir !== undefined && typeof options.modelsDir !== 'string') {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'modelsDir': expected a string, received ${typeof options.modelsDir}`, TypeError)
+    }
+    this.#modelsDir = path.resolve(options.modelsDir ?? DEFAULT_MODELS_DIR)
+    this.#strict = options.strict === true
+    this.#logger = options.logger ?? console
+  }
+
+  /** The directory models are loaded from. */
+  get modelsDir() {
+    return this.#modelsDir
+  }
+
+  /** Load the models (off the main thread). A workflow whose file is missing or invalid is skipped with a warning. */
+  async initialize() {
+    let models
+    try {
+      models = await native.loadModels(this.#modelsDir)
+    } catch (error) {
+      throw localise(error)
+    }
+    this.#adopt(models)
+  }
+
+  /** `initialize()`, blocking. */
+  initializeSync() {
+    this.#adopt(this.#call(() => native.loadModelsSync(this.#modelsDir)))
+  }
+
+  #call(work) {
+    try {
+      return work()
+    } catch (error) {
+      throw localise(error)
+    }
+  }
+
+  #adopt(models) {
+    for (const warning of models.warnings) this.#logger.warn(`[ml-engine] ${warning}`)
+    this.#models = models
+    this.#stats = new Map(models.loadedWorkflows.map((type) => [type, JSON.parse(models.modelJson(type))]))
+  }
+
+  #loaded() {
+    if (this.#models === null) {
+      throw engineError('ERR_NOT_INITIALIZED', 'WorkflowPredictor not initialized. Call initialize() first.')
+    }
+    return this.#models
+  }
+
+  /** Predict for one raw feature object. Rejects on invalid input. */
+  async predict(features) {
+    return this.predictSync(features)
+  }
+
+  predictSync(features) {
+    const models = this.#loaded()
+    return this.#call(() => models.predict(features, this.#strict))
+  }
+
+  /** Predict for many objects, in order. */
+  async predictBatch(featuresArray) {
+    return this.predictBatchSync(featuresArray)
+  }
+
+  predictBatchSync(featuresArray) {
+    if (!Array.isArray(featuresArray)) {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'featuresArray': expected an array, received ${featuresArray === null ? 'null' : typeof featuresArray}`, TypeError)
+    }
+    const models = this.#loaded()
+    return this.#call(() => models.predictBatch(featuresArray, this.#strict))
+  }
+
+  /**
+   * Failure probabilities for many runs of one workflow at once.
+   * `rows` holds row-major normalised vectors in `featuresToVector` order.
+   */
+  predictProbabilities(workflowType, rows, options = {}) {
+    const layout = options.layout ?? 'vector'
+    if (layout !== 'vector') {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'layout': expected 'vector', received ${JSON.stringify(layout)}`, TypeError)
+    }
+    // A tag check rather than instanceof: the array may come from another realm.
+    if (Object.prototype.toString.call(rows) !== '[object Float64Array]') {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'rows': expected a Float64Array, received ${rows?.constructor?.name ?? typeof rows}`, TypeError)
+    }
+    const models = this.#loaded()
+    const probabilities = this.#call(() => models.predictProbabilities(workflowType, rows))
+    // A view in this realm over the addon's buffer (no copy).
+    return new Float64Array(probabilities.buffer, probabilities.byteOffset, probabilities.length)
+  }
+
+  /** The loaded model file of a workflow, or undefined. */
+  getModelStats(workflowType) {
+    return this.#stats.get(workflowType)
+  }
+
+  /** Every loaded model file. */
+  getAllModels() {
+    return Array.from(this.#stats.values())
+  }
+}
+
+let singleton = null
+
+/**
+ * The process-wide predictor, initialised on first call from the package's
+ * `models/` (or `options.modelsDir`). Later calls return the same instance;
+ * asking for a different `modelsDir` then rejects with ERR_PREDICTOR_CONFLICT.
+ */
+async function getWorkflowPredictor(options = {}) {
+  const wanted = path.resolve(options.modelsDir ?? DEFAULT_MODELS_DIR)
+  if (singleton === null) {
+    const predictor = new WorkflowPredictor(options)
+    singleton = predictor.initialize().then(
+      () => predictor,
+      (error) => {
+        singleton = null
+        throw error
+      },
+    )
+  }
+  const predictor = await singleton
+  if (predictor.modelsDir !== wanted) {
+    throw engineError('ERR_PREDICTOR_CONFLICT', `getWorkflowPredictor() was first initialised from ${predictor.modelsDir}; create a new WorkflowPredictor({ modelsDir: ${JSON.stringify(wanted)} }) for another directory`)
+  }
+  return predictor
+}
+
+module.exports = { WorkflowPredictor, getWorkflowPredictor, DEFAULT_MODELS_DIR }
