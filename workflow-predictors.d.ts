@@ -6,7 +6,10 @@ export interface CriticalFactor {
   value: number
   /** The model weight (0 when the model has none). */
   weight: number
-  /** |weight * value| */
+  /**
+   * |weight * value| with old model files; |weight * (value - mean)| with
+   * models that store `featureMeans` (how far this input moves the logit from a typical run).
+   */
   contribution: number
 }
 

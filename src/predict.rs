@@ -73,17 +73,28 @@ pub fn probability(weights: &[f64], bias: f64, vector: &[f64]) -> f64 {
 
 /// Up to five factors: entries that are critical for the workflow or
 /// contribute more than 0.1, by contribution, ties in vector order.
+///
+/// Without a `baseline` (old model files) a contribution is `|weight * value|`,
+/// as in the old engine. With one (models that store feature means) it is
+/// `|weight * (value - mean)|`: how far this input moves the logit away from a
+/// typical run. Otherwise a feature at 0, such as a denied permission, would
+/// always "contribute" nothing however decisive it is.
 pub fn critical_factors(
     workflow: &Workflow,
     weights: &[f64],
     vector: &[f64],
+    baseline: Option<&[f64]>,
 ) -> Vec<CriticalFactor> {
     let mut factors: Vec<CriticalFactor> = workflow
         .vector
         .iter()
+        .enumerate()
         .zip(weights.iter().zip(vector))
-        .filter_map(|(entry, (&weight, &value))| {
-            let contribution = (weight * value).abs();
+        .filter_map(|((i, entry), (&weight, &value))| {
+            let contribution = match baseline {
+                Some(means) => (weight * (value - means[i])).abs(),
+                None => (weight * value).abs(),
+            };
             (entry.critical || contribution > CONTRIBUTION_FLOOR).then_some(CriticalFactor {
                 feature: entry.feature,
                 value,
@@ -128,7 +139,12 @@ pub fn recommendations(
 pub fn predict(model: &LoadedModel, vector: &[f64]) -> Prediction {
     let workflow = model.workflow;
     let p = probability(&model.weights, model.bias, vector);
-    let factors = critical_factors(workflow, &model.weights, vector);
+    let factors = critical_factors(
+        workflow,
+        &model.weights,
+        vector,
+        model.feature_means.as_deref(),
+    );
     let recommendations = recommendations(workflow, &factors, p);
     Prediction {
         workflow_type: workflow.workflow_type(),
@@ -171,7 +187,7 @@ mod tests {
         let vector = vec![1.0; n];
         weights[w.feature_index("beatSync").unwrap()] = 0.5; // not critical, large
         weights[w.feature_index("sampleRate").unwrap()] = 0.05; // not critical, small: dropped
-        let f = critical_factors(w, &weights, &vector);
+        let f = critical_factors(w, &weights, &vector, None);
         assert_eq!(f.len(), 5);
         assert_eq!(f[0].feature, "beatSync");
         // Then zero-contribution critical features in vector order.
@@ -184,6 +200,33 @@ mod tests {
                 "systemMemory",
                 "cpuUtilization"
             ]
+        );
+    }
+
+    #[test]
+    fn with_means_contributions_measure_the_distance_from_a_typical_run() {
+        let w = find_workflow("freestyle").unwrap();
+        let n = w.vector.len();
+        let mic = w.feature_index("micPermission").unwrap();
+        let mut weights = vec![0.0; n];
+        weights[mic] = -3.0;
+        let mut vector = vec![0.0; n];
+        let means = vec![0.0; n]
+            .into_iter()
+            .enumerate()
+            .map(|(i, _)| if i == mic { 0.9 } else { 0.0 })
+            .collect::<Vec<_>>();
+        assert_eq!(
+            critical_factors(w, &weights, &vector, None)[0].contribution,
+            0.0
+        );
+        let f = critical_factors(w, &weights, &vector, Some(&means));
+        assert_eq!(f[0].feature, "micPermission");
+        assert!((f[0].contribution - 2.7).abs() < 1e-12);
+        vector[mic] = 0.9;
+        assert_eq!(
+            critical_factors(w, &weights, &vector, Some(&means))[0].contribution,
+            0.0
         );
     }
 
