@@ -5,4 +5,6 @@
 mod convert;
 mod errors;
 mod models;
+mod task;
+mod training;
 mod workflow_features;

@@ -8,6 +8,7 @@ use napi_derive::napi;
 
 use super::convert;
 use super::errors::{run, to_js};
+use super::task::{EngineTask, Work};
 use crate::error::EngineError;
 use crate::features::{vectorise, RawRecord};
 use crate::model::{load_dir, LoadedModel, ModelSet};
@@ -104,31 +105,27 @@ pub fn load_models_sync(env: Env, dir: String) -> Result<NativeModels> {
     })
 }
 
-pub struct LoadModelsTask {
+pub struct LoadModels {
     dir: String,
 }
 
-impl Task for LoadModelsTask {
+impl Work for LoadModels {
     type Output = ModelSet;
-    type JsValue = NativeModels;
+    type Js = NativeModels;
 
-    fn compute(&mut self) -> Result<ModelSet> {
-        super::errors::guard(|| Ok(load_dir(&PathBuf::from(&self.dir))))
-            .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
+    fn run(&mut self) -> crate::error::Result<ModelSet> {
+        Ok(load_dir(&PathBuf::from(&self.dir)))
     }
 
-    fn resolve(&mut self, _env: Env, set: ModelSet) -> Result<NativeModels> {
-        Ok(NativeModels {
-            set,
-            dir: std::mem::take(&mut self.dir),
-        })
+    fn into_js(&mut self, _env: Env, set: ModelSet) -> Result<NativeModels> {
+        Ok(NativeModels { set, dir: std::mem::take(&mut self.dir) })
     }
 }
 
 /// Load the models in `dir` on the libuv thread pool.
 #[napi(ts_return_type = "Promise<NativeModels>")]
-pub fn load_models(dir: String) -> AsyncTask<LoadModelsTask> {
-    AsyncTask::new(LoadModelsTask { dir })
+pub fn load_models(dir: String) -> AsyncTask<EngineTask<LoadModels>> {
+    AsyncTask::new(EngineTask::new(LoadModels { dir }))
 }
 
 #[napi]
