@@ -8,6 +8,8 @@ pub mod features;
 pub mod model;
 pub mod predict;
 pub mod schema;
+pub mod synth;
+pub mod train;
 
 pub mod node;
 

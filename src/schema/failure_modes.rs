@@ -277,7 +277,14 @@ mod tests {
                     ) => true,
                     _ => false,
                 };
-                assert!(ok, "{}.{}: {:?} vs {:?}", w.workflow_type(), f.name, f.gen, f.ty);
+                assert!(
+                    ok,
+                    "{}.{}: {:?} vs {:?}",
+                    w.workflow_type(),
+                    f.name,
+                    f.gen,
+                    f.ty
+                );
                 if let Gen::Derived(_) = f.gen {
                     for s in f.gen.sources() {
                         assert!(

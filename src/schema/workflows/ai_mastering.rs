@@ -319,7 +319,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "output-clipping",
         severity: Severity::High,
-        base_logit: 3.0,
+        base_logit: 2.7,
         terms: &[
             term(0.45, Signal::Scaled("peakLevel", 1.0)),
             term(0.3, Signal::Scaled("targetLUFS", 1.0)),

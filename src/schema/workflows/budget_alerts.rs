@@ -423,7 +423,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "cost-calculation-error",
         severity: Severity::High,
-        base_logit: -4.5,
+        base_logit: -4.8,
         terms: &[
             term(3.0, Signal::Scaled("costCalculationComplexity", 1.0)),
             term(0.4, Signal::Scaled("previousCostCalculationErrors", 1.0)),
@@ -434,7 +434,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "budget-severely-exceeded",
         severity: Severity::Critical,
-        base_logit: -5.0,
+        base_logit: -5.3,
         terms: &[
             term(2.5, Signal::Scaled("dailyPercentage", 100.0)),
             term(2.5, Signal::Scaled("monthlyPercentage", 100.0)),

@@ -328,7 +328,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "high-latency-dropped-frames",
         severity: Severity::High,
-        base_logit: -3.8,
+        base_logit: -3.3,
         terms: &[
             term(4.0, Signal::Capped("averageAnalysisTime", 100.0)),
             term(-2.0, Signal::Capped("targetLatency", 100.0)),

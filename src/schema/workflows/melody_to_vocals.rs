@@ -305,7 +305,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "audio-file-too-large",
         severity: Severity::Medium,
-        base_logit: -4.5,
+        base_logit: -3.7,
         terms: &[
             term(3.0, Signal::Capped("audioFileSize", 50000000.0)),
             term(2.0, Signal::Capped("audioDuration", 300.0)),

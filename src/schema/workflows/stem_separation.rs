@@ -312,7 +312,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "out-of-memory",
         severity: Severity::Critical,
-        base_logit: -2.3,
+        base_logit: -2.0,
         terms: &[
             term(4.0, Signal::Capped("estimatedMemoryRequirement", 4096.0)),
             term(-2.5, Signal::Scaled("systemMemoryMB", 16384.0)),
@@ -333,7 +333,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "processing-timeout",
         severity: Severity::High,
-        base_logit: -5.0,
+        base_logit: -4.6,
         terms: &[
             term(2.5, Signal::Capped("audioDuration", 600.0)),
             term(3.0, Signal::Scaled("cpuUtilization", 1.0)),
