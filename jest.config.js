@@ -6,6 +6,6 @@ module.exports = {
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/__test__/tsconfig.json' }] },
   setupFilesAfterEnv: ['jest-extended/all'],
   // The drop-in suite runs in its own project config with a moduleNameMapper.
-  testPathIgnorePatterns: ['/node_modules/', '/__test__/drop-in/'],
+  testPathIgnorePatterns: ['/node_modules/', '/__test__/drop-in/', '/__test__/pack/'],
   testTimeout: 60000,
 }
