@@ -10,11 +10,13 @@ use super::convert;
 use super::errors::{run, to_js};
 use super::task::{EngineTask, Work};
 use crate::error::EngineError;
-use crate::features::{vectorise, RawRecord};
+use crate::features::vectorise;
 use crate::model::{load_dir, LoadedModel, ModelSet};
-use crate::predict::{predict, probability, Prediction};
+use crate::predict::{predict, probability};
 use crate::schema::{find_workflow, Workflow};
 
+// Declared for the generated TypeScript types; the values are built directly.
+#[allow(dead_code)]
 #[napi(object)]
 pub struct CriticalFactor {
     pub feature: String,
@@ -23,6 +25,9 @@ pub struct CriticalFactor {
     pub contribution: f64,
 }
 
+// The TypeScript shape of what `predict` returns (built by
+// `convert::write_prediction`).
+#[allow(dead_code)]
 #[napi(object)]
 pub struct WorkflowPrediction {
     pub workflow_type: String,
@@ -36,24 +41,22 @@ pub struct WorkflowPrediction {
     pub imputed_features: Vec<String>,
 }
 
-fn to_js_prediction(p: Prediction, imputed: Vec<&'static str>) -> WorkflowPrediction {
-    WorkflowPrediction {
-        workflow_type: p.workflow_type.to_string(),
-        failure_probability: p.failure_probability,
-        risk_level: p.risk_level.as_str().to_string(),
-        confidence: p.confidence,
-        critical_factors: p
-            .critical_factors
-            .into_iter()
-            .map(|f| CriticalFactor {
-                feature: f.feature.to_string(),
-                value: f.value,
-                weight: f.weight,
-                contribution: f.contribution,
-            })
-            .collect(),
-        recommendations: p.recommendations.into_iter().map(str::to_string).collect(),
-        imputed_features: imputed.into_iter().map(str::to_string).collect(),
+/// A JS value built by hand (see `convert::write_prediction`), returned as is.
+pub struct JsRaw(sys::napi_value);
+
+impl TypeName for JsRaw {
+    fn type_name() -> &'static str {
+        "object"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for JsRaw {
+    unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        Ok(val.0)
     }
 }
 
@@ -62,6 +65,9 @@ fn to_js_prediction(p: Prediction, imputed: Vec<&'static str>) -> WorkflowPredic
 pub struct NativeModels {
     set: ModelSet,
     dir: String,
+    /// JS strings for property names and returned texts, made on first use
+    /// in the environment this instance lives in.
+    strings: convert::StringCache,
 }
 
 impl NativeModels {
@@ -77,19 +83,52 @@ impl NativeModels {
         self.model(workflow)
     }
 
-    /// Validate one JS object and predict for it.
-    unsafe fn predict_raw(
+    fn new(set: ModelSet, dir: String) -> NativeModels {
+        NativeModels {
+            set,
+            dir,
+            strings: Default::default(),
+        }
+    }
+
+    /// Validate one JS object, predict for it and build the JS result.
+    ///
+    /// # Safety
+    /// `strings` must belong to the current call (same env, live handle scope)
+    /// and `value` must be a value of that call.
+    unsafe fn predict_js(
         &self,
-        env: sys::napi_env,
+        strings: &convert::Strings,
         value: sys::napi_value,
         strict: bool,
-    ) -> crate::error::Result<(Prediction, RawRecord, &LoadedModel)> {
-        let workflow =
-            convert::read_workflow(env, value, |t| EngineError::ModelNotFound(t.to_string()))?;
-        let model = self.model(workflow)?;
-        let record = convert::read_record(env, value, workflow, strict)?;
+    ) -> crate::error::Result<sys::napi_value> {
+        let mut fast = None;
+        if let Some(helpers) = strings.helpers() {
+            if let Some(workflow) = convert::read_workflow_fast(helpers, value)? {
+                let model = self.model(workflow)?;
+                fast = convert::read_record_fast(helpers, workflow, strict)?
+                    .map(|record| (workflow, model, record));
+            }
+        }
+        let (workflow, model, record) = match fast {
+            Some(read) => read,
+            None => {
+                let workflow = convert::read_workflow_cached(strings, value, |t| {
+                    EngineError::ModelNotFound(t.to_string())
+                })?;
+                let model = self.model(workflow)?;
+                let record = convert::read_record_cached(strings, value, workflow, strict)?;
+                (workflow, model, record)
+            }
+        };
         let vector = vectorise(workflow, &record, model.feature_means.as_deref());
-        Ok((predict(model, &vector), record, model))
+        let prediction = predict(model, &vector);
+        let imputed = if record.any_missing() {
+            record.imputed_fields(workflow)
+        } else {
+            Vec::new()
+        };
+        convert::write_prediction(strings, &prediction, &imputed)
     }
 }
 
@@ -98,10 +137,7 @@ impl NativeModels {
 #[napi]
 pub fn load_models_sync(env: Env, dir: String) -> Result<NativeModels> {
     run(&env, || {
-        Ok(NativeModels {
-            set: load_dir(&PathBuf::from(&dir)),
-            dir,
-        })
+        Ok(NativeModels::new(load_dir(&PathBuf::from(&dir)), dir))
     })
 }
 
@@ -118,7 +154,7 @@ impl Work for LoadModels {
     }
 
     fn into_js(&mut self, _env: Env, set: ModelSet) -> Result<NativeModels> {
-        Ok(NativeModels { set, dir: std::mem::take(&mut self.dir) })
+        Ok(NativeModels::new(set, std::mem::take(&mut self.dir)))
     }
 }
 
@@ -166,40 +202,58 @@ impl NativeModels {
     }
 
     /// Predict for one raw feature object.
-    #[napi(ts_args_type = "features: object, strict: boolean")]
-    pub fn predict(&self, env: Env, features: Unknown, strict: bool) -> Result<WorkflowPrediction> {
+    #[napi(
+        ts_args_type = "features: object, strict: boolean",
+        ts_return_type = "WorkflowPrediction"
+    )]
+    pub fn predict(&self, env: Env, features: Unknown, strict: bool) -> Result<JsRaw> {
         run(&env, || {
-            let (p, record, model) =
-                unsafe { self.predict_raw(env.raw(), features.raw(), strict)? };
-            Ok(to_js_prediction(p, record.imputed_fields(model.workflow)))
+            // SAFETY: `env` and `features` are this call's; the strings are
+            // fetched for this call and used only within it.
+            unsafe {
+                let strings = convert::Strings::get(&self.strings, env.raw())?;
+                self.predict_js(&strings, features.raw(), strict).map(JsRaw)
+            }
         })
     }
 
     /// Predict for each object of an array, in order. The first invalid
     /// object rejects the whole batch, naming its index.
-    #[napi(ts_args_type = "features: object[], strict: boolean")]
-    pub fn predict_batch(
-        &self,
-        env: Env,
-        features: Array,
-        strict: bool,
-    ) -> Result<Vec<WorkflowPrediction>> {
+    #[napi(
+        ts_args_type = "features: object[], strict: boolean",
+        ts_return_type = "Array<WorkflowPrediction>"
+    )]
+    pub fn predict_batch(&self, env: Env, features: Array, strict: bool) -> Result<JsRaw> {
+        let raw_env = env.raw();
         let n = features.len();
-        let mut out = Vec::with_capacity(n as usize);
+        // SAFETY: every value below is created or read in this call's env and
+        // handle scope, and used only within this call.
+        let (strings, out) = run(&env, || unsafe {
+            let strings = convert::Strings::get(&self.strings, raw_env)?;
+            let mut out = std::ptr::null_mut();
+            if sys::napi_create_array_with_length(raw_env, n as usize, &mut out)
+                != sys::Status::napi_ok
+            {
+                return Err(EngineError::Internal("cannot create the result array".to_string()));
+            }
+            Ok((strings, out))
+        })?;
         for i in 0..n {
             let item: Unknown = features.get(i)?.unwrap_or_else(|| unsafe {
-                Unknown::from_raw_unchecked(env.raw(), std::ptr::null_mut())
+                Unknown::from_raw_unchecked(raw_env, std::ptr::null_mut())
             });
             let predicted = super::errors::guard(|| unsafe {
-                let (p, record, model) = self.predict_raw(env.raw(), item.raw(), strict)?;
-                Ok(to_js_prediction(p, record.imputed_fields(model.workflow)))
+                let value = self.predict_js(&strings, item.raw(), strict)?;
+                if sys::napi_set_element(raw_env, out, i, value) != sys::Status::napi_ok {
+                    return Err(EngineError::Internal("cannot fill the result array".to_string()));
+                }
+                Ok(())
             });
-            match predicted {
-                Ok(p) => out.push(p),
-                Err(e) => return Err(to_js(&env, &at_index(e, i))),
+            if let Err(e) = predicted {
+                return Err(to_js(&env, &at_index(e, i)));
             }
         }
-        Ok(out)
+        Ok(JsRaw(out))
     }
 
     /// Failure probabilities only, for row-major normalised vectors in
