@@ -2,14 +2,18 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
 use super::errors::run;
 use super::task::{EngineTask, Work};
 use crate::error::EngineError;
 use crate::synth::{self, Counts};
+use crate::train;
 
 /// Default generator seed (the documented `npm run train` seed).
 pub const DEFAULT_SEED: u64 = 42;
@@ -92,4 +96,184 @@ pub fn generate_training_data_sync(env: Env, options: Option<GenerateOptions>) -
 pub fn generate_training_data(env: Env, options: Option<GenerateOptions>) -> Result<AsyncTask<EngineTask<Generate>>> {
     let work = run(&env, || Generate::from_options(options))?;
     Ok(AsyncTask::new(EngineTask::new(work)))
+}
+
+// ---------------------------------------------------------------- training
+
+/// Options of `train`, as the JS wrapper passes them (it resolves defaults
+/// such as the output directory).
+#[napi(object)]
+pub struct NativeTrainOptions {
+    pub seed: Option<f64>,
+    pub counts: Option<HashMap<String, f64>>,
+    /// A training-data file; generated scenarios when absent.
+    pub data: Option<String>,
+    /// `'auto'` (default), `'old'` (old training-data format) or `'outcomes'`.
+    pub data_format: Option<String>,
+    /// Where to write models and reports; nothing is written when absent.
+    pub out_dir: Option<String>,
+    pub skip_invalid: Option<bool>,
+    pub folds: Option<f64>,
+    pub grid: Option<Vec<f64>>,
+    pub bootstrap_resamples: Option<f64>,
+    /// `trainedAt` for the model files (ISO-8601); now when absent.
+    pub trained_at: Option<String>,
+}
+
+#[napi(object)]
+pub struct TrainProgress {
+    /// `'load'`, `'train'`, `'write'` or `'done'`.
+    pub stage: String,
+    pub workflow_type: Option<String>,
+    pub done: u32,
+    pub total: u32,
+}
+
+fn whole(name: &str, value: Option<f64>, min: f64, max: f64) -> crate::error::Result<Option<usize>> {
+    match value {
+        None => Ok(None),
+        Some(x) if x.is_finite() && x.fract() == 0.0 && (min..=max).contains(&x) => Ok(Some(x as usize)),
+        Some(x) => Err(EngineError::InvalidArgument { name: name.to_string(), reason: format!("expected a whole number from {min} to {max}, received {x}") }),
+    }
+}
+
+fn train_options(o: NativeTrainOptions) -> crate::error::Result<train::TrainOptions> {
+    let mut settings = train::TrainSettings { seed: parse_seed(o.seed)?, ..Default::default() };
+    if let Some(folds) = whole("folds", o.folds, 2.0, 20.0)? {
+        settings.folds = folds;
+    }
+    if let Some(grid) = o.grid {
+        settings.grid = grid;
+    }
+    if let Some(n) = whole("bootstrapResamples", o.bootstrap_resamples, 0.0, 100_000.0)? {
+        settings.bootstrap_resamples = n;
+    }
+    settings.trained_at = o.trained_at.unwrap_or_else(crate::synth::time::now_iso);
+    settings.validate()?;
+    let data = match (o.data, o.data_format.as_deref()) {
+        (None, None) => train::DataSource::Generated,
+        (None, Some(_)) => {
+            return Err(EngineError::InvalidArgument { name: "dataFormat".to_string(), reason: "given without 'data'".to_string() })
+        }
+        (Some(path), None | Some("auto")) => train::DataSource::File(path.into()),
+        (Some(path), Some("old")) => train::DataSource::OldFormatFile(path.into()),
+        (Some(path), Some("outcomes")) => train::DataSource::OutcomesFile(path.into()),
+        (Some(_), Some(other)) => {
+            return Err(EngineError::InvalidArgument {
+                name: "dataFormat".to_string(),
+                reason: format!("expected 'auto', 'old' or 'outcomes', received {other:?}"),
+            })
+        }
+    };
+    Ok(train::TrainOptions {
+        settings,
+        counts: parse_counts(o.counts.as_ref())?,
+        data,
+        out_dir: o.out_dir.map(PathBuf::from),
+        skip_invalid: o.skip_invalid.unwrap_or(false),
+    })
+}
+
+/// The report handed to JavaScript, as JSON text: the summary, the rendered
+/// table and markdown, and the files written.
+fn report_json(report: &train::TrainReport) -> String {
+    serde_json::json!({
+        "summary": report.summary,
+        "table": train::report::render_table(report),
+        "markdown": report.markdown,
+        "written": report.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "models": report.results.iter().map(|r| &r.model).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+type ProgressCallback = ThreadsafeFunction<TrainProgress, (), TrainProgress, Status, false, true>;
+
+pub struct Train {
+    options: train::TrainOptions,
+    on_progress: Option<Arc<ProgressCallback>>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Work for Train {
+    type Output = String;
+    type Js = String;
+
+    fn run(&mut self) -> crate::error::Result<String> {
+        let callback = self.on_progress.clone();
+        let progress = move |e: train::ProgressEvent| {
+            if let Some(cb) = &callback {
+                let event = TrainProgress {
+                    stage: e.stage.to_string(),
+                    workflow_type: e.workflow.map(str::to_string),
+                    done: e.done as u32,
+                    total: e.total as u32,
+                };
+                // Non-blocking: a slow listener must not stall training.
+                cb.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+            }
+        };
+        let report = train::run(&self.options, &progress, &self.cancel)?;
+        Ok(report_json(&report))
+    }
+
+    fn into_js(&mut self, _env: Env, text: String) -> Result<String> {
+        Ok(text)
+    }
+}
+
+/// Train on the thread pool (rayon inside). Resolves to the report as JSON text.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn train(
+    env: Env,
+    options: NativeTrainOptions,
+    on_progress: Option<ProgressCallback>,
+    signal: Option<AbortSignal>,
+) -> Result<AsyncTask<EngineTask<Train>>> {
+    let options = run(&env, || train_options(options))?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    if let Some(s) = &signal {
+        let flag = cancel.clone();
+        s.on_abort(move || flag.store(true, Ordering::Relaxed));
+    }
+    let work = Train { options, on_progress: on_progress.map(Arc::new), cancel };
+    Ok(AsyncTask::with_optional_signal(EngineTask::new(work), signal))
+}
+
+/// `train`, blocking the JS thread (no progress callback).
+#[napi]
+pub fn train_sync(env: Env, options: NativeTrainOptions) -> Result<String> {
+    run(&env, || {
+        let options = train_options(options)?;
+        let report = train::run(&options, &|_| {}, &AtomicBool::new(false))?;
+        Ok(report_json(&report))
+    })
+}
+
+/// Train one workflow from rows given as JSON text (the old
+/// `trainWorkflowModel(workflowType, scenarios)`); returns the model file as JSON text.
+#[napi]
+pub fn train_workflow_model_sync(env: Env, workflow_type: String, rows_json: String, options: Option<NativeTrainOptions>) -> Result<String> {
+    run(&env, || {
+        let workflow = crate::schema::find_workflow(&workflow_type).ok_or_else(|| crate::features::unknown_workflow(&workflow_type))?;
+        let settings = match options {
+            Some(o) => train_options(o)?.settings,
+            None => train::TrainSettings { trained_at: crate::synth::time::now_iso(), ..Default::default() },
+        };
+        let values: Vec<serde_json::Value> = serde_json::from_str(&rows_json).map_err(|e| EngineError::InvalidArgument {
+            name: "scenarios".to_string(),
+            reason: format!("expected an array of training rows: {e}"),
+        })?;
+        let loaded = train::data::from_values(&values, "scenarios", train::data::RowFormat::Auto, false)?;
+        let dataset = &loaded.datasets[workflow.index];
+        let other = loaded.total_rows() - dataset.rows.len();
+        if other > 0 {
+            return Err(EngineError::InvalidArgument {
+                name: "scenarios".to_string(),
+                reason: format!("{other} rows belong to other workflows than '{workflow_type}'"),
+            });
+        }
+        let result = train::train_dataset(dataset, &settings, &AtomicBool::new(false))?;
+        serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
+    })
 }

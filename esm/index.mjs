@@ -1,0 +1,9 @@
+import engine from '../index.js'
+
+export const {
+  featuresToVector, getCriticalFeatures, getWorkflowDisplayName, getFeatureNames, WORKFLOW_TYPES,
+  WorkflowPredictor, getWorkflowPredictor, DEFAULT_MODELS_DIR,
+  train, trainSync, trainAllModels, trainWorkflowModel,
+  generateTrainingData, generateTrainingDataSync,
+} = engine
+export default engine

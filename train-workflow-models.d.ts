@@ -1,0 +1,82 @@
+import type { WorkflowType } from './workflow-features'
+import type { WorkflowModel } from './workflow-predictors'
+
+export interface TrainOptions {
+  /** Seed of the generator, the split, the folds and the bootstrap. Default 42. */
+  seed?: number
+  /** Generated scenarios per workflow (defaults: freestyle 150, melody-to-vocals 120, others 110). */
+  counts?: Partial<Record<WorkflowType, number>>
+  /** Train on this file instead: old training-data JSON, or JSON/JSONL of `{ features: <raw>, failed }`. */
+  data?: string
+  /** How to read `data` rows. Default 'auto' (per row). */
+  dataFormat?: 'auto' | 'old' | 'outcomes'
+  /** Where to write models, training-summary.json and TRAINING_REPORT.md. Default: the package's models/; null writes nothing. */
+  outDir?: string | null
+  /** Skip and count invalid rows instead of rejecting with ERR_INVALID_DATA. */
+  skipInvalid?: boolean
+  /** Cross-validation folds (2-20). Default 5. */
+  folds?: number
+  /** Values of C (inverse L2 strength) to choose from by CV log-loss. */
+  grid?: number[]
+  /** Bootstrap resamples for the AUC interval. Default 1000. */
+  bootstrapResamples?: number
+  /** `trainedAt` written into the models. Default: now. */
+  trainedAt?: string
+  /** Called from the main thread as training advances. */
+  onProgress?: (event: { stage: 'load' | 'train' | 'write' | 'done'; workflowType?: string; done: number; total: number }) => void
+  /** Aborts training (rejects with ERR_ABORTED, or AbortError before it starts). */
+  signal?: AbortSignal
+}
+
+export interface WorkflowTrainingResult {
+  workflowType: WorkflowType
+  scenarios: number
+  trainingSize: number
+  validationSize: number
+  failureRate: number
+  accuracy: number
+  precision: number
+  recall: number
+  f1Score: number
+  threshold: number
+  auc: number | null
+  aucInterval: [number, number] | null
+  prAuc: number | null
+  logLoss: number
+  brier: number
+  ece: number
+  baselineAccuracy: number
+  /** The same metrics for the generator's true probability (when known). */
+  bayes: Record<string, number | null> | null
+  verdict: 'ok' | 'no-signal'
+  verdictReason: string | null
+  C: number
+  absentFeatures: string[]
+  [key: string]: unknown
+}
+
+export interface TrainingSummary {
+  trainedAt: string
+  totalScenarios: number
+  modelsCount: number
+  models: WorkflowTrainingResult[]
+  skipped: Array<{ workflowType: WorkflowType; rows: number; reason: string }>
+  /** The per-workflow table, as printed by the CLI. */
+  table: string
+  /** TRAINING_REPORT.md */
+  markdown: string
+  /** Files written, in order (models first, summary last). */
+  written: string[]
+  /** The model files as written. */
+  modelFiles: WorkflowModel[]
+  [key: string]: unknown
+}
+
+export declare function train(options?: TrainOptions): Promise<TrainingSummary>
+export declare function trainSync(options?: Omit<TrainOptions, 'onProgress' | 'signal'>): TrainingSummary
+export declare function trainAllModels(options?: TrainOptions): Promise<WorkflowModel[]>
+export declare function trainWorkflowModel(
+  workflowType: WorkflowType,
+  scenarios: Array<{ features: Record<string, unknown>; failed: boolean }>,
+  options?: Omit<TrainOptions, 'outDir' | 'onProgress' | 'signal' | 'data' | 'dataFormat' | 'counts'>,
+): Promise<WorkflowModel>

@@ -1,0 +1,90 @@
+'use strict'
+// Training: generated scenarios or recorded data in, models and honest
+// metrics out. The work runs in Rust on the thread pool (rayon inside).
+
+const native = require('./lib/binding')
+const { engineError, localise } = require('./lib/errors')
+const { DEFAULT_MODELS_DIR } = require('./workflow-predictors')
+
+const KNOWN_OPTIONS = new Set([
+  'seed', 'counts', 'data', 'dataFormat', 'outDir', 'skipInvalid', 'folds', 'grid',
+  'bootstrapResamples', 'trainedAt', 'onProgress', 'signal',
+])
+
+/** Options as the addon takes them: defaults resolved, unknown keys refused. */
+function nativeOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': expected an object, received ${options === null ? 'null' : typeof options}`, TypeError)
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')})`, TypeError)
+    }
+  }
+  if (options.outDir !== undefined && options.outDir !== null && typeof options.outDir !== 'string') {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'outDir': expected a string or null, received ${typeof options.outDir}`, TypeError)
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'onProgress': expected a function, received ${typeof options.onProgress}`, TypeError)
+  }
+  const { onProgress, signal, outDir, ...rest } = options
+  // outDir: undefined -> the package's models/; null -> write nothing.
+  const out = outDir === undefined ? DEFAULT_MODELS_DIR : outDir
+  return out === null ? rest : { ...rest, outDir: out }
+}
+
+function parseReport(text) {
+  const report = JSON.parse(text)
+  return { ...report.summary, table: report.table, markdown: report.markdown, written: report.written, modelFiles: report.models }
+}
+
+/**
+ * Train all workflows. Resolves to the training summary (per-workflow metrics,
+ * verdicts, settings), with `table`, `markdown`, `written` and `modelFiles`.
+ */
+async function train(options = {}) {
+  const prepared = nativeOptions(options)
+  const onProgress = options.onProgress
+  try {
+    return parseReport(await native.train(prepared, onProgress ? (event) => onProgress(event) : undefined, options.signal))
+  } catch (error) {
+    throw localise(error)
+  }
+}
+
+/** `train`, blocking (no `onProgress` or `signal`). */
+function trainSync(options = {}) {
+  if (options && (options.onProgress || options.signal)) {
+    throw engineError('ERR_INVALID_ARG', "Invalid argument 'options': trainSync takes no onProgress or signal; use train()", TypeError)
+  }
+  const prepared = nativeOptions(options)
+  try {
+    return parseReport(native.trainSync(prepared))
+  } catch (error) {
+    throw localise(error)
+  }
+}
+
+/** The old entry point: generate the default scenarios, train, write the package's models/. */
+async function trainAllModels(options = {}) {
+  return (await train(options)).modelFiles
+}
+
+/**
+ * The old per-workflow entry point: train one model from rows
+ * `{ features, failed }` (old normalised format, or raw feature objects).
+ * Writes nothing; resolves to the model file object.
+ */
+async function trainWorkflowModel(workflowType, scenarios, options = {}) {
+  if (!Array.isArray(scenarios)) {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'scenarios': expected an array, received ${scenarios === null ? 'null' : typeof scenarios}`, TypeError)
+  }
+  const { outDir, onProgress, signal, ...rest } = options
+  try {
+    return JSON.parse(native.trainWorkflowModelSync(workflowType, JSON.stringify(scenarios), nativeOptions(rest)))
+  } catch (error) {
+    throw localise(error)
+  }
+}
+
+module.exports = { train, trainSync, trainAllModels, trainWorkflowModel }
