@@ -31,6 +31,7 @@ const TARGETS = [
   { platform: 'darwin-x64', triple: 'x86_64-apple-darwin', format: /^Mach-O (dylib|bundle)/, machine: 'x86_64', run: 'none', noRun: 'no macOS emulator here' },
   { platform: 'darwin-arm64', triple: 'aarch64-apple-darwin', format: /^Mach-O (dylib|bundle)/, machine: 'arm64', run: 'none', noRun: 'no macOS emulator here' },
   { platform: 'win32-x64-msvc', triple: 'x86_64-pc-windows-msvc', format: /^PE32\+ DLL/, machine: 'x86_64', run: 'none', noRun: 'no Windows here', xwin: true },
+  // napi-build links windows-gnu against a libnode.dll (LIBNODE_PATH / LIBPATH / PATH), which official Node for Windows does not ship.
   { platform: 'win32-x64-gnu', triple: 'x86_64-pc-windows-gnu', format: /^PE32\+ DLL/, machine: 'x86_64', run: 'none', noRun: 'wine64 not installed', direct: true },
 ]
 
@@ -54,7 +55,8 @@ function log(message) {
 
 /** The lines of a build log that say why it failed, shortened for the table. */
 function whyFailed(out) {
-  const lines = out.split('\n').map((l) => l.trim()).filter(Boolean)
+  // eslint-disable-next-line no-control-regex
+  const lines = out.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean)
   const errors = lines.filter((l) => /^error(\[|:)|error: |panicked|not found|cannot|unable|failed/i.test(l) && !/^Caused by:?$/.test(l))
   const picked = (errors.length ? errors : lines).slice(0, 3).join(' | ')
   return picked.length > 300 ? `${picked.slice(0, 297)}...` : picked
@@ -274,9 +276,10 @@ function main() {
       Object.assign(row, { status: t.must ? 'FAILED' : 'skipped', note: prerequisite })
       continue
     }
-    if (t.xwin && !process.env.XWIN_CACHE_DIR && !fs.existsSync(path.join(os.homedir(), '.cache', 'cargo-xwin', 'xwin'))) {
-      // cargo-xwin downloads the MSVC CRT and Windows SDK from Microsoft; that host is not reachable here.
-      Object.assign(row, { status: 'skipped', note: 'needs the MSVC CRT + Windows SDK that cargo-xwin downloads from Microsoft (no such network here; set XWIN_CACHE_DIR to a splatted SDK to try); built on windows-latest in release.yml' })
+    if (t.xwin && !has('cargo-xwin')) {
+      // Not installed on purpose: cargo-xwin then downloads the MSVC CRT and
+      // Windows SDK from Microsoft (aka.ms), which no registry here provides.
+      Object.assign(row, { status: 'skipped', note: 'cargo-xwin not installed: it needs the MSVC CRT + Windows SDK downloaded from Microsoft (aka.ms); built on windows-latest in release.yml' })
       continue
     }
     log(`building ${t.platform} (${t.zigTarget ?? t.triple})`)
