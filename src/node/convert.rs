@@ -467,27 +467,33 @@ impl JsCache {
     }
 
     /// Call helper `f` with `args`, marking the buffer busy meanwhile.
-    unsafe fn call(
-        &self,
-        f: sys::napi_ref,
-        args: &[sys::napi_value],
-    ) -> Result<sys::napi_value, EngineError> {
+    /// `None` when the call threw (a getter of the input threw, or the stack
+    /// ran out): the exception is cleared, and the caller takes the napi
+    /// path, which reads the input again and reports what fails as before.
+    unsafe fn call(&self, f: sys::napi_ref, args: &[sys::napi_value]) -> Option<sys::napi_value> {
         let env = self.env;
         let mut function = ptr::null_mut();
-        ok(sys::napi_get_reference_value(env, f, &mut function), "get helper")?;
         let mut undefined = ptr::null_mut();
-        ok(sys::napi_get_undefined(env, &mut undefined), "get undefined")?;
+        if sys::napi_get_reference_value(env, f, &mut function) != sys::Status::napi_ok
+            || function.is_null()
+            || sys::napi_get_undefined(env, &mut undefined) != sys::Status::napi_ok
+        {
+            return None;
+        }
         let mut result = ptr::null_mut();
         self.busy.set(self.busy.get() + 1);
         let status =
             sys::napi_call_function(env, undefined, function, args.len(), args.as_ptr(), &mut result);
         self.busy.set(self.busy.get() - 1);
-        if status != sys::Status::napi_ok {
-            // A getter threw: the exception is pending in the env and napi-rs
-            // rethrows it; the error we return here is not what JS sees.
-            return Err(napi_failure("properties"));
+        if status == sys::Status::napi_ok {
+            return Some(result);
         }
-        Ok(result)
+        let mut pending = false;
+        if sys::napi_is_exception_pending(env, &mut pending) == sys::Status::napi_ok && pending {
+            let mut exception = ptr::null_mut();
+            sys::napi_get_and_clear_last_exception(env, &mut exception);
+        }
+        None
     }
 }
 
@@ -817,7 +823,9 @@ pub unsafe fn read_workflow_fast(
     helpers: &JsCache,
     object: sys::napi_value,
 ) -> Result<Option<&'static Workflow>, EngineError> {
-    let result = helpers.call(helpers.read, &[object])?;
+    let Some(result) = helpers.call(helpers.read, &[object]) else {
+        return Ok(None);
+    };
     let mut w = -1i32;
     ok(sys::napi_get_value_int32(helpers.env, result, &mut w), "read result")?;
     Ok(usize::try_from(w).ok().and_then(|w| all_workflows().get(w)))
@@ -965,7 +973,9 @@ pub unsafe fn write_prediction(
 ) -> Result<sys::napi_value, EngineError> {
     if let Some(helpers) = strings.helpers {
         if write_for_build(helpers, p, imputed).is_some() {
-            return helpers.call(helpers.build, &[]);
+            if let Some(result) = helpers.call(helpers.build, &[]) {
+                return Ok(result);
+            }
         }
     }
     let env = strings.env;

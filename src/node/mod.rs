@@ -8,3 +8,4 @@ mod models;
 mod task;
 mod training;
 mod workflow_features;
+mod bench_hooks;

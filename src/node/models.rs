@@ -258,7 +258,8 @@ impl NativeModels {
 
     /// Failure probabilities only, for row-major normalised vectors in
     /// `featuresToVector` order (`rows.length` must be a multiple of the
-    /// workflow's feature count; every value must be finite).
+    /// workflow's feature count; every value must be finite). Large inputs
+    /// are computed on all cores (rayon) while the JS thread waits.
     #[napi]
     pub fn predict_probabilities(
         &self,
@@ -268,33 +269,103 @@ impl NativeModels {
     ) -> Result<Float64Array> {
         run(&env, || {
             let model = self.model_for_type(&workflow_type)?;
-            let d = model.weights.len();
-            let data: &[f64] = &rows;
-            if data.len() % d != 0 {
-                return Err(EngineError::InvalidArgument {
-                    name: "rows".to_string(),
-                    reason: format!(
-                        "length {} is not a multiple of the {d} features of {workflow_type}",
-                        data.len()
-                    ),
-                });
-            }
-            if let Some(i) = data.iter().position(|x| !x.is_finite()) {
-                return Err(EngineError::InvalidArgument {
-                    name: "rows".to_string(),
-                    reason: format!(
-                        "value at index {i} (row {}, feature '{}') is not finite",
-                        i / d,
-                        model.workflow.vector[i % d].feature
-                    ),
-                });
-            }
-            let out: Vec<f64> = data
-                .chunks_exact(d)
-                .map(|row| probability(&model.weights, model.bias, row))
-                .collect();
-            Ok(Float64Array::new(out))
+            let columnar = Columnar::of(model);
+            Ok(Float64Array::new(columnar.probabilities(&rows)?))
         })
+    }
+
+    /// `predictProbabilities` off the JS thread: the rows are copied, then
+    /// validated and scored on the libuv pool with rayon. Rejects with the
+    /// same errors as the synchronous call.
+    #[napi(ts_return_type = "Promise<Float64Array>")]
+    pub fn predict_probabilities_async(
+        &self,
+        workflow_type: String,
+        rows: Float64Array,
+    ) -> AsyncTask<EngineTask<ScoreRows>> {
+        let columnar = self.model_for_type(&workflow_type).map(Columnar::of);
+        let rows = if columnar.is_ok() { rows.to_vec() } else { Vec::new() };
+        AsyncTask::new(EngineTask::new(ScoreRows { columnar: Some(columnar), rows }))
+    }
+}
+
+/// What columnar scoring needs of a model, owned so it can leave the JS thread.
+pub struct Columnar {
+    workflow: &'static Workflow,
+    weights: Vec<f64>,
+    bias: f64,
+}
+
+/// Inputs of at least this many values are scored in parallel.
+const PARALLEL_VALUES: usize = 1 << 16;
+
+impl Columnar {
+    fn of(model: &LoadedModel) -> Columnar {
+        Columnar {
+            workflow: model.workflow,
+            weights: model.weights.clone(),
+            bias: model.bias,
+        }
+    }
+
+    /// Validate `data` (length, finiteness) and score every row.
+    fn probabilities(&self, data: &[f64]) -> crate::error::Result<Vec<f64>> {
+        use rayon::prelude::*;
+        let d = self.weights.len();
+        let workflow_type = self.workflow.workflow_type();
+        if data.len() % d != 0 {
+            return Err(EngineError::InvalidArgument {
+                name: "rows".to_string(),
+                reason: format!(
+                    "length {} is not a multiple of the {d} features of {workflow_type}",
+                    data.len()
+                ),
+            });
+        }
+        let non_finite = if data.len() >= PARALLEL_VALUES {
+            data.par_iter().position_first(|x| !x.is_finite())
+        } else {
+            data.iter().position(|x| !x.is_finite())
+        };
+        if let Some(i) = non_finite {
+            return Err(EngineError::InvalidArgument {
+                name: "rows".to_string(),
+                reason: format!(
+                    "value at index {i} (row {}, feature '{}') is not finite",
+                    i / d,
+                    self.workflow.vector[i % d].feature
+                ),
+            });
+        }
+        let score = |row: &[f64]| probability(&self.weights, self.bias, row);
+        Ok(if data.len() >= PARALLEL_VALUES {
+            data.par_chunks_exact(d).map(score).collect()
+        } else {
+            data.chunks_exact(d).map(score).collect()
+        })
+    }
+}
+
+pub struct ScoreRows {
+    /// The model, or why there is none (reported as the rejection).
+    columnar: Option<crate::error::Result<Columnar>>,
+    rows: Vec<f64>,
+}
+
+impl Work for ScoreRows {
+    type Output = Vec<f64>;
+    type Js = Float64Array;
+
+    fn run(&mut self) -> crate::error::Result<Vec<f64>> {
+        match self.columnar.take() {
+            Some(Ok(columnar)) => columnar.probabilities(&self.rows),
+            Some(Err(e)) => Err(e),
+            None => Err(EngineError::Internal("rows scored twice".to_string())),
+        }
+    }
+
+    fn into_js(&mut self, _env: Env, output: Vec<f64>) -> Result<Float64Array> {
+        Ok(Float64Array::new(output))
     }
 }
 
