@@ -82,13 +82,21 @@ function stageMain() {
 function platformBinary() {
   const name = `ml-engine.${PLATFORM}.node`
   const artifact = path.join(ROOT, 'npm', PLATFORM, name)
-  if (fs.existsSync(artifact)) return { file: artifact, origin: 'npm run artifacts (glibc 2.17 floor)' }
-  if (args.includes('--require-artifact')) fail(`${artifact} is missing: run npm run artifacts first`)
-  const local = path.join(ROOT, name)
-  if (!fs.existsSync(local)) {
-    step('no binary yet: building it (scripts/build-if-stale.js)')
-    sh(process.execPath, [path.join(ROOT, 'scripts', 'build-if-stale.js')], { cwd: ROOT, stdio: 'inherit' })
+  if (args.includes('--require-artifact')) {
+    if (!fs.existsSync(artifact)) fail(`${artifact} is missing: run npm run artifacts first`)
+    return { file: artifact, origin: 'npm run artifacts / release build (glibc 2.17 floor)' }
   }
+  // An artifact older than the Rust sources would test yesterday's engine.
+  const newest = (entry) => {
+    const stat = fs.statSync(entry)
+    return stat.isDirectory() ? Math.max(0, ...fs.readdirSync(entry).map((n) => newest(path.join(entry, n)))) : stat.mtimeMs
+  }
+  const sourceTime = Math.max(...['src', 'Cargo.toml', 'Cargo.lock', 'build.rs'].map((p) => path.join(ROOT, p)).filter(fs.existsSync).map(newest))
+  if (fs.existsSync(artifact) && fs.statSync(artifact).mtimeMs >= sourceTime) return { file: artifact, origin: 'npm run artifacts (glibc 2.17 floor)' }
+  if (fs.existsSync(artifact)) step(`${path.relative(ROOT, artifact)} is older than the Rust sources: using the local build instead`)
+  const local = path.join(ROOT, name)
+  step('making sure the local build is current (scripts/build-if-stale.js)')
+  sh(process.execPath, [path.join(ROOT, 'scripts', 'build-if-stale.js')], { cwd: ROOT, stdio: 'inherit' })
   if (!fs.existsSync(local)) fail(`no ${name}: run npm run build or npm run artifacts`)
   return { file: local, origin: 'local napi build (this machine\'s glibc)' }
 }
