@@ -298,6 +298,8 @@ pub struct Columnar {
 
 /// Inputs of at least this many values are scored in parallel.
 const PARALLEL_VALUES: usize = 1 << 16;
+/// Rows per unit of parallel work.
+const BLOCK_ROWS: usize = 2048;
 
 impl Columnar {
     fn of(model: &LoadedModel) -> Columnar {
@@ -322,10 +324,30 @@ impl Columnar {
                 ),
             });
         }
+        // One pass over blocks of rows: check a block, then score it. The
+        // first non-finite value is the smallest index any block reports.
+        let n = data.len() / d;
+        let mut out = vec![0.0; n];
+        let score_block = |(b, (probabilities, rows)): (usize, (&mut [f64], &[f64]))| {
+            if let Some(k) = rows.iter().position(|x| !x.is_finite()) {
+                return Some(b * BLOCK_ROWS * d + k);
+            }
+            for (p, row) in probabilities.iter_mut().zip(rows.chunks_exact(d)) {
+                *p = probability(&self.weights, self.bias, row);
+            }
+            None
+        };
         let non_finite = if data.len() >= PARALLEL_VALUES {
-            data.par_iter().position_first(|x| !x.is_finite())
+            out.par_chunks_mut(BLOCK_ROWS)
+                .zip(data.par_chunks(BLOCK_ROWS * d))
+                .enumerate()
+                .filter_map(score_block)
+                .min()
         } else {
-            data.iter().position(|x| !x.is_finite())
+            out.chunks_mut(BLOCK_ROWS)
+                .zip(data.chunks(BLOCK_ROWS * d))
+                .enumerate()
+                .find_map(score_block)
         };
         if let Some(i) = non_finite {
             return Err(EngineError::InvalidArgument {
@@ -337,12 +359,7 @@ impl Columnar {
                 ),
             });
         }
-        let score = |row: &[f64]| probability(&self.weights, self.bias, row);
-        Ok(if data.len() >= PARALLEL_VALUES {
-            data.par_chunks_exact(d).map(score).collect()
-        } else {
-            data.chunks_exact(d).map(score).collect()
-        })
+        Ok(out)
     }
 }
 
