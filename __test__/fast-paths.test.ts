@@ -98,6 +98,16 @@ describe('predict fast path', () => {
     expect(thrown(() => models.predict(partial, true)).code).toBe('ERR_MISSING_FEATURE')
   })
 
+  it('gives the same results where code generation from strings is disabled', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { execFileSync } = require('node:child_process')
+    const script = `const m = require(${JSON.stringify(require.resolve('../lib/binding'))}).loadModelsSync(${JSON.stringify(OLD_MODELS_DIR)});
+      const inputs = ${JSON.stringify(golden.cases.slice(0, 200).map((c) => c.input))};
+      process.stdout.write(JSON.stringify(inputs.map((x) => m.predict(x, false))))`
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    expect(JSON.parse(out)).toEqual(golden.cases.slice(0, 200).map((c) => JSON.parse(JSON.stringify(models.predict(c.input, false)))))
+  })
+
   it('reports a getter that throws as an unreadable property', () => {
     const input = { ...samples.freestyle }
     Object.defineProperty(input, 'sampleRate', {

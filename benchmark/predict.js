@@ -53,14 +53,21 @@ async function run({ quick = false } = {}) {
     }
   }
   const opts = { block: BLOCK, time: quick ? 300 : 3000, iterations: quick ? 20 : 120 }
-  results.predict = await timeSideBySide(
-    {
-      'native predictSync': cycle((x) => predictor.predictSync(x)),
-      'plain JS, old style': cycle((x) => peers.oldStyle.predict(x)),
-      'plain JS, clean': cycle((x) => peers.clean.predict(x)),
-    },
-    opts,
-  )
+  const tasks = {
+    'native predictSync': cycle((x) => predictor.predictSync(x)),
+    'plain JS, old style': cycle((x) => peers.oldStyle.predict(x)),
+    'plain JS, clean': cycle((x) => peers.clean.predict(x)),
+  }
+  // Optional: an older build of the addon, to compare before/after in one run
+  // (BENCH_BASELINE_ADDON=/path/to/ml-engine.node). Both called on NativeModels directly.
+  if (process.env.BENCH_BASELINE_ADDON) {
+    const current = native.loadModelsSync(OLD_MODELS)
+    const baseline = require(process.env.BENCH_BASELINE_ADDON).loadModelsSync(OLD_MODELS)
+    for (const input of inputs.slice(0, 50)) assert.deepStrictEqual(baseline.predict(input, false), current.predict(input, false))
+    tasks['native NativeModels.predict'] = cycle((x) => current.predict(x, false))
+    tasks['baseline addon NativeModels.predict'] = cycle((x) => baseline.predict(x, false))
+  }
+  results.predict = await timeSideBySide(tasks, opts)
   // The async API the old engine had: one awaited call at a time.
   let ai = 0
   results.predictAsync = await timeSideBySide(

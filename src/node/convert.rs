@@ -63,10 +63,31 @@ pub mod slot {
     pub const RISK_LOW: u32 = 11;
 }
 
+/// FNV-1a: the table's keys are short static strings, looked up a dozen
+/// times per prediction; SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 struct Names {
     /// Distinct strings; a string's position is its slot.
     texts: Vec<&'static str>,
-    slots: HashMap<&'static str, u32>,
+    slots: FnvMap<&'static str, u32>,
     /// `fields[workflow][field]`: the slot of each raw field name.
     fields: Vec<Vec<u32>>,
 }
@@ -82,7 +103,7 @@ fn names() -> &'static Names {
     NAMES.get_or_init(|| {
         let mut names = Names {
             texts: Vec::new(),
-            slots: HashMap::new(),
+            slots: FnvMap::default(),
             fields: Vec::new(),
         };
         let add = |names: &mut Names, text: &'static str| -> u32 {
@@ -246,27 +267,56 @@ const HELPERS_JS: &str = r#"(function (names, fieldSlots, kinds, enumSlots, type
   const allowed = enumSlots.map((fields) => fields.map((slots) => slots.map((i) => names[i])));
   const types = new Map(typeSlots.map((slot, w) => [names[slot], w]));
   const isArray = Array.isArray;
+  // Any value, for any field: the general encoding.
+  function encode(v, j, kind, values) {
+    switch (typeof v) {
+      case 'number': f64[j] = v; tags[j] = 1; break;
+      case 'boolean': f64[j] = v ? 1 : 0; tags[j] = 2; break;
+      case 'undefined': tags[j] = 0; break;
+      case 'string': {
+        if (kind === 2 || kind === 4) { tags[j] = 4; break; }
+        const i = kind === 3 ? values.indexOf(v) : -1;
+        if (i >= 0) { f64[j] = i; tags[j] = 3; } else { tags[j] = 9; }
+        break;
+      }
+      default: tags[j] = v === null ? 5 : 9;
+    }
+  }
+  // One reader per workflow with the field names as constants, so that each
+  // read is a named property load with its own inline cache; the expected
+  // type is tested first and anything else goes through `encode`.
+  function compile(w) {
+    const lines = [];
+    for (let j = 0; j < keys[w].length; j++) {
+      const kind = kinds[w][j];
+      if (kind === 4) { lines.push(`tags[${j}] = 4;`); continue; }
+      const get = `v = o[${JSON.stringify(keys[w][j])}];`;
+      const other = `else encode(v, ${j}, ${kind}, values[${j}]);`;
+      if (kind === 0) lines.push(`${get} if (typeof v === 'number') { f64[${j}] = v; tags[${j}] = 1; } ${other}`);
+      else if (kind === 1) lines.push(`${get} if (typeof v === 'boolean') { f64[${j}] = v ? 1 : 0; tags[${j}] = 2; } ${other}`);
+      else if (kind === 2) lines.push(`${get} if (typeof v === 'string') tags[${j}] = 4; ${other}`);
+      else lines.push(`${get} if (typeof v === 'string') { const i = values[${j}].indexOf(v); if (i >= 0) { f64[${j}] = i; tags[${j}] = 3; } else tags[${j}] = 9; } ${other}`);
+    }
+    return new Function('f64', 'tags', 'values', 'encode', `'use strict'; return function (o) { let v; ${lines.join(' ')} };`)(f64, tags, allowed[w], encode);
+  }
+  function generic(w) {
+    const k = keys[w], kind = kinds[w], values = allowed[w];
+    return function (o) {
+      for (let j = 0; j < k.length; j++) encode(o[k[j]], j, kind[j], values[j]);
+    };
+  }
+  let readers;
+  try {
+    readers = keys.map((_, w) => compile(w));
+  } catch {
+    // Code generation from strings is disabled (--disallow-code-generation-from-strings).
+    readers = keys.map((_, w) => generic(w));
+  }
   function read(o) {
     if (typeof o !== 'object' || o === null || isArray(o)) return -1;
     const w = types.get(o.workflowType);
     if (w === undefined) return -1;
-    const k = keys[w], kind = kinds[w], values = allowed[w];
-    for (let j = 0; j < k.length; j++) {
-      const v = o[k[j]];
-      switch (typeof v) {
-        case 'number': f64[j] = v; tags[j] = 1; break;
-        case 'boolean': f64[j] = v ? 1 : 0; tags[j] = 2; break;
-        case 'undefined': tags[j] = 0; break;
-        case 'string': {
-          const kj = kind[j];
-          if (kj === 2 || kj === 4) { tags[j] = 4; break; }
-          const i = kj === 3 ? values[j].indexOf(v) : -1;
-          if (i >= 0) { f64[j] = i; tags[j] = 3; } else { tags[j] = 9; }
-          break;
-        }
-        default: tags[j] = v === null ? 5 : 9;
-      }
-    }
+    readers[w](o);
     return w;
   }
   function build() {
@@ -380,64 +430,79 @@ impl JsCache {
             js_number(env, names.slot(w.workflow_type()).expect("in the table") as f64)
         })?;
 
-        let mut data: *mut std::ffi::c_void = ptr::null_mut();
-        let mut buffer = ptr::null_mut();
-        ok(
-            sys::napi_create_arraybuffer(env, SHARED_SLOTS * 9, &mut data, &mut buffer),
-            "create arraybuffer",
-        )?;
-        let mut f64s = ptr::null_mut();
-        ok(
-            sys::napi_create_typedarray(
-                env,
-                sys::TypedarrayType::float64_array,
-                SHARED_SLOTS,
-                buffer,
-                0,
-                &mut f64s,
-            ),
-            "create Float64Array",
-        )?;
-        let mut tags = ptr::null_mut();
-        ok(
-            sys::napi_create_typedarray(
-                env,
-                sys::TypedarrayType::uint8_array,
-                SHARED_SLOTS,
-                buffer,
-                SHARED_SLOTS * 8,
-                &mut tags,
-            ),
-            "create Uint8Array",
-        )?;
-
-        let mut factory = ptr::null_mut();
-        ok(sys::napi_run_script(env, js_string(env, HELPERS_JS)?, &mut factory), "compile helpers")?;
-        let mut global = ptr::null_mut();
-        ok(sys::napi_get_global(env, &mut global), "get global")?;
-        let args = [array, field_slots, kinds, enum_slots, type_slots, f64s, tags];
-        let mut pair = ptr::null_mut();
-        ok(
-            sys::napi_call_function(env, global, factory, args.len(), args.as_ptr(), &mut pair),
-            "make helpers",
-        )?;
-        let mut read = ptr::null_mut();
-        let mut build = ptr::null_mut();
-        ok(sys::napi_get_element(env, pair, 0, &mut read), "get read")?;
-        ok(sys::napi_get_element(env, pair, 1, &mut build), "get build")?;
-
         let mut cache = JsCache {
             env,
             table: ptr::null_mut(),
             read: ptr::null_mut(),
             build: ptr::null_mut(),
-            data: data.cast(),
+            data: ptr::null_mut(),
             busy: std::cell::Cell::new(0),
         };
         // Filled one by one so that `Drop` releases whatever was created.
         ok(sys::napi_create_reference(env, array, 1, &mut cache.table), "reference")?;
-        ok(sys::napi_create_reference(env, read, 1, &mut cache.read), "reference")?;
-        ok(sys::napi_create_reference(env, build, 1, &mut cache.build), "reference")?;
+        let helpers = (|| -> Result<(), EngineError> {
+            let mut data: *mut std::ffi::c_void = ptr::null_mut();
+            let mut buffer = ptr::null_mut();
+            ok(
+                sys::napi_create_arraybuffer(env, SHARED_SLOTS * 9, &mut data, &mut buffer),
+                "create arraybuffer",
+            )?;
+            let mut f64s = ptr::null_mut();
+            ok(
+                sys::napi_create_typedarray(
+                    env,
+                    sys::TypedarrayType::float64_array,
+                    SHARED_SLOTS,
+                    buffer,
+                    0,
+                    &mut f64s,
+                ),
+                "create Float64Array",
+            )?;
+            let mut tags = ptr::null_mut();
+            ok(
+                sys::napi_create_typedarray(
+                    env,
+                    sys::TypedarrayType::uint8_array,
+                    SHARED_SLOTS,
+                    buffer,
+                    SHARED_SLOTS * 8,
+                    &mut tags,
+                ),
+                "create Uint8Array",
+            )?;
+            let mut factory = ptr::null_mut();
+            ok(
+                sys::napi_run_script(env, js_string(env, HELPERS_JS)?, &mut factory),
+                "compile helpers",
+            )?;
+            let mut global = ptr::null_mut();
+            ok(sys::napi_get_global(env, &mut global), "get global")?;
+            let args = [array, field_slots, kinds, enum_slots, type_slots, f64s, tags];
+            let mut pair = ptr::null_mut();
+            ok(
+                sys::napi_call_function(env, global, factory, args.len(), args.as_ptr(), &mut pair),
+                "make helpers",
+            )?;
+            let mut read = ptr::null_mut();
+            let mut build = ptr::null_mut();
+            ok(sys::napi_get_element(env, pair, 0, &mut read), "get read")?;
+            ok(sys::napi_get_element(env, pair, 1, &mut build), "get build")?;
+            ok(sys::napi_create_reference(env, read, 1, &mut cache.read), "reference")?;
+            ok(sys::napi_create_reference(env, build, 1, &mut cache.build), "reference")?;
+            cache.data = data.cast();
+            Ok(())
+        })();
+        if helpers.is_err() || cache.build.is_null() {
+            // No helpers (say, scripts cannot be compiled in this environment):
+            // every call takes the napi path. Nothing may stay pending.
+            let mut pending = false;
+            if sys::napi_is_exception_pending(env, &mut pending) == sys::Status::napi_ok && pending {
+                let mut exception = ptr::null_mut();
+                sys::napi_get_and_clear_last_exception(env, &mut exception);
+            }
+            cache.data = ptr::null_mut();
+        }
         Ok(cache)
     }
 
@@ -549,7 +614,7 @@ impl<'a> Strings<'a> {
         if array.is_null() {
             return Err(internal("string table was collected"));
         }
-        let helpers = (table.busy.get() == 0).then_some(table);
+        let helpers = (table.busy.get() == 0 && !table.data.is_null()).then_some(table);
         Ok(Strings { env, array, helpers })
     }
 
