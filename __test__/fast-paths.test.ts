@@ -102,9 +102,10 @@ describe('predict fast path', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { execFileSync } = require('node:child_process')
     const script = `const m = require(${JSON.stringify(require.resolve('../lib/binding'))}).loadModelsSync(${JSON.stringify(OLD_MODELS_DIR)});
-      const inputs = ${JSON.stringify(golden.cases.slice(0, 200).map((c) => c.input))};
+      const inputs = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
       process.stdout.write(JSON.stringify(inputs.map((x) => m.predict(x, false))))`
-    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    const input = JSON.stringify(golden.cases.slice(0, 200).map((c) => c.input))
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], { input, encoding: 'utf8', maxBuffer: 1 << 26 })
     expect(JSON.parse(out)).toEqual(golden.cases.slice(0, 200).map((c) => JSON.parse(JSON.stringify(models.predict(c.input, false)))))
   })
 
