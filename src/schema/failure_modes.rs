@@ -144,6 +144,18 @@ pub enum Gen {
         max: f64,
         dp: u8,
     },
+    /// Two regimes: with probability `p_degraded` uniform on
+    /// `[degraded_lo, degraded_hi)`, else uniform on `[lo, hi)`. Systems are
+    /// usually healthy and sometimes clearly not (a congested network, a
+    /// noisy room), which is also what makes the effect learnable from few rows.
+    TwoRegimes {
+        lo: f64,
+        hi: f64,
+        degraded_lo: f64,
+        degraded_hi: f64,
+        p_degraded: f64,
+        dp: u8,
+    },
     /// A count of past incidents: geometric with this mean, capped at `max`.
     Count { mean: f64, max: i64 },
     /// One enum value, by weight.
@@ -179,6 +191,17 @@ pub enum Derived {
     FloorQuotient { a: &'static str, b: &'static str },
     /// `true` when `a >= threshold`: flags consistent with the number they summarise.
     AtLeast { a: &'static str, threshold: f64 },
+    /// `intercept + Σ coef·field + sd·Z`, clamped to `[min, max]`, rounded to
+    /// `dp`: a measurement that depends on others (e.g. match confidence on
+    /// microphone quality and background noise).
+    Linear {
+        terms: &'static [(&'static str, f64)],
+        intercept: f64,
+        sd: f64,
+        min: f64,
+        max: f64,
+        dp: u8,
+    },
 }
 
 impl Gen {
@@ -190,6 +213,7 @@ impl Gen {
             | Gen::Derived(Derived::AtLeast { a, .. }) => vec![a],
             Gen::Derived(Derived::Product { a, b, .. })
             | Gen::Derived(Derived::FloorQuotient { a, b }) => vec![a, b],
+            Gen::Derived(Derived::Linear { terms, .. }) => terms.iter().map(|t| t.0).collect(),
             _ => vec![],
         }
     }
@@ -272,6 +296,7 @@ mod tests {
                         | Gen::LogNormal { .. }
                         | Gen::Normal { .. }
                         | Gen::Count { .. }
+                        | Gen::TwoRegimes { .. }
                         | Gen::NumberChoice(_),
                         FieldType::Number,
                     ) => true,

@@ -169,9 +169,14 @@ mod tests {
             assert!(((a - b) / b).abs() < 1e-15, "exp({x}) = {a} vs {b}");
             x += 0.0137;
         }
-        for &x in &[1e-300, 1e-10, 0.3, 0.7071, 1.0, 1.5, 2.0, 10.0, 12345.678, 1e300] {
+        for &x in &[
+            1e-300, 1e-10, 0.3, 0.7071, 1.0, 1.5, 2.0, 10.0, 12345.678, 1e300,
+        ] {
             let (a, b) = (ln(x), x.ln());
-            assert!((a - b).abs() <= 1e-15 * b.abs().max(1.0), "ln({x}) = {a} vs {b}");
+            assert!(
+                (a - b).abs() <= 1e-15 * b.abs().max(1.0),
+                "ln({x}) = {a} vs {b}"
+            );
         }
         assert_eq!(ln(1.0), 0.0);
         assert!(ln(-1.0).is_nan());
@@ -193,7 +198,11 @@ mod tests {
             sum += d.normal();
         }
         assert!(seen.iter().all(|n| *n > 6_000), "{seen:?}");
-        assert!((sum / 20_000.0).abs() < 0.03, "normal mean {}", sum / 20_000.0);
+        assert!(
+            (sum / 20_000.0).abs() < 0.03,
+            "normal mean {}",
+            sum / 20_000.0
+        );
         let counts: i64 = (0..20_000).map(|_| d.count(1.0, 10)).sum();
         assert!((counts as f64 / 20_000.0 - 1.0).abs() < 0.05);
     }

@@ -130,6 +130,21 @@ fn draw_scenario(w: &'static Workflow, n: usize, d: &mut Draws) -> Scenario {
                 dp,
             } => math::round_dp(mean + sd * d.normal(), dp).clamp(min, max),
             Gen::Count { mean, max } => d.count(mean, max) as f64,
+            Gen::TwoRegimes {
+                lo,
+                hi,
+                degraded_lo,
+                degraded_hi,
+                p_degraded,
+                dp,
+            } => {
+                let (a, b) = if d.bernoulli(p_degraded) {
+                    (degraded_lo, degraded_hi)
+                } else {
+                    (lo, hi)
+                };
+                math::round_dp(a + (b - a) * d.uniform(), dp)
+            }
             Gen::Choice(options) => {
                 let k = d.weighted(options.iter().map(|(_, p)| *p));
                 enum_index(spec.ty, options[k].0)
@@ -223,6 +238,17 @@ fn derive(w: &Workflow, values: &[f64], derived: Derived, d: &mut Draws) -> f64 
             }
         }
         Derived::AtLeast { a, threshold } => f64::from(u8::from(get(a) >= threshold)),
+        Derived::Linear {
+            terms,
+            intercept,
+            sd,
+            min,
+            max,
+            dp,
+        } => {
+            let mean = terms.iter().fold(intercept, |acc, (f, c)| acc + c * get(f));
+            math::round_dp(mean + sd * d.normal(), dp).clamp(min, max)
+        }
     }
 }
 
@@ -298,19 +324,34 @@ pub fn to_json(scenarios: &[Scenario]) -> String {
         out.push_str(if k == 0 { "\n  {" } else { ",\n  {" });
         let w = s.workflow;
         push_key(&mut out, 4, "id", &json_string(&s.id), true);
-        push_key(&mut out, 4, "workflowType", &json_string(w.workflow_type()), false);
+        push_key(
+            &mut out,
+            4,
+            "workflowType",
+            &json_string(w.workflow_type()),
+            false,
+        );
         out.push_str(",\n    \"features\": {");
         for (i, (name, x)) in w.feature_names().zip(&s.vector).enumerate() {
             push_key(&mut out, 6, name, &number_json(*x).to_string(), i == 0);
         }
         out.push_str("\n    }");
         push_key(&mut out, 4, "failed", &s.failed.to_string(), false);
-        push_key(&mut out, 4, "severity", &json_string(s.severity.as_str()), false);
+        push_key(
+            &mut out,
+            4,
+            "severity",
+            &json_string(s.severity.as_str()),
+            false,
+        );
         push_key(&mut out, 4, "timestamp", &json_string(&s.timestamp), false);
         out.push_str(",\n    \"raw\": {");
         let raw = features::record_to_json(w, &s.record, &s.timestamp);
         for (i, spec) in w.fields.iter().enumerate() {
-            let value = raw.get(spec.name).map(|v| v.to_string()).unwrap_or_default();
+            let value = raw
+                .get(spec.name)
+                .map(|v| v.to_string())
+                .unwrap_or_default();
             push_key(&mut out, 6, spec.name, &value, i == 0);
         }
         out.push_str("\n    }");

@@ -50,8 +50,14 @@ mod tests {
     fn formats_known_instants() {
         assert_eq!(iso_from_unix_ms(0), "1970-01-01T00:00:00.000Z");
         // 2000-02-29 (a leap day of a century leap year) 12:34:56.789.
-        assert_eq!(iso_from_unix_ms(951_827_696_789), "2000-02-29T12:34:56.789Z");
-        assert_eq!(iso_from_unix_ms(1_760_908_716_456), "2025-10-19T21:18:36.456Z");
+        assert_eq!(
+            iso_from_unix_ms(951_827_696_789),
+            "2000-02-29T12:34:56.789Z"
+        );
+        assert_eq!(
+            iso_from_unix_ms(1_760_908_716_456),
+            "2025-10-19T21:18:36.456Z"
+        );
         assert_eq!(iso_from_unix_ms(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(civil_from_days(-719_468), (0, 3, 1));
         assert!(now_iso().starts_with("20"));

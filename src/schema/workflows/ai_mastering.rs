@@ -141,9 +141,12 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.5),
         note: Some("0-1"),
-        gen: Gen::Uniform {
+        gen: Gen::TwoRegimes {
             lo: 0.0,
-            hi: 1.0,
+            hi: 0.6,
+            degraded_lo: 0.7,
+            degraded_hi: 1.0,
+            p_degraded: 0.15,
             dp: 3,
         },
     },
@@ -159,14 +162,14 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.8, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousLUFSAccuracyErrors",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.8, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousProcessingTimeouts",
@@ -312,29 +315,30 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
-    // Per dB of peak level and of target loudness; a disabled limiter and
-    // past clipping add to it.
+    // Mostly a disabled limiter, graded by peak level and loudness target.
     FailureMode {
         name: "output-clipping",
         severity: Severity::High,
-        base_logit: 2.7,
+        base_logit: -3.0,
         terms: &[
-            term(0.45, Signal::Scaled("peakLevel", 1.0)),
-            term(0.3, Signal::Scaled("targetLUFS", 1.0)),
-            term(3.0, Signal::IsFalse("enableLimiter")),
-            term(0.4, Signal::Scaled("previousClippingIssues", 1.0)),
+            term(8.0, Signal::IsFalse("enableLimiter")),
+            term(0.3, Signal::Scaled("peakLevel", 1.0)),
+            term(0.1, Signal::Scaled("targetLUFS", 1.0)),
+            term(0.15, Signal::Scaled("previousClippingIssues", 1.0)),
         ],
     },
+    // The graded mode: complex material with wide dynamics.
     FailureMode {
         name: "lufs-target-miss",
         severity: Severity::Medium,
-        base_logit: -5.3,
+        base_logit: -16.53,
         terms: &[
-            term(5.0, Signal::Capped("dynamicRange", 40.0)),
-            term(2.5, Signal::Scaled("estimatedProcessingComplexity", 1.0)),
-            term(0.4, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
+            term(0.4, Signal::Scaled("dynamicRange", 1.0)),
+            term(15.0, Signal::Scaled("estimatedProcessingComplexity", 1.0)),
+            term(0.15, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
         ],
     },
 ];

@@ -78,9 +78,12 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.5),
         note: Some("0-1"),
-        gen: Gen::Uniform {
+        gen: Gen::TwoRegimes {
             lo: 0.0,
-            hi: 1.0,
+            hi: 0.6,
+            degraded_lo: 0.7,
+            degraded_hi: 1.0,
+            p_degraded: 0.2,
             dp: 3,
         },
     },
@@ -150,14 +153,14 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.7, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousRetrievalFailures",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.6, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousAccessCountUpdateFailures",
@@ -333,25 +336,26 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "database-connection-lost",
         severity: Severity::Critical,
-        base_logit: -5.0,
-        terms: &[term(6.5, Signal::IsFalse("databaseConnected"))],
+        base_logit: -6.0,
+        terms: &[term(9.0, Signal::IsFalse("databaseConnected"))],
     },
     // Complex searches over large stores on a slow database time out.
     FailureMode {
         name: "query-timeout",
         severity: Severity::High,
-        base_logit: -4.3,
+        base_logit: -13.66,
         terms: &[
-            term(3.5, Signal::Capped("databaseLatency", 1000.0)),
-            term(2.5, Signal::Scaled("searchQueryComplexity", 1.0)),
-            term(1.5, Signal::Capped("totalMemoriesCount", 10000.0)),
-            term(0.4, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
-            term(1.2, Signal::EnumIs("operationType", "search")),
+            term(10.0, Signal::Capped("databaseLatency", 1000.0)),
+            term(15.0, Signal::Scaled("searchQueryComplexity", 1.0)),
+            term(3.0, Signal::Capped("totalMemoriesCount", 10000.0)),
+            term(2.0, Signal::EnumIs("operationType", "search")),
+            term(0.15, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
         ],
     },
 ];

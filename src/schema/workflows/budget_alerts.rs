@@ -176,9 +176,12 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.5),
         note: Some("0-1"),
-        gen: Gen::Uniform {
+        gen: Gen::TwoRegimes {
             lo: 0.0,
-            hi: 1.0,
+            hi: 0.6,
+            degraded_lo: 0.7,
+            degraded_hi: 1.0,
+            p_degraded: 0.18,
             dp: 3,
         },
     },
@@ -187,7 +190,7 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.7, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousAlertCreationFailures",
@@ -418,28 +421,30 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "cost-calculation-error",
         severity: Severity::High,
-        base_logit: -4.8,
+        base_logit: -13.01,
         terms: &[
-            term(3.0, Signal::Scaled("costCalculationComplexity", 1.0)),
-            term(0.4, Signal::Scaled("previousCostCalculationErrors", 1.0)),
-            term(2.0, Signal::Capped("servicesUsedCount", 10.0)),
+            term(15.0, Signal::Scaled("costCalculationComplexity", 1.0)),
+            term(3.0, Signal::Capped("servicesUsedCount", 10.0)),
+            term(0.15, Signal::Scaled("previousCostCalculationErrors", 1.0)),
         ],
     },
-    // Spending far past the limits, unless runs pause when a limit is hit.
+    // Over the monthly limit (the daily one counts less); pausing on a hit
+    // softens it a little.
     FailureMode {
         name: "budget-severely-exceeded",
         severity: Severity::Critical,
-        base_logit: -5.3,
+        base_logit: -6.88,
         terms: &[
-            term(2.5, Signal::Scaled("dailyPercentage", 100.0)),
-            term(2.5, Signal::Scaled("monthlyPercentage", 100.0)),
-            term(1.5, Signal::IsTrue("isOverMonthlyBudget")),
-            term(-2.0, Signal::IsTrue("pauseOnExceedEnabled")),
+            term(9.0, Signal::IsTrue("isOverMonthlyBudget")),
+            term(3.0, Signal::IsTrue("isOverDailyBudget")),
+            term(0.5, Signal::Scaled("monthlyPercentage", 100.0)),
+            term(-0.5, Signal::IsTrue("pauseOnExceedEnabled")),
         ],
     },
 ];

@@ -171,7 +171,7 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 1.0, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousAudioUploadFailures",
@@ -307,30 +307,30 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "microphone-permission-denied",
         severity: Severity::Critical,
-        base_logit: -4.5,
-        terms: &[term(6.0, Signal::IsFalse("microphonePermission"))],
+        base_logit: -6.0,
+        terms: &[term(9.0, Signal::IsFalse("microphonePermission"))],
     },
     FailureMode {
         name: "audio-context-failed",
         severity: Severity::High,
-        base_logit: -4.5,
-        terms: &[term(6.0, Signal::EnumIsNot("audioContextState", "running"))],
+        base_logit: -6.0,
+        terms: &[term(9.0, Signal::EnumIsNot("audioContextState", "running"))],
     },
-    // Graded: every point of transcription accuracy lost raises the odds;
-    // a browser without speech recognition and a history of failures add to it.
+    // The graded mode: steep in transcription accuracy, likely below about 0.75.
     FailureMode {
         name: "low-transcription-accuracy",
         severity: Severity::Medium,
-        base_logit: 3.8,
+        base_logit: 38.17,
         terms: &[
-            term(-8.0, Signal::Scaled("transcriptionAccuracy", 1.0)),
-            term(2.5, Signal::IsFalse("speechRecognitionSupported")),
-            term(0.35, Signal::Scaled("previousTranscriptionFailures", 1.0)),
+            term(-55.0, Signal::Scaled("transcriptionAccuracy", 1.0)),
+            term(5.0, Signal::IsFalse("speechRecognitionSupported")),
+            term(0.15, Signal::Scaled("previousTranscriptionFailures", 1.0)),
         ],
     },
 ];

@@ -120,11 +120,12 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(25.0),
         note: Some("ms"),
-        gen: Gen::LogNormal {
-            median: 25.0,
-            sigma: 0.5,
-            min: 3.0,
-            max: 100.0,
+        gen: Gen::TwoRegimes {
+            lo: 5.0,
+            hi: 35.0,
+            degraded_lo: 50.0,
+            degraded_hi: 100.0,
+            p_degraded: 0.15,
             dp: 1,
         },
     },
@@ -143,21 +144,21 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.6, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousWebSocketDisconnects",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.8, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousLatencySpikes",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 1.0, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "averageReconnectionTime",
@@ -311,29 +312,30 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "websocket-disconnection",
         severity: Severity::Critical,
-        base_logit: -4.5,
+        base_logit: -6.0,
         terms: &[
-            term(5.5, Signal::IsFalse("websocketConnected")),
-            term(4.0, Signal::Capped("websocketLatency", 500.0)),
-            term(0.35, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
+            term(9.0, Signal::IsFalse("websocketConnected")),
+            term(2.0, Signal::Capped("websocketLatency", 500.0)),
+            term(0.15, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
         ],
     },
-    // Analysis time against the latency budget: additive terms, plus a mild
+    // Analysis time against the latency budget: additive, plus a mild
     // interaction once analysis takes longer than the target.
     FailureMode {
         name: "high-latency-dropped-frames",
         severity: Severity::High,
-        base_logit: -3.3,
+        base_logit: -14.54,
         terms: &[
-            term(4.0, Signal::Capped("averageAnalysisTime", 100.0)),
-            term(-2.0, Signal::Capped("targetLatency", 100.0)),
-            term(4.0, Signal::Capped("droppedFramesCount", 100.0)),
-            term(2.5, Signal::Scaled("cpuUtilization", 1.0)),
+            term(30.0, Signal::Capped("averageAnalysisTime", 100.0)),
+            term(-4.0, Signal::Capped("targetLatency", 100.0)),
+            term(10.0, Signal::Capped("droppedFramesCount", 100.0)),
+            term(5.0, Signal::Scaled("cpuUtilization", 1.0)),
             term(
                 0.5,
                 Signal::RatioExcess {

@@ -64,13 +64,12 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(1200.0),
         note: None,
-        gen: Gen::LogNormal {
-            median: 1200.0,
-            sigma: 0.6,
-            min: 150.0,
-            max: 5000.0,
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "audioDuration",
+            factor: 20.0,
+            jitter: 0.45,
             dp: 0,
-        },
+        }),
     },
     FieldSpec {
         name: "aiProvider",
@@ -143,14 +142,14 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.8, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousModelTimeouts",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.8, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "averageProcessingTime",
@@ -281,33 +280,36 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "ai-service-unavailable",
         severity: Severity::Critical,
-        base_logit: -4.5,
+        base_logit: -6.0,
         terms: &[
-            term(6.0, Signal::IsFalse("expertMusicAIAvailable")),
-            term(4.0, Signal::IsFalse("apiAvailable")),
+            term(9.0, Signal::IsFalse("expertMusicAIAvailable")),
+            term(9.0, Signal::IsFalse("apiAvailable")),
         ],
     },
+    // AI latency grows with the audio length (see the field), as does the file size,
+    // so the two graded modes push the same way.
     FailureMode {
         name: "api-latency-timeout",
         severity: Severity::High,
-        base_logit: -4.0,
+        base_logit: -21.18,
         terms: &[
-            term(5.0, Signal::Capped("expertMusicAILatency", 5000.0)),
-            term(3.0, Signal::Scaled("networkLatencyMs", 1000.0)),
-            term(0.35, Signal::Scaled("previousModelTimeouts", 1.0)),
+            term(35.0, Signal::Capped("expertMusicAILatency", 5000.0)),
+            term(4.0, Signal::Scaled("networkLatencyMs", 1000.0)),
+            term(0.15, Signal::Scaled("previousModelTimeouts", 1.0)),
         ],
     },
     FailureMode {
         name: "audio-file-too-large",
         severity: Severity::Medium,
-        base_logit: -3.7,
+        base_logit: -14.5,
         terms: &[
-            term(3.0, Signal::Capped("audioFileSize", 50000000.0)),
+            term(30.0, Signal::Capped("audioFileSize", 50000000.0)),
             term(2.0, Signal::Capped("audioDuration", 300.0)),
         ],
     },

@@ -154,27 +154,26 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.6, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousOutOfMemoryErrors",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.6, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "averageSeparationTime",
         ty: FieldType::Number,
         default: FieldDefault::Number(30000.0),
         note: None,
-        gen: Gen::LogNormal {
-            median: 30000.0,
-            sigma: 0.5,
-            min: 3000.0,
-            max: 120000.0,
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "estimatedMemoryRequirement",
+            factor: 90.0,
+            jitter: 0.3,
             dp: 0,
-        },
+        }),
     },
     FieldSpec {
         name: "averageSeparationQuality",
@@ -304,21 +303,19 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
-    // Memory required against memory available: mostly additive on the two
-    // normalised sizes, plus a mild interaction once the job needs more
-    // than half of the machine.
+    // Memory required against memory available: additive on the two normalised
+    // sizes, plus a mild interaction once the job needs over half the machine.
     FailureMode {
         name: "out-of-memory",
         severity: Severity::Critical,
-        base_logit: -2.0,
+        base_logit: -6.3,
         terms: &[
-            term(4.0, Signal::Capped("estimatedMemoryRequirement", 4096.0)),
-            term(-2.5, Signal::Scaled("systemMemoryMB", 16384.0)),
-            term(0.8, Signal::Capped("fftSize", 8192.0)),
-            term(0.8, Signal::Capped("estimatedSpectralFrames", 10000.0)),
-            term(0.4, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
+            term(30.0, Signal::Capped("estimatedMemoryRequirement", 4096.0)),
+            term(-5.0, Signal::Scaled("systemMemoryMB", 16384.0)),
+            term(0.15, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
             term(
                 0.5,
                 Signal::RatioExcess {
@@ -330,14 +327,16 @@ const FAILURE_MODES: &[FailureMode] = &[
             ),
         ],
     },
+    // Separation time grows with the job size (see the field), so this pushes
+    // the same way as running out of memory.
     FailureMode {
         name: "processing-timeout",
         severity: Severity::High,
-        base_logit: -4.6,
+        base_logit: -24.5,
         terms: &[
-            term(2.5, Signal::Capped("audioDuration", 600.0)),
-            term(3.0, Signal::Scaled("cpuUtilization", 1.0)),
-            term(3.0, Signal::Capped("averageSeparationTime", 120000.0)),
+            term(1.0, Signal::Capped("audioDuration", 600.0)),
+            term(2.0, Signal::Scaled("cpuUtilization", 1.0)),
+            term(25.0, Signal::Capped("averageSeparationTime", 120000.0)),
         ],
     },
 ];

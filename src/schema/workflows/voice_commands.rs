@@ -68,11 +68,12 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.3),
         note: Some("0-1"),
-        gen: Gen::Normal {
-            mean: 0.3,
-            sd: 0.18,
-            min: 0.0,
-            max: 1.0,
+        gen: Gen::TwoRegimes {
+            lo: 0.0,
+            hi: 0.4,
+            degraded_lo: 0.6,
+            degraded_hi: 1.0,
+            p_degraded: 0.2,
             dp: 3,
         },
     },
@@ -160,7 +161,7 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 0.8, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousPermissionDenials",
@@ -174,7 +175,7 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.0),
         note: None,
-        gen: Gen::Count { mean: 1.0, max: 10 },
+        gen: Gen::Count { mean: 0.5, max: 10 },
     },
     FieldSpec {
         name: "previousExecutionFailures",
@@ -201,13 +202,14 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.8),
         note: Some("0-1"),
-        gen: Gen::Normal {
-            mean: 0.8,
-            sd: 0.1,
-            min: 0.3,
+        gen: Gen::Derived(Derived::Linear {
+            terms: &[("microphoneQuality", 0.35), ("backgroundNoiseLevel", -0.35)],
+            intercept: 0.64,
+            sd: 0.06,
+            min: 0.2,
             max: 1.0,
             dp: 3,
-        },
+        }),
     },
 ];
 
@@ -363,28 +365,30 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4.
+/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
+/// drivers: strong, learnable signal (see `failure_modes`).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "speech-recognition-unavailable",
         severity: Severity::Critical,
-        base_logit: -4.5,
+        base_logit: -6.5,
         terms: &[
-            term(5.5, Signal::IsFalse("speechRecognitionSupported")),
-            term(1.5, Signal::EnumIsNot("recognitionEngineType", "webkit")),
-            term(4.0, Signal::IsFalse("microphonePermission")),
-            term(0.3, Signal::Scaled("previousRecognitionErrors", 1.0)),
+            term(9.5, Signal::IsFalse("speechRecognitionSupported")),
+            term(1.0, Signal::EnumIsNot("recognitionEngineType", "webkit")),
+            term(9.5, Signal::IsFalse("microphonePermission")),
+            term(0.15, Signal::Scaled("previousRecognitionErrors", 1.0)),
         ],
     },
+    // Confidence itself falls with noise and a poor microphone (see the field).
     FailureMode {
         name: "low-command-match-confidence",
         severity: Severity::Medium,
-        base_logit: 4.6,
+        base_logit: 34.0,
         terms: &[
-            term(-7.0, Signal::Scaled("averageCommandMatchConfidence", 1.0)),
-            term(3.0, Signal::Scaled("backgroundNoiseLevel", 1.0)),
-            term(-2.5, Signal::Scaled("microphoneQuality", 1.0)),
-            term(0.3, Signal::Scaled("previousCommandMismatches", 1.0)),
+            term(-50.0, Signal::Scaled("averageCommandMatchConfidence", 1.0)),
+            term(2.0, Signal::Scaled("backgroundNoiseLevel", 1.0)),
+            term(-2.0, Signal::Scaled("microphoneQuality", 1.0)),
+            term(0.15, Signal::Scaled("previousCommandMismatches", 1.0)),
         ],
     },
 ];

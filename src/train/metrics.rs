@@ -1,0 +1,384 @@
+//! Evaluation metrics on held-out rows. Definitions:
+//!
+//! - accuracy, precision, recall, F1 at a threshold `t`: predicted positive
+//!   when `p ≥ t`; precision is 0 with no predicted positives, recall 0 with
+//!   no positives, F1 0 when precision + recall is 0.
+//! - ROC-AUC: the probability that a random positive scores above a random
+//!   negative, ties counting one half (Mann–Whitney with average ranks).
+//!   `None` with only one class.
+//! - PR-AUC: average precision, `Σ_k (R_k − R_{k−1}) · P_k` over the
+//!   distinct score values taken as thresholds from high to low (tied scores
+//!   enter together), as scikit-learn's `average_precision_score`.
+//!   `None` without positives.
+//! - log-loss: mean of `−[y ln p + (1−y) ln(1−p)]`, `p` clipped to
+//!   `[1e-15, 1 − 1e-15]`.
+//! - Brier: mean of `(p − y)²`.
+//! - ECE: 10 equal-width bins of `p` over [0, 1] (bin `⌊10p⌋`, `p = 1` in
+//!   the last); `Σ_bins (n_b / n) · |mean(y)_b − mean(p)_b|`.
+//! - baseline accuracy: the share of the majority class (always predicting it).
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+use serde_json::json;
+
+use crate::synth::math::Draws;
+
+const EPS: f64 = 1e-15;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metrics {
+    pub threshold: f64,
+    pub accuracy: f64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub auc: Option<f64>,
+    pub pr_auc: Option<f64>,
+    pub log_loss: f64,
+    pub brier: f64,
+    pub ece: f64,
+    pub baseline_accuracy: f64,
+}
+
+impl Metrics {
+    pub fn compute(p: &[f64], y: &[bool], threshold: f64) -> Metrics {
+        let c = Confusion::at(p, y, threshold);
+        Metrics {
+            threshold,
+            accuracy: c.accuracy(),
+            precision: c.precision(),
+            recall: c.recall(),
+            f1: c.f1(),
+            auc: auc(p, y),
+            pr_auc: average_precision(p, y),
+            log_loss: log_loss(p, y),
+            brier: brier(p, y),
+            ece: ece(p, y),
+            baseline_accuracy: baseline_accuracy(y),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "threshold": self.threshold,
+            "accuracy": self.accuracy,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1Score": self.f1,
+            "auc": self.auc,
+            "prAuc": self.pr_auc,
+            "logLoss": self.log_loss,
+            "brier": self.brier,
+            "ece": self.ece,
+            "baselineAccuracy": self.baseline_accuracy,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Confusion {
+    pub tp: usize,
+    pub fp: usize,
+    pub tn: usize,
+    pub fn_: usize,
+}
+
+impl Confusion {
+    pub fn at(p: &[f64], y: &[bool], threshold: f64) -> Confusion {
+        let mut c = Confusion::default();
+        for (p, y) in p.iter().zip(y) {
+            match (*p >= threshold, *y) {
+                (true, true) => c.tp += 1,
+                (true, false) => c.fp += 1,
+                (false, false) => c.tn += 1,
+                (false, true) => c.fn_ += 1,
+            }
+        }
+        c
+    }
+
+    pub fn accuracy(&self) -> f64 {
+        ratio(self.tp + self.tn, self.tp + self.tn + self.fp + self.fn_)
+    }
+
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+
+    pub fn f1(&self) -> f64 {
+        ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Indices sorted by score, ascending (NaN-free input; ties keep index order).
+fn order(p: &[f64]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..p.len()).collect();
+    idx.sort_by(|a, b| p[*a].total_cmp(&p[*b]));
+    idx
+}
+
+pub fn auc(p: &[f64], y: &[bool]) -> Option<f64> {
+    let n_pos = y.iter().filter(|b| **b).count();
+    let n_neg = y.len() - n_pos;
+    if n_pos == 0 || n_neg == 0 {
+        return None;
+    }
+    // Average ranks (1-based) over ties, then Mann–Whitney U.
+    let idx = order(p);
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
+            j += 1;
+        }
+        let avg_rank = (i + j + 2) as f64 / 2.0;
+        rank_sum += avg_rank * idx[i..=j].iter().filter(|k| y[**k]).count() as f64;
+        i = j + 1;
+    }
+    let u = rank_sum - (n_pos * (n_pos + 1)) as f64 / 2.0;
+    Some(u / (n_pos * n_neg) as f64)
+}
+
+pub fn average_precision(p: &[f64], y: &[bool]) -> Option<f64> {
+    let n_pos = y.iter().filter(|b| **b).count();
+    if n_pos == 0 {
+        return None;
+    }
+    let idx: Vec<usize> = order(p).into_iter().rev().collect();
+    let (mut tp, mut seen, mut prev_recall, mut ap) = (0usize, 0usize, 0.0, 0.0);
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
+            j += 1;
+        }
+        tp += idx[i..=j].iter().filter(|k| y[**k]).count();
+        seen += j - i + 1;
+        let recall = tp as f64 / n_pos as f64;
+        ap += (recall - prev_recall) * (tp as f64 / seen as f64);
+        prev_recall = recall;
+        i = j + 1;
+    }
+    Some(ap)
+}
+
+pub fn log_loss(p: &[f64], y: &[bool]) -> f64 {
+    if p.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = p
+        .iter()
+        .zip(y)
+        .map(|(p, y)| {
+            let p = p.clamp(EPS, 1.0 - EPS);
+            if *y {
+                -p.ln()
+            } else {
+                -(1.0 - p).ln()
+            }
+        })
+        .sum();
+    sum / p.len() as f64
+}
+
+pub fn brier(p: &[f64], y: &[bool]) -> f64 {
+    if p.is_empty() {
+        return 0.0;
+    }
+    p.iter()
+        .zip(y)
+        .map(|(p, y)| (p - f64::from(u8::from(*y))).powi(2))
+        .sum::<f64>()
+        / p.len() as f64
+}
+
+pub fn ece(p: &[f64], y: &[bool]) -> f64 {
+    const BINS: usize = 10;
+    let mut count = [0usize; BINS];
+    let mut sum_p = [0.0; BINS];
+    let mut sum_y = [0.0; BINS];
+    for (p, y) in p.iter().zip(y) {
+        let b = ((p * BINS as f64).floor() as usize).min(BINS - 1);
+        count[b] += 1;
+        sum_p[b] += p;
+        sum_y[b] += f64::from(u8::from(*y));
+    }
+    let n = p.len().max(1) as f64;
+    (0..BINS)
+        .filter(|b| count[*b] > 0)
+        .map(|b| (sum_y[b] - sum_p[b]).abs() / n)
+        .sum()
+}
+
+pub fn baseline_accuracy(y: &[bool]) -> f64 {
+    let pos = y.iter().filter(|b| **b).count();
+    ratio(pos.max(y.len() - pos), y.len())
+}
+
+/// The threshold that maximises F1 on `(p, y)`: candidates are the distinct
+/// scores (positive when `p ≥ s`); the returned threshold is the midpoint
+/// between the best score and the next lower one, so it generalises to
+/// unseen scores in the gap. 0.5 when there are no positives.
+pub fn best_f1_threshold(p: &[f64], y: &[bool]) -> f64 {
+    let n_pos = y.iter().filter(|b| **b).count();
+    if n_pos == 0 || p.is_empty() {
+        return 0.5;
+    }
+    let idx: Vec<usize> = order(p).into_iter().rev().collect();
+    let (mut tp, mut seen) = (0usize, 0usize);
+    let mut best = (-1.0, 0.5);
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
+            j += 1;
+        }
+        tp += idx[i..=j].iter().filter(|k| y[**k]).count();
+        seen += j - i + 1;
+        let f1 = 2.0 * tp as f64 / (seen + n_pos) as f64;
+        if f1 > best.0 {
+            let here = p[idx[i]];
+            let threshold = match idx.get(j + 1) {
+                Some(k) => (here + p[*k]) / 2.0,
+                None => here,
+            };
+            best = (f1, threshold);
+        }
+        i = j + 1;
+    }
+    best.1
+}
+
+/// Percentile bootstrap 95 % interval of the AUC: `resamples` draws of the
+/// rows with replacement (ChaCha8, `seed`); draws with one class are
+/// discarded. Returns `(low, high, draws used)`, or `None` if none was usable.
+pub fn bootstrap_auc_interval(
+    p: &[f64],
+    y: &[bool],
+    resamples: usize,
+    seed: u64,
+    stream: u64,
+) -> Option<(f64, f64, usize)> {
+    let n = p.len();
+    if n == 0 {
+        return None;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    let mut d = Draws::new(rng);
+    let mut aucs = Vec::with_capacity(resamples);
+    let (mut bp, mut by) = (vec![0.0; n], vec![false; n]);
+    for _ in 0..resamples {
+        for k in 0..n {
+            let i = d.int_range(0, n as i64 - 1) as usize;
+            bp[k] = p[i];
+            by[k] = y[i];
+        }
+        if let Some(a) = auc(&bp, &by) {
+            aucs.push(a);
+        }
+    }
+    if aucs.is_empty() {
+        return None;
+    }
+    aucs.sort_by(f64::total_cmp);
+    let at = |q: f64| aucs[((q * (aucs.len() - 1) as f64).round()) as usize];
+    Some((at(0.025), at(0.975), aucs.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: [f64; 6] = [0.9, 0.8, 0.6, 0.6, 0.3, 0.1];
+    const Y: [bool; 6] = [true, false, true, false, true, false];
+
+    #[test]
+    fn auc_counts_ties_as_half() {
+        // Pairs (pos, neg): 0.9 beats 0.8, 0.6, 0.1 (3); 0.6 vs 0.8 loses,
+        // vs 0.6 ties (½), vs 0.1 wins (1.5); 0.3 loses to 0.8 and 0.6, beats 0.1 (1).
+        assert_eq!(auc(&P, &Y), Some(5.5 / 9.0));
+        assert_eq!(auc(&[0.2, 0.2], &[true, false]), Some(0.5));
+        assert_eq!(auc(&[0.2, 0.3], &[true, true]), None);
+    }
+
+    #[test]
+    fn average_precision_by_hand() {
+        // Thresholds 0.9: P=1, R=1/3; 0.8: R unchanged; 0.6 (tie, 1 pos of 2):
+        // P=2/4, R=2/3; 0.3: P=3/5, R=1. AP = 1/3·1 + 1/3·1/2 + 1/3·3/5.
+        let expected = (1.0 + 0.5 + 0.6) / 3.0;
+        assert!((average_precision(&P, &Y).unwrap() - expected).abs() < 1e-15);
+        assert_eq!(average_precision(&[0.4], &[false]), None);
+    }
+
+    #[test]
+    fn threshold_metrics_by_hand() {
+        let c = Confusion::at(&P, &Y, 0.6);
+        assert_eq!(
+            c,
+            Confusion {
+                tp: 2,
+                fp: 2,
+                tn: 1,
+                fn_: 1
+            }
+        );
+        let m = Metrics::compute(&P, &Y, 0.6);
+        assert_eq!(m.accuracy, 0.5);
+        assert_eq!(m.precision, 0.5);
+        assert!((m.recall - 2.0 / 3.0).abs() < 1e-15);
+        assert!((m.f1 - 4.0 / 7.0).abs() < 1e-15);
+        assert_eq!(m.baseline_accuracy, 0.5);
+        let none = Confusion::at(&P, &Y, 0.95);
+        assert_eq!((none.precision(), none.recall(), none.f1()), (0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn probability_scores_by_hand() {
+        let p = [0.8, 0.25, 1.0];
+        let y = [true, false, false];
+        // p = 1 for a negative is clipped to 1 − 1e-15 (as a float: 1 − 9.99e-16).
+        let clipped = 1.0 - (1.0 - 1e-15f64);
+        let ll = (-(0.8f64.ln()) - 0.75f64.ln() - clipped.ln()) / 3.0;
+        assert!((log_loss(&p, &y) - ll).abs() < 1e-12);
+        assert!((brier(&p, &y) - (0.04 + 0.0625 + 1.0) / 3.0).abs() < 1e-15);
+        // Bins: 0.8 → bin 8 (y 1), 0.25 → bin 2 (y 0), 1.0 → bin 9 (y 0).
+        let e = (0.2 + 0.25 + 1.0) / 3.0;
+        assert!((ece(&p, &y) - e).abs() < 1e-15);
+    }
+
+    #[test]
+    fn f1_threshold_sits_between_scores() {
+        // Top one: F1 2/3; top three (2 tp, 1 fp): 4/5, the best; all: 4/7.
+        let p = [0.9, 0.7, 0.65, 0.2, 0.1];
+        let y = [true, false, true, false, false];
+        assert!((best_f1_threshold(&p, &y) - 0.425).abs() < 1e-15);
+        assert_eq!(best_f1_threshold(&p, &[false; 5]), 0.5);
+    }
+
+    #[test]
+    fn bootstrap_interval_brackets_the_auc_and_is_seeded() {
+        let p: Vec<f64> = (0..40).map(|i| i as f64 / 40.0).collect();
+        let y: Vec<bool> = (0..40).map(|i| (i * 7) % 10 < 3 + i / 10).collect();
+        let a = auc(&p, &y).unwrap();
+        let (lo, hi, used) = bootstrap_auc_interval(&p, &y, 500, 3, 0).unwrap();
+        assert!(lo < a && a < hi && used == 500, "{lo} {a} {hi}");
+        assert_eq!(
+            bootstrap_auc_interval(&p, &y, 500, 3, 0),
+            Some((lo, hi, used))
+        );
+    }
+}
