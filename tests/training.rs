@@ -50,11 +50,15 @@ fn default_counts_seed_42_learn_every_workflow_close_to_the_bayes_limit() {
     assert_eq!(report.results.len(), 8, "{:?}", report.skipped);
     let g = gaps(&report);
     for (w, auc, bayes, f1) in &g {
-        eprintln!("1x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} f1 {f1:.3}", bayes - auc);
+        eprintln!(
+            "1x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} f1 {f1:.3}",
+            bayes - auc
+        );
         assert!(*f1 > 0.0, "{w}: F1 is 0");
         // With 22-30 validation rows one discordant pair moves the AUC by
-        // about 0.01; the per-workflow bound is the issue's 0.05 where met,
-        // see the note in the report for the two workflows that miss it.
+        // about 0.01. The issue asks for 0.05 per workflow; at seed 42 six
+        // workflows meet it, freestyle (0.060) and budget-alerts (0.097) do
+        // not, so this pins the achieved bound and the mean below.
         assert!(bayes - auc <= 0.10, "{w}: AUC {auc} vs Bayes {bayes}");
     }
     let mean_gap = g.iter().map(|(_, a, b, _)| b - a).sum::<f64>() / g.len() as f64;
@@ -66,8 +70,14 @@ fn default_counts_seed_42_learn_every_workflow_close_to_the_bayes_limit() {
 fn ten_times_the_counts_reach_the_bayes_limit_within_0_02() {
     let report = run(&generated(10));
     for (w, auc, bayes, f1) in gaps(&report) {
-        eprintln!("10x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} f1 {f1:.3}", bayes - auc);
-        assert!((bayes - auc).abs() <= 0.02, "{w}: AUC {auc} vs Bayes {bayes}");
+        eprintln!(
+            "10x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} f1 {f1:.3}",
+            bayes - auc
+        );
+        assert!(
+            (bayes - auc).abs() <= 0.02,
+            "{w}: AUC {auc} vs Bayes {bayes}"
+        );
     }
 }
 
@@ -83,7 +93,11 @@ fn the_old_training_file_trains_and_six_workflows_have_no_signal() {
     for w in &report.results {
         let has_own_features = matches!(w.workflow_type, "freestyle" | "melody-to-vocals");
         let expected = if has_own_features { "ok" } else { "no-signal" };
-        assert_eq!(w.verdict, expected, "{}: {:?}", w.workflow_type, w.verdict_reason);
+        assert_eq!(
+            w.verdict, expected,
+            "{}: {:?}",
+            w.workflow_type, w.verdict_reason
+        );
         assert_eq!(w.model.verdict.as_deref(), Some(expected));
         if !has_own_features {
             // Only the 8 common features are present; the rest are absent and unused.
@@ -104,7 +118,10 @@ fn write(dir: &PathBuf, name: &str, text: &str) -> PathBuf {
     p
 }
 
-fn from_file(path: &PathBuf, skip_invalid: bool) -> Result<TrainReport, dawg_ml_engine::EngineError> {
+fn from_file(
+    path: &PathBuf,
+    skip_invalid: bool,
+) -> Result<TrainReport, dawg_ml_engine::EngineError> {
     train::run(
         &TrainOptions {
             data: DataSource::File(path.clone()),
@@ -122,11 +139,31 @@ fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
     let good = r#"{"workflowType":"ai-memory","features":{"dbConnected":1},"failed":true}"#;
     let cases = [
         // (row 2 content, expected field, expected words)
-        (r#"{"workflowType":"ai-memory","features":{"dbConnected":"yes"},"failed":true}"#, "features.dbConnected", "received string"),
-        (r#"{"workflowType":"ai-memory","features":{"dbConnected":null},"failed":true}"#, "features.dbConnected", "received null"),
-        (r#"{"workflowType":"karaoke","features":{},"failed":true}"#, "workflowType", "karaoke"),
-        (r#"{"workflowType":"ai-memory","features":{"dbConnected":1}}"#, "failed", "received undefined"),
-        (r#"{"features":{"workflowType":"freestyle","sampleRate":"fast"},"failed":false}"#, "features.sampleRate", "received string"),
+        (
+            r#"{"workflowType":"ai-memory","features":{"dbConnected":"yes"},"failed":true}"#,
+            "features.dbConnected",
+            "received string",
+        ),
+        (
+            r#"{"workflowType":"ai-memory","features":{"dbConnected":null},"failed":true}"#,
+            "features.dbConnected",
+            "received null",
+        ),
+        (
+            r#"{"workflowType":"karaoke","features":{},"failed":true}"#,
+            "workflowType",
+            "karaoke",
+        ),
+        (
+            r#"{"workflowType":"ai-memory","features":{"dbConnected":1}}"#,
+            "failed",
+            "received undefined",
+        ),
+        (
+            r#"{"features":{"workflowType":"freestyle","sampleRate":"fast"},"failed":false}"#,
+            "features.sampleRate",
+            "received string",
+        ),
     ];
     for (k, (bad, field, words)) in cases.iter().enumerate() {
         let path = write(&dir, &format!("case{k}.json"), &format!("[{good},\n{bad}]"));
@@ -134,25 +171,39 @@ fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
         let msg = e.to_string();
         assert_eq!(e.code(), "ERR_INVALID_DATA");
         assert!(
-            msg.contains(&path.display().to_string()) && msg.contains("row 2") && msg.contains(&format!("'{field}'")) && msg.contains(words),
+            msg.contains(&path.display().to_string())
+                && msg.contains("row 2")
+                && msg.contains(&format!("'{field}'"))
+                && msg.contains(words),
             "{msg}"
         );
     }
     // JSONL: a NaN literal is not JSON; the row is named by its line.
-    let path = write(&dir, "rows.jsonl", &format!("{good}\n\n{}\n", r#"{"workflowType":"ai-memory","features":{"dbConnected":NaN},"failed":true}"#));
+    let path = write(
+        &dir,
+        "rows.jsonl",
+        &format!(
+            "{good}\n\n{}\n",
+            r#"{"workflowType":"ai-memory","features":{"dbConnected":NaN},"failed":true}"#
+        ),
+    );
     let msg = from_file(&path, false).unwrap_err().to_string();
     assert!(msg.contains("row 3") && msg.contains("'(json)'"), "{msg}");
 
     // skip_invalid: every bad row above is skipped and counted; the too-small
     // workflows are reported as skipped, not a crash.
-    let all: Vec<&str> = std::iter::once(good).chain(cases.iter().map(|c| c.0)).collect();
+    let all: Vec<&str> = std::iter::once(good)
+        .chain(cases.iter().map(|c| c.0))
+        .collect();
     let path = write(&dir, "mixed.jsonl", &all.join("\n"));
     let report = from_file(&path, true).unwrap();
     assert_eq!(report.invalid_rows_skipped, cases.len());
     assert_eq!(report.total_scenarios, 1);
     assert!(report.results.is_empty());
     assert_eq!(report.skipped.len(), 8);
-    assert!(report.markdown.contains(&format!("{} invalid rows were skipped", cases.len())));
+    assert!(report
+        .markdown
+        .contains(&format!("{} invalid rows were skipped", cases.len())));
 }
 
 #[test]
@@ -173,7 +224,10 @@ fn recorded_outcomes_in_jsonl_train_like_the_generated_rows() {
         data: DataSource::OutcomesFile(path),
         ..TrainOptions::default()
     });
-    let generated = run(&TrainOptions { counts, ..TrainOptions::default() });
+    let generated = run(&TrainOptions {
+        counts,
+        ..TrainOptions::default()
+    });
     assert_eq!(from_outcomes.results.len(), 8);
     for (a, b) in from_outcomes.results.iter().zip(&generated.results) {
         assert_eq!(a.model.weights, b.model.weights, "{}", a.workflow_type);
@@ -188,12 +242,22 @@ fn too_few_rows_or_one_class_are_reported_and_skipped() {
         ..TrainOptions::default()
     });
     assert_eq!(report.results.len(), 6);
-    let reasons: Vec<(&str, &str)> = report.skipped.iter().map(|s| (s.workflow_type, s.reason.as_str())).collect();
+    let reasons: Vec<(&str, &str)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.workflow_type, s.reason.as_str()))
+        .collect();
     assert_eq!(
         reasons,
-        [("stem-separation", "only 12 rows (at least 20 needed)"), ("ai-memory", "only 0 rows (at least 20 needed)")]
+        [
+            ("stem-separation", "only 12 rows (at least 20 needed)"),
+            ("ai-memory", "only 0 rows (at least 20 needed)")
+        ]
     );
-    assert_eq!(report.summary["skipped"][0]["workflowType"], "stem-separation");
+    assert_eq!(
+        report.summary["skipped"][0]["workflowType"],
+        "stem-separation"
+    );
     assert_eq!(report.summary["modelsCount"], 6);
 }
 
@@ -211,7 +275,11 @@ fn outputs_are_written_atomically_models_first_summary_last() {
     };
     let report = train::run(&options, &|e| events.lock().unwrap().push(e), &never()).unwrap();
     // Written in order: 8 models, the report, the summary last.
-    let names: Vec<String> = report.written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = report
+        .written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names.len(), 10);
     assert!(names[..8].iter().all(|n| n.ends_with("-model.json")));
     assert_eq!(names[8..], ["TRAINING_REPORT.md", "training-summary.json"]);
@@ -224,7 +292,9 @@ fn outputs_are_written_atomically_models_first_summary_last() {
     assert_eq!(m.file.trained_at, "2026-01-02T03:04:05.678Z");
     assert_eq!(m.file.model_type.as_deref(), Some("logistic-regression-l2"));
     assert!(m.feature_means.is_some() && m.file.threshold.is_some() && m.file.bayes.is_some());
-    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(dir.join("training-summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("training-summary.json")).unwrap())
+            .unwrap();
     assert_eq!(summary["totalScenarios"], 930);
     assert_eq!(summary["models"].as_array().unwrap().len(), 8);
     let md = fs::read_to_string(dir.join("TRAINING_REPORT.md")).unwrap();
@@ -234,7 +304,9 @@ fn outputs_are_written_atomically_models_first_summary_last() {
     assert_eq!(events.last().unwrap().stage, "done");
     assert!(events.iter().all(|e| e.done <= e.total));
     let train_total = events.iter().find(|e| e.stage == "train").unwrap().total;
-    assert!(events.iter().any(|e| e.stage == "train" && e.done == train_total));
+    assert!(events
+        .iter()
+        .any(|e| e.stage == "train" && e.done == train_total));
     // A second run over the same directory replaces the files in place.
     train::run(&options, &|_| {}, &never()).unwrap();
     assert_eq!(fs::read_dir(&dir).unwrap().count(), 10);
@@ -243,7 +315,10 @@ fn outputs_are_written_atomically_models_first_summary_last() {
 #[test]
 fn cancelling_aborts_the_run_without_writing() {
     let dir = tempdir("cancel");
-    let options = TrainOptions { out_dir: Some(dir.clone()), ..TrainOptions::default() };
+    let options = TrainOptions {
+        out_dir: Some(dir.clone()),
+        ..TrainOptions::default()
+    };
     let e = train::run(&options, &|_| {}, &AtomicBool::new(true)).unwrap_err();
     assert_eq!(e.code(), "ERR_ABORTED");
     assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);

@@ -192,15 +192,24 @@ type RowError = (String, String);
 
 /// Interpret one JSON row. Errors name the offending field.
 fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, RowError> {
-    let object = value
-        .as_object()
-        .ok_or_else(|| ("(row)".to_string(), format!("must be an object, received {}", describe(&observe_json(Some(value))))))?;
+    let object = value.as_object().ok_or_else(|| {
+        (
+            "(row)".to_string(),
+            format!(
+                "must be an object, received {}",
+                describe(&observe_json(Some(value)))
+            ),
+        )
+    })?;
     let failed = match object.get("failed") {
         Some(Value::Bool(b)) => *b,
         other => {
             return Err((
                 "failed".to_string(),
-                format!("expected a boolean, received {}", describe(&observe_json(other))),
+                format!(
+                    "expected a boolean, received {}",
+                    describe(&observe_json(other))
+                ),
             ))
         }
     };
@@ -226,33 +235,41 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
         other => {
             return Err((
                 "trueFailureProbability".to_string(),
-                format!("expected a number, received {}", describe(&observe_json(other))),
+                format!(
+                    "expected a number, received {}",
+                    describe(&observe_json(other))
+                ),
             ))
         }
     };
     if raw {
         let features = features.ok_or_else(|| {
-            ("features".to_string(), "is missing (expected a raw feature object)".to_string())
+            (
+                "features".to_string(),
+                "is missing (expected a raw feature object)".to_string(),
+            )
         })?;
-        let (workflow, record) = features::record_from_json(features, false).map_err(|e| match e {
-            EngineError::InvalidFeature {
-                field,
-                expected,
-                received,
-                ..
-            } => (
-                format!("features.{field}"),
-                format!("expected {expected}, received {received}"),
-            ),
-            EngineError::UnknownWorkflow { received, expected } => (
-                "features.workflowType".to_string(),
-                format!("unknown workflow type '{received}' (expected one of {expected})"),
-            ),
-            EngineError::InvalidInput { expected, received } => {
-                ("features".to_string(), format!("expected {expected}, received {received}"))
-            }
-            other => ("features".to_string(), other.to_string()),
-        })?;
+        let (workflow, record) =
+            features::record_from_json(features, false).map_err(|e| match e {
+                EngineError::InvalidFeature {
+                    field,
+                    expected,
+                    received,
+                    ..
+                } => (
+                    format!("features.{field}"),
+                    format!("expected {expected}, received {received}"),
+                ),
+                EngineError::UnknownWorkflow { received, expected } => (
+                    "features.workflowType".to_string(),
+                    format!("unknown workflow type '{received}' (expected one of {expected})"),
+                ),
+                EngineError::InvalidInput { expected, received } => (
+                    "features".to_string(),
+                    format!("expected {expected}, received {received}"),
+                ),
+                other => ("features".to_string(), other.to_string()),
+            })?;
         let vector = features::vectorise(workflow, &record, None);
         return Ok(Parsed {
             workflow,
@@ -271,14 +288,19 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
                 "workflowType".to_string(),
                 format!(
                     "unknown workflow type '{s}' (expected one of {})",
-                    crate::schema::workflow_types().collect::<Vec<_>>().join(", ")
+                    crate::schema::workflow_types()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         })?,
         other => {
             return Err((
                 "workflowType".to_string(),
-                format!("expected a workflow type string, received {}", describe(&observe_json(other))),
+                format!(
+                    "expected a workflow type string, received {}",
+                    describe(&observe_json(other))
+                ),
             ))
         }
     };
@@ -287,7 +309,10 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
         other => {
             return Err((
                 "features".to_string(),
-                format!("expected an object of feature values, received {}", describe(&observe_json(other))),
+                format!(
+                    "expected an object of feature values, received {}",
+                    describe(&observe_json(other))
+                ),
             ))
         }
     };
@@ -297,7 +322,10 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
         let i = workflow.feature_index(name).ok_or_else(|| {
             (
                 format!("features.{name}"),
-                format!("is not a feature of workflow '{}'", workflow.workflow_type()),
+                format!(
+                    "is not a feature of workflow '{}'",
+                    workflow.workflow_type()
+                ),
             )
         })?;
         match v.as_f64() {
@@ -308,7 +336,10 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
             _ => {
                 return Err((
                     format!("features.{name}"),
-                    format!("expected a finite number, received {}", describe(&observe_json(Some(v)))),
+                    format!(
+                        "expected a finite number, received {}",
+                        describe(&observe_json(Some(v)))
+                    ),
                 ))
             }
         }
@@ -362,7 +393,11 @@ pub fn from_file(path: &Path, format: RowFormat, skip_invalid: bool) -> Result<L
             }
             match serde_json::from_str::<Value>(&line) {
                 Ok(v) => c.add(i + 1, &v)?,
-                Err(e) => c.reject(i + 1, "(json)".to_string(), format!("is not valid JSON: {e}"))?,
+                Err(e) => c.reject(
+                    i + 1,
+                    "(json)".to_string(),
+                    format!("is not valid JSON: {e}"),
+                )?,
             }
         }
     } else {

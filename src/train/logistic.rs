@@ -290,13 +290,22 @@ mod tests {
         // C·Σ(p−y) = 0 (unpenalised bias) and C·Σ(p−y)·z = −β for the
         // standardised column z of x1.
         let p = fit.probabilities(&x);
-        let r: Vec<f64> = p.iter().zip(&y).map(|(p, y)| p - f64::from(u8::from(*y))).collect();
+        let r: Vec<f64> = p
+            .iter()
+            .zip(&y)
+            .map(|(p, y)| p - f64::from(u8::from(*y)))
+            .collect();
         assert!(r.iter().sum::<f64>().abs() < 1e-8);
         let xs: Vec<f64> = (0..x.n).map(|i| x.row(i)[0]).collect();
         let m = xs.iter().sum::<f64>() / 8.0;
         let sd = (xs.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / 8.0).sqrt();
         let beta = fit.weights[0] * sd;
-        let g: f64 = c * r.iter().zip(&xs).map(|(r, v)| r * (v - m) / sd).sum::<f64>() + beta;
+        let g: f64 = c * r
+            .iter()
+            .zip(&xs)
+            .map(|(r, v)| r * (v - m) / sd)
+            .sum::<f64>()
+            + beta;
         assert!(g.abs() < 1e-7, "gradient {g}");
         assert!(fit.weights[0] > 0.0);
     }

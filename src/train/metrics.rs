@@ -343,7 +343,10 @@ mod tests {
         assert!((m.f1 - 4.0 / 7.0).abs() < 1e-15);
         assert_eq!(m.baseline_accuracy, 0.5);
         let none = Confusion::at(&P, &Y, 0.95);
-        assert_eq!((none.precision(), none.recall(), none.f1()), (0.0, 0.0, 0.0));
+        assert_eq!(
+            (none.precision(), none.recall(), none.f1()),
+            (0.0, 0.0, 0.0)
+        );
     }
 
     #[test]

@@ -90,7 +90,10 @@ impl TrainSettings {
             })
         };
         if !(2..=20).contains(&self.folds) {
-            return bad("folds", format!("expected 2 to 20, received {}", self.folds));
+            return bad(
+                "folds",
+                format!("expected 2 to 20, received {}", self.folds),
+            );
         }
         if self.grid.is_empty() || self.grid.iter().any(|c| !(c.is_finite() && *c > 0.0)) {
             return bad("grid", "expected positive finite values of C".to_string());
@@ -216,7 +219,10 @@ pub fn run(options: &TrainOptions, progress: Progress, cancel: &AtomicBool) -> R
                 format!("generated (seed {})", options.settings.seed),
             )
         }
-        DataSource::File(p) => (data::from_file(p, RowFormat::Auto, options.skip_invalid)?, p.display().to_string()),
+        DataSource::File(p) => (
+            data::from_file(p, RowFormat::Auto, options.skip_invalid)?,
+            p.display().to_string(),
+        ),
         DataSource::OldFormatFile(p) => (
             data::from_file(p, RowFormat::OldFormat, options.skip_invalid)?,
             p.display().to_string(),
@@ -337,6 +343,21 @@ pub fn train_dataset(
     train_dataset_counted(dataset, settings, &counter, cancel)
 }
 
+/// The old `trainWorkflowModel(workflowType, scenarios)`: train one workflow
+/// from JSON rows (old format or raw outcomes, detected per row). Rows of
+/// other workflows are ignored, as the old trainer filtered by type.
+pub fn train_workflow_from_values(
+    workflow_type: &str,
+    rows: &[serde_json::Value],
+    settings: &TrainSettings,
+    cancel: &AtomicBool,
+) -> Result<WorkflowResult> {
+    let w = crate::schema::find_workflow(workflow_type)
+        .ok_or_else(|| crate::features::unknown_workflow(workflow_type))?;
+    let loaded = data::from_values(rows, "<input>", RowFormat::Auto, false)?;
+    train_dataset(&loaded.datasets[w.index], settings, cancel)
+}
+
 fn insufficient(w: &Workflow, reason: String) -> EngineError {
     EngineError::InsufficientData {
         workflow: w.workflow_type().to_string(),
@@ -364,7 +385,11 @@ fn train_dataset_counted(
         if r.vector.len() != d {
             return Err(bad(
                 "features".to_string(),
-                format!("has {} values, {} expects {d}", r.vector.len(), w.workflow_type()),
+                format!(
+                    "has {} values, {} expects {d}",
+                    r.vector.len(),
+                    w.workflow_type()
+                ),
             ));
         }
         if let Some(j) = r.vector.iter().position(|x| !x.is_finite()) {
@@ -373,7 +398,9 @@ fn train_dataset_counted(
                 format!("expected a finite number, received {}", r.vector[j]),
             ));
         }
-        if r.true_probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+        if r.true_probability
+            .is_some_and(|p| !(0.0..=1.0).contains(&p))
+        {
             return Err(bad(
                 "trueFailureProbability".to_string(),
                 "expected a probability in [0, 1]".to_string(),
@@ -383,11 +410,17 @@ fn train_dataset_counted(
     let n = rows.len();
     let n_pos = rows.iter().filter(|r| r.failed).count();
     if n < MIN_ROWS {
-        return Err(insufficient(w, format!("only {n} rows (at least {MIN_ROWS} needed)")));
+        return Err(insufficient(
+            w,
+            format!("only {n} rows (at least {MIN_ROWS} needed)"),
+        ));
     }
     if n_pos == 0 || n_pos == n {
         let class = if n_pos == 0 { "succeeded" } else { "failed" };
-        return Err(insufficient(w, format!("all {n} rows {class}: only one class")));
+        return Err(insufficient(
+            w,
+            format!("all {n} rows {class}: only one class"),
+        ));
     }
 
     // Seeded, stratified, shuffled split. Streams are distinct from the
@@ -447,12 +480,23 @@ fn train_dataset_counted(
         .par_iter()
         .map(|&(g, f)| {
             check_cancel(cancel)?;
-            let fit_rows: Vec<usize> = train_idx.iter().copied().filter(|i| fold_of[*i] != f).collect();
-            let held: Vec<usize> = train_idx.iter().copied().filter(|i| fold_of[*i] == f).collect();
+            let fit_rows: Vec<usize> = train_idx
+                .iter()
+                .copied()
+                .filter(|i| fold_of[*i] != f)
+                .collect();
+            let held: Vec<usize> = train_idx
+                .iter()
+                .copied()
+                .filter(|i| fold_of[*i] == f)
+                .collect();
             let y: Vec<bool> = fit_rows.iter().map(|i| labels[*i]).collect();
             let fit = logistic::fit(&all.select(&fit_rows), &y, settings.grid[g])?;
             counter.tick(w.workflow_type(), 1);
-            Ok(held.iter().map(|i| (*i, fit.probability(all.row(*i)))).collect())
+            Ok(held
+                .iter()
+                .map(|i| (*i, fit.probability(all.row(*i))))
+                .collect())
         })
         .collect();
     let mut oof = vec![vec![0.0; n]; settings.grid.len()];
@@ -512,7 +556,10 @@ fn train_dataset_counted(
 
     // Held-out evaluation.
     let y_val: Vec<bool> = val_idx.iter().map(|i| labels[*i]).collect();
-    let p_val: Vec<f64> = val_idx.iter().map(|i| fit.probability(all.row(*i))).collect();
+    let p_val: Vec<f64> = val_idx
+        .iter()
+        .map(|i| fit.probability(all.row(*i)))
+        .collect();
     let m = Metrics::compute(&p_val, &y_val, threshold);
     let true_p: Option<Vec<f64>> = val_idx.iter().map(|i| rows[*i].true_probability).collect();
     let bayes = true_p.as_ref().map(|tp| Metrics::compute(tp, &y_val, 0.5));
@@ -533,7 +580,11 @@ fn train_dataset_counted(
         )),
         _ => None,
     };
-    let verdict = if verdict_reason.is_some() { "no-signal" } else { "ok" };
+    let verdict = if verdict_reason.is_some() {
+        "no-signal"
+    } else {
+        "ok"
+    };
 
     // Feature means over the training rows, for imputation and explanations.
     let mut means = vec![0.0; d];

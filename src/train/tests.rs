@@ -45,10 +45,16 @@ fn nan_and_wrong_length_vectors_are_rejected_with_row_and_feature() {
     let e = train_dataset(&d, &quick(), &never).unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_DATA");
     let name = d.workflow.vector[9].feature;
-    assert!(e.to_string().contains(&format!("row 7: field '{name}'")), "{e}");
+    assert!(
+        e.to_string().contains(&format!("row 7: field '{name}'")),
+        "{e}"
+    );
     let mut d = rows_for("ai-memory", 40, 2);
     d.rows[0].vector.pop();
-    assert!(train_dataset(&d, &quick(), &never).unwrap_err().to_string().contains("row 1"));
+    assert!(train_dataset(&d, &quick(), &never)
+        .unwrap_err()
+        .to_string()
+        .contains("row 1"));
 }
 
 #[test]
@@ -78,5 +84,33 @@ fn a_trained_model_is_deterministic_and_consistent() {
 fn cancellation_aborts() {
     let cancelled = AtomicBool::new(true);
     let d = rows_for("freestyle", 60, 4);
-    assert_eq!(train_dataset(&d, &quick(), &cancelled).unwrap_err().code(), "ERR_ABORTED");
+    assert_eq!(
+        train_dataset(&d, &quick(), &cancelled).unwrap_err().code(),
+        "ERR_ABORTED"
+    );
+}
+
+#[test]
+fn old_api_trains_one_workflow_from_json_rows() {
+    let never = AtomicBool::new(false);
+    let w = find_workflow("ai-memory").unwrap();
+    let rows: Vec<serde_json::Value> = synth::generate_workflow(8, w, 80)
+        .iter()
+        .map(|s| {
+            let features: serde_json::Map<String, serde_json::Value> = w
+                .feature_names()
+                .zip(&s.vector)
+                .map(|(n, x)| (n.to_string(), serde_json::json!(x)))
+                .collect();
+            serde_json::json!({"workflowType": "ai-memory", "features": features, "failed": s.failed})
+        })
+        .collect();
+    let r = train_workflow_from_values("ai-memory", &rows, &quick(), &never).unwrap();
+    assert_eq!(r.training_size + r.validation_size, 80);
+    assert!(r.bayes.is_none());
+    let e = train_workflow_from_values("karaoke", &rows, &quick(), &never).unwrap_err();
+    assert_eq!(e.code(), "ERR_UNKNOWN_WORKFLOW");
+    // Rows of another workflow leave this one empty: reported, not a crash.
+    let e = train_workflow_from_values("freestyle", &rows, &quick(), &never).unwrap_err();
+    assert!(e.to_string().contains("only 0 rows"), "{e}");
 }
