@@ -65,7 +65,7 @@ async function run({ quick = false } = {}) {
     const baseline = require(process.env.BENCH_BASELINE_ADDON).loadModelsSync(OLD_MODELS)
     for (const input of inputs.slice(0, 50)) assert.deepStrictEqual(baseline.predict(input, false), current.predict(input, false))
     tasks['native NativeModels.predict'] = cycle((x) => current.predict(x, false))
-    tasks['baseline addon NativeModels.predict'] = cycle((x) => baseline.predict(x, false))
+    tasks[`baseline addon ${process.env.BENCH_BASELINE_LABEL ?? ''} NativeModels.predict`.replace('  ', ' ')] = cycle((x) => baseline.predict(x, false))
   }
   results.predict = await timeSideBySide(tasks, opts)
   // The async API the old engine had: one awaited call at a time.

@@ -915,6 +915,16 @@ pub unsafe fn read_record_fast(
             return Ok(Some(0.0));
         }
         let x = helpers.f64_at(j);
+        // The values `parse_field` accepts, accepted directly (an enum value
+        // is already matched by the helper, by exact equality, to its index);
+        // anything else goes through `parse_field` for its verdict and error.
+        match (helpers.tag_at(j), spec.ty) {
+            (1, FieldType::Number) if x.is_finite() => return Ok(Some(x)),
+            (2, FieldType::Boolean) => return Ok(Some(x)),
+            (3, FieldType::Enum(values)) if (x as usize) < values.len() => return Ok(Some(x)),
+            (4, FieldType::Text) => return Ok(Some(0.0)),
+            _ => {}
+        }
         let observed = match (helpers.tag_at(j), spec.ty) {
             (0, _) => Observed::Missing,
             (1, _) => Observed::Number(x),

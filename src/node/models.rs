@@ -10,7 +10,7 @@ use super::convert;
 use super::errors::{run, to_js};
 use super::task::{EngineTask, Work};
 use crate::error::EngineError;
-use crate::features::vectorise;
+use crate::features::vectorise_into;
 use crate::model::{load_dir, LoadedModel, ModelSet};
 use crate::predict::{predict, probability};
 use crate::schema::{find_workflow, Workflow};
@@ -121,8 +121,18 @@ impl NativeModels {
                 (workflow, model, record)
             }
         };
-        let vector = vectorise(workflow, &record, model.feature_means.as_deref());
-        let prediction = predict(model, &vector);
+        // The vector on the stack (every workflow has far fewer than 64 entries).
+        let mut stack = [0.0f64; 64];
+        let mut heap = Vec::new();
+        let d = workflow.vector.len();
+        let vector: &mut [f64] = if d <= stack.len() {
+            &mut stack[..d]
+        } else {
+            heap.resize(d, 0.0);
+            &mut heap
+        };
+        vectorise_into(workflow, &record, model.feature_means.as_deref(), vector);
+        let prediction = predict(model, vector);
         let imputed = if record.any_missing() {
             record.imputed_fields(workflow)
         } else {
