@@ -59,6 +59,7 @@ function render({ started, info, predict, train, seconds, largeRun, large, quick
   L.push('- Inputs: the 1,200 golden raw objects of `../shared/fixtures/ts-parity/golden.json`, predicted with the old model files of `../shared/fixtures/ts-ml-engine/models`.')
   L.push(`- Before timing, both plain-JS implementations are checked against the addon on all ${predict.checkedInputs} golden inputs (probability and confidence within 1e-12, same risk level, identical critical factors and recommendations).`)
   L.push('- The machine is shared (other builds and tests run at the same time), so absolute figures move between runs; ratios are between tasks of the same run.')
+  if (process.env.BENCH_BASELINE_ADDON) L.push(`- The *baseline addon* row is an older build of this addon loaded from \`BENCH_BASELINE_ADDON\` and called like the current one (\`NativeModels.predict(input, false)\`), after checking that both return equal results on 50 golden inputs.`)
   L.push('')
   L.push('## predict: one object in, one object out', '')
   L.push('| implementation | median µs/call | p25–p75 µs | calls timed | vs native |', '|---|---:|---:|---:|---:|')
@@ -70,7 +71,7 @@ function render({ started, info, predict, train, seconds, largeRun, large, quick
   L.push('- *plain JS, old style* (benchmark/lib/old-style.js): the algorithm of DESIGN §2/§6 written like the old engine: a `Record<string, number>` vector per call, weights by name, `Object.entries().map().filter().sort().slice()`, `find()` for rules. No validation.')
   L.push('- *plain JS, clean* (benchmark/lib/clean.js): the same algorithm compiled per workflow into arrays, one pass, top-5 by insertion, only the result allocated. No validation.')
   L.push('')
-  L.push('How the native call spends its time (perf, see the README of this folder): the binding reads the object with a small JavaScript helper compiled once per `NativeModels` (property reads in JS are inline-cached; through N-API each read costs a key lookup plus a runtime property lookup), validates and computes in Rust, and builds the result with object literals from a shared buffer. Before this, one call made ~150 N-API calls (a V8 string internalisation per key, a generic lookup per field, one property definition per output key).', '')
+  L.push('How the native call works and spends its time: see [README.md](README.md#where-a-native-predict-call-spends-its-time) (perf breakdown and what was tried). In short, the binding reads the object with a JavaScript helper compiled once per `NativeModels` (inline-cached property loads), validates and computes in Rust, and builds the result with object literals from a shared buffer; before, one call made ~150 N-API calls (a V8 string internalisation per key, a generic lookup per field, a property definition per output key).', '')
   L.push('## predictBatch of 10k objects', '')
   L.push('| implementation | median µs/input | p25–p75 | batches timed |', '|---|---:|---:|---:|')
   for (const [name, r] of Object.entries(predict.batch)) L.push(`| ${name} | ${f(r.perOpUs, 3)} | ${f(r.p25Us, 3)}–${f(r.p75Us, 3)} | ${r.iterations} |`)
@@ -82,7 +83,7 @@ function render({ started, info, predict, train, seconds, largeRun, large, quick
   L.push('Inputs of 65,536 values or more are validated and scored in blocks of 2,048 rows on rayon (sync: the JS thread waits; async: the rows are copied, then scored on the libuv pool). The plain-JS loop does no validation.', '')
   L.push('## Peak RSS of a predictor process', '')
   const pr = train.predictorRss
-  L.push(`A child process loads the old models and runs ${pr.calls.toLocaleString('en')} \`predictSync\` calls and ${pr.batches} batches of 10k: peak RSS (\`process.resourceUsage().maxRSS\`) **${f(pr.maxRssMB, 1)} MB** (RSS after initialisation ${f(pr.rssAfterInitMB, 1)} MB).`, '')
+  L.push(`A child process parses golden.json (3 MB), loads the old models and runs ${pr.calls.toLocaleString('en')} \`predictSync\` calls and ${pr.batches} batches of 10k: peak RSS (\`process.resourceUsage().maxRSS\`) **${f(pr.maxRssMB, 1)} MB** (RSS after initialisation ${f(pr.rssAfterInitMB, 1)} MB). The peak is mostly V8's heap growing under garbage (results not yet collected), so it moves between runs; RSS stays flat over millions of calls after a GC (no per-call retention).`, '')
   L.push('## Training', '')
   const dt = train.defaultTrain
   L.push(`Default \`train()\` (generated data: 930 scenarios, 8 workflows, 5-fold CV over the 9-value C grid, bootstrap AUC intervals; in process, nothing written; through the benchmark hook \`benchTrainDefault\` until the JS \`train()\` export exists): **median ${f(dt.ms, 1)} ms** over ${dt.runs} runs (min ${f(dt.min, 1)}, max ${f(dt.max, 1)}).`, '')
