@@ -44,12 +44,22 @@ function parseReport(text) {
  */
 async function train(options = {}) {
   const prepared = nativeOptions(options)
-  const onProgress = options.onProgress
+  const { onProgress, signal } = options
+  if (signal?.aborted) throw engineError('ERR_ABORTED', 'The operation was aborted', Error, signal.reason)
+  let report
   try {
-    return parseReport(await native.train(prepared, onProgress ? (event) => onProgress(event) : undefined, options.signal))
+    // The addon reports 'load', 'train' and 'write'; 'done' is sent from here,
+    // after the events still queued from the pool threads have been delivered.
+    const forward = onProgress ? (event) => event.stage !== 'done' && onProgress(event) : undefined
+    report = parseReport(await native.train(prepared, forward, signal))
   } catch (error) {
     throw localise(error)
   }
+  if (onProgress) {
+    await new Promise((resolve) => setImmediate(resolve))
+    onProgress({ stage: 'done', done: 1, total: 1 })
+  }
+  return report
 }
 
 /** `train`, blocking (no `onProgress` or `signal`). */
@@ -80,8 +90,14 @@ async function trainWorkflowModel(workflowType, scenarios, options = {}) {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'scenarios': expected an array, received ${scenarios === null ? 'null' : typeof scenarios}`, TypeError)
   }
   const { outDir, onProgress, signal, ...rest } = options
+  // Old-format rows carry their workflowType; rows without one are of this workflow.
+  const rows = scenarios.map((row) =>
+    row !== null && typeof row === 'object' && row.workflowType === undefined && typeof row.features?.workflowType !== 'string'
+      ? { ...row, workflowType }
+      : row,
+  )
   try {
-    return JSON.parse(native.trainWorkflowModelSync(workflowType, JSON.stringify(scenarios), nativeOptions(rest)))
+    return JSON.parse(native.trainWorkflowModelSync(workflowType, JSON.stringify(rows), nativeOptions(rest)))
   } catch (error) {
     throw localise(error)
   }

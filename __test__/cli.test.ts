@@ -1,0 +1,59 @@
+// The dawg-ml command line: output, files written and exit status.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { tempDir } from './helpers'
+
+const CLI = path.resolve(__dirname, '..', 'bin', 'dawg-ml.js')
+
+function dawgMl(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe('dawg-ml', () => {
+  it('trains into --out and prints the per-workflow table', () => {
+    const out = tempDir('cli')
+    const r = dawgMl('train', '--out', out, '--seed', '42', '--counts', 'freestyle=300')
+    expect(r.status).toBe(0)
+    for (const column of ['scenarios', 'train', 'val', 'fail rate', 'accuracy', 'precision', 'recall', 'F1', 'AUC', 'baseline', 'Bayes AUC', 'verdict']) {
+      expect(r.stdout).toContain(column)
+    }
+    expect(r.stdout).toMatch(/^freestyle\s+300\s+240\s+60\s/m)
+    expect(fs.readdirSync(out).sort()).toEqual([
+      'TRAINING_REPORT.md', 'ai-mastering-model.json', 'ai-memory-model.json', 'budget-alerts-model.json',
+      'freestyle-model.json', 'live-vocal-analysis-model.json', 'melody-to-vocals-model.json',
+      'stem-separation-model.json', 'training-summary.json', 'voice-commands-model.json',
+    ])
+    const report = fs.readFileSync(path.join(out, 'TRAINING_REPORT.md'), 'utf8')
+    expect(report).toContain('| freestyle | 300 | 240 | 60 |')
+    expect(report).toContain('"seed": 42')
+  })
+
+  it('generates scenarios to a file', () => {
+    const file = path.join(tempDir('cli-gen'), 'scenarios.json')
+    const r = dawgMl('generate', '--seed', '1', '--scale', '2', '--out', file)
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^Wrote 1860 scenarios \(\d+ failed\) to /)
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toHaveLength(1860)
+  })
+
+  it('exits 2 with usage on a bad argument', () => {
+    const r = dawgMl('train', '--seeds', '4')
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('dawg-ml: unknown argument: --seeds')
+    expect(r.stderr).toContain('Usage:')
+    expect(dawgMl('train', '--counts', 'karaoke=5').stderr).toContain('unknown workflow "karaoke"')
+  })
+
+  it('exits 1 naming file, row and field for bad data', () => {
+    const file = path.join(tempDir('cli-bad'), 'rows.jsonl')
+    fs.writeFileSync(file, '{"features":{"workflowType":"ai-memory","databaseConnected":"no"},"failed":true}\n')
+    const r = dawgMl('train', '--data', file, '--no-write')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toBe(`dawg-ml: [ERR_INVALID_DATA] Invalid training data in ${file}, row 1: field 'features.databaseConnected' expected a boolean, received string "no"\n`)
+    const skipped = dawgMl('train', '--data', file, '--no-write', '--skip-invalid')
+    expect(skipped.status).toBe(0)
+    expect(skipped.stdout).toContain('Skipped ai-memory (0 rows)')
+  })
+})

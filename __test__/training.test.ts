@@ -1,0 +1,167 @@
+// Training and generation through the JavaScript API: reproducibility,
+// honest verdicts, progress and abort, bad data, and the files written.
+import fs from 'node:fs'
+import path from 'node:path'
+import { generateTrainingData, generateTrainingDataSync } from '../generate-training-data'
+import { train, trainSync, trainWorkflowModel } from '../train-workflow-models'
+import { featuresToVector } from '../workflow-features'
+import { WorkflowPredictor } from '../workflow-predictors'
+import { SHARED, recordingLogger, tempDir } from './helpers'
+
+const OLD_DATA = path.join(SHARED, 'ts-ml-engine', 'workflow-training-data.json')
+
+describe('generateTrainingData', () => {
+  it('is reproducible: the same seed gives byte-identical files, another seed differs', async () => {
+    const dir = tempDir('gen')
+    const a = path.join(dir, 'a.json')
+    const b = path.join(dir, 'b.json')
+    const c = path.join(dir, 'c.json')
+    await generateTrainingData({ seed: 7, outputPath: a })
+    generateTrainingDataSync({ seed: 7, outputPath: b })
+    await generateTrainingData({ seed: 8, outputPath: c })
+    // Buffer.equals: a byte comparison (Jest's deep equality is slow on megabytes).
+    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true)
+    expect(fs.readFileSync(a).equals(fs.readFileSync(c))).toBe(false)
+    expect(fs.statSync(a).size).toBeGreaterThan(100_000)
+  })
+
+  it('produces the old format plus raw, failureType and trueFailureProbability, with the default counts', async () => {
+    const scenarios = await generateTrainingData({ seed: 42 })
+    expect(scenarios).toHaveLength(930)
+    const byType = new Map<string, number>()
+    for (const s of scenarios) byType.set(s.workflowType, (byType.get(s.workflowType) ?? 0) + 1)
+    expect(byType.get('freestyle')).toBe(150)
+    expect(byType.get('melody-to-vocals')).toBe(120)
+    expect(byType.get('budget-alerts')).toBe(110)
+    for (const s of scenarios) {
+      // The stored vector is exactly what prediction computes from the raw object.
+      expect(s.features).toEqual(featuresToVector(s.raw, { strict: true }))
+      expect(s.trueFailureProbability).toBeWithin(0, 1.0000001)
+      expect(s.failed ? s.failureType : null).toBe(s.failureType)
+      expect(s.failed ? s.severity : 'low').toBe(s.severity)
+    }
+    for (const [type, n] of byType) {
+      const rate = scenarios.filter((s) => s.workflowType === type && s.failed).length / n
+      expect([type, rate >= 0.15 && rate <= 0.45]).toEqual([type, true])
+    }
+  })
+
+  it('rejects bad options with the option named', async () => {
+    await expect(generateTrainingData({ seed: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("'seed'") })
+    await expect(generateTrainingData({ counts: { karaoke: 5 } as never })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_WORKFLOW' })
+    await expect(generateTrainingData({ counts: { freestyle: 1.5 } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining('counts.freestyle') })
+  })
+})
+
+describe('train', () => {
+  it('trains all 8 workflows on generated data, writes loadable models and reports honestly', async () => {
+    const dir = tempDir('train')
+    const events: Array<{ stage: string; done: number; total: number }> = []
+    const summary = await train({ outDir: dir, onProgress: (e) => events.push(e), trainedAt: '2026-01-01T00:00:00.000Z' })
+    expect(summary.models).toHaveLength(8)
+    for (const m of summary.models) {
+      expect([m.workflowType, m.f1Score > 0]).toEqual([m.workflowType, true])
+      expect(m.auc).toBeGreaterThan(m.baselineAccuracy > 0 ? 0.5 : 0)
+      expect(m.bayes).not.toBeNull()
+    }
+    // Progress arrives on the main thread, ends with 'done', never goes backwards within a stage.
+    expect(events.length).toBeGreaterThan(8)
+    expect(events.at(-1)).toMatchObject({ stage: 'done', done: 1, total: 1 })
+    const trainEvents = events.filter((e) => e.stage === 'train')
+    expect(trainEvents.at(-1)!.done).toBe(trainEvents.at(-1)!.total)
+    // Files: 8 models, the summary last, the report; no temporary files left behind.
+    const names = summary.written.map((f) => path.basename(f))
+    expect(names.slice(0, 8)).toEqual(summary.models.map((m) => `${m.workflowType}-model.json`))
+    expect(names.slice(8).sort()).toEqual(['TRAINING_REPORT.md', 'training-summary.json'])
+    expect(names.at(-1)).toBe('training-summary.json')
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    const written = JSON.parse(fs.readFileSync(path.join(dir, 'freestyle-model.json'), 'utf8'))
+    expect(written).toMatchObject({ workflowType: 'freestyle', modelType: 'logistic-regression-l2', trainedAt: '2026-01-01T00:00:00.000Z', seed: 42 })
+    expect(Object.keys(written.featureMeans).sort()).toEqual([...written.featureNames].sort())
+    const logger = recordingLogger()
+    const predictor = new WorkflowPredictor({ modelsDir: dir, logger })
+    await predictor.initialize()
+    expect(logger.warnings).toEqual([])
+    expect(predictor.getAllModels()).toHaveLength(8)
+  })
+
+  it('is deterministic for a fixed seed and trainedAt', () => {
+    const a = trainSync({ outDir: null, seed: 3, trainedAt: 'x' })
+    const b = trainSync({ outDir: null, seed: 3, trainedAt: 'x' })
+    expect(a.modelFiles).toEqual(b.modelFiles)
+    expect(a.written).toEqual([])
+  })
+
+  it('marks the old training file\'s six workflows without specific features as no-signal', async () => {
+    const summary = await train({ data: OLD_DATA, outDir: null })
+    const verdicts = Object.fromEntries(summary.models.map((m) => [m.workflowType, m.verdict]))
+    expect(verdicts).toEqual({
+      freestyle: 'ok',
+      'melody-to-vocals': 'ok',
+      'stem-separation': 'no-signal',
+      'ai-mastering': 'no-signal',
+      'live-vocal-analysis': 'no-signal',
+      'ai-memory': 'no-signal',
+      'voice-commands': 'no-signal',
+      'budget-alerts': 'no-signal',
+    })
+    expect(summary.table).toContain('WARNING: ai-memory model has NO SIGNAL')
+  })
+
+  it('aborts through an AbortSignal', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(train({ outDir: null, signal: controller.signal })).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    // Abort while the pool threads are training (at the first progress event).
+    const running = new AbortController()
+    const dir = tempDir('aborted')
+    const promise = train({ outDir: dir, counts: { freestyle: 20000 }, signal: running.signal, onProgress: () => running.abort() })
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_ABORTED', message: 'The operation was aborted' })
+    expect(fs.readdirSync(dir)).toEqual([])
+  })
+
+  describe('bad data', () => {
+    const dir = tempDir('bad')
+    const good = JSON.stringify({ features: { workflowType: 'ai-memory', databaseConnected: true }, failed: false })
+    const cases: Array<[string, string, string]> = [
+      ['a wrong type', '{"features":{"workflowType":"ai-memory","databaseConnected":"yes"},"failed":true}', "row 2: field 'features.databaseConnected' expected a boolean, received string \"yes\""],
+      ['an unknown workflow', '{"features":{"workflowType":"karaoke"},"failed":true}', "row 2: field 'features.workflowType' unknown workflow type 'karaoke'"],
+      ['a missing label', '{"features":{"workflowType":"ai-memory"}}', "row 2: field 'failed' expected a boolean, received undefined"],
+      // JSON has no NaN or Infinity: such rows fail to parse, and still name their row.
+      ['NaN', '{"features":{"workflowType":"ai-memory","databaseLatency":NaN},"failed":true}', "row 2: field '(json)' is not valid JSON"],
+      ['an overflowing number', '{"workflowType":"ai-memory","features":{"dbLatency":1e999},"failed":true}', "row 2: field '(json)' is not valid JSON: number out of range"],
+    ]
+
+    it.each(cases)('rejects %s, naming file, row and field', async (_label, line, expected) => {
+      const file = path.join(dir, `${_label.replace(/\W+/g, '-')}.jsonl`)
+      fs.writeFileSync(file, `${good}\n${line}\n`)
+      await expect(train({ data: file, outDir: null })).rejects.toMatchObject({
+        code: 'ERR_INVALID_DATA',
+        message: expect.stringContaining(`Invalid training data in ${file}, ${expected}`),
+      })
+    })
+
+    it('skips and counts invalid rows with skipInvalid, and skips workflows with too few rows', async () => {
+      const file = path.join(dir, 'mixed.jsonl')
+      fs.writeFileSync(file, [good, ...cases.map((c) => c[1])].join('\n') + '\n')
+      const summary = await train({ data: file, outDir: null, skipInvalid: true })
+      expect(summary.invalidRowsSkipped).toBe(cases.length)
+      expect(summary.models).toEqual([])
+      expect(summary.skipped).toContainEqual({ workflowType: 'ai-memory', rows: 1, reason: 'only 1 rows (at least 20 needed)' })
+    })
+  })
+
+  it('trainWorkflowModel trains one workflow from old-format rows', async () => {
+    const rows = (await generateTrainingData({ seed: 5, counts: { 'ai-memory': 200 } })).filter((s) => s.workflowType === 'ai-memory')
+    // Rows without a workflowType are taken to be of the workflow named.
+    const model = await trainWorkflowModel('ai-memory', rows.map(({ features, failed }) => ({ features, failed })))
+    expect(model.workflowType).toBe('ai-memory')
+    expect(model.featureNames).toContain('dbConnected')
+    await expect(trainWorkflowModel('ai-memory', rows.slice(0, 5))).rejects.toMatchObject({ code: 'ERR_INSUFFICIENT_DATA' })
+    await expect(trainWorkflowModel('karaoke' as never, rows)).rejects.toMatchObject({ code: 'ERR_UNKNOWN_WORKFLOW' })
+  })
+
+  it('refuses unknown options', async () => {
+    await expect(train({ outdir: 'x' } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("unknown option 'outdir'") })
+  })
+})
