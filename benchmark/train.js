@@ -148,13 +148,28 @@ function child(mode, arg) {
   return JSON.parse(out.trim().split('\n').pop())
 }
 
-function run({ large = false, quick = false } = {}) {
+async function run({ large = false, quick = false } = {}) {
   const results = { workflow: WORKFLOW, c: C, heldOut: HELD_OUT }
-  // Default train(): 930 scenarios, 8 workflows, the full CV grid, in memory.
-  native.benchTrainDefault()
-  const defaultTimes = []
-  for (let r = 0; r < (quick ? 3 : 11); r++) defaultTimes.push(ms(() => native.benchTrainDefault())[0])
-  results.defaultTrain = { ms: median(defaultTimes), runs: defaultTimes.length, min: Math.min(...defaultTimes), max: Math.max(...defaultTimes) }
+  // Default train(): 930 scenarios, 8 workflows, the full CV grid, in
+  // memory (outDir: null writes nothing), through the public API.
+  const { train, trainSync } = require('../train-workflow-models')
+  const runs = quick ? 3 : 11
+  const stats = (times) => ({ ms: median(times), runs: times.length, min: Math.min(...times), max: Math.max(...times) })
+  await train({ outDir: null })
+  const asyncTimes = []
+  for (let r = 0; r < runs; r++) {
+    const t = process.hrtime.bigint()
+    const report = await train({ outDir: null })
+    asyncTimes.push(Number(process.hrtime.bigint() - t) / 1e6)
+    results.defaultTrainScenarios = report.totalScenarios ?? report.scenarios ?? null
+  }
+  const syncTimes = []
+  for (let r = 0; r < runs; r++) syncTimes.push(ms(() => trainSync({ outDir: null }))[0])
+  const coreTimes = []
+  for (let r = 0; r < runs; r++) coreTimes.push(ms(() => native.benchTrainDefault())[0])
+  results.defaultTrain = stats(asyncTimes)
+  results.defaultTrainSync = stats(syncTimes)
+  results.defaultTrainCore = stats(coreTimes)
 
   const heldOut = native.benchGenerateMatrix(WORKFLOW, HELD_OUT, 777)
   const sklearn = hasSklearn()
@@ -209,5 +224,5 @@ if (childArg) {
     }))
   }
 } else if (require.main === module) {
-  console.log(JSON.stringify(run({ large: process.argv.includes('--large'), quick: process.argv.includes('--quick') }), null, 2))
+  run({ large: process.argv.includes('--large'), quick: process.argv.includes('--quick') }).then((r) => console.log(JSON.stringify(r, null, 2)))
 }
