@@ -55,14 +55,15 @@ fn default_counts_seed_42_learn_every_workflow_close_to_the_bayes_limit() {
             bayes - auc
         );
         assert!(*f1 > 0.0, "{w}: F1 is 0");
-        // With 22-30 validation rows one discordant pair moves the AUC by
-        // about 0.01. The issue asks for 0.05 per workflow; at seed 42 six
-        // workflows meet it, freestyle (0.060) and budget-alerts (0.097) do
-        // not, so this pins the achieved bound and the mean below.
-        assert!(bayes - auc <= 0.10, "{w}: AUC {auc} vs Bayes {bayes}");
+        // The issue's target. With 22-30 validation rows one discordant pair
+        // moves the AUC by about 0.01; the generator's hazards are steep in
+        // few vector features, so both AUCs are close to 1. Over seeds 1-20
+        // (examples/acceptance_sweep.rs) 18 of 20 seeds meet 0.05 everywhere
+        // and the worst gap is 0.071.
+        assert!(bayes - auc <= 0.05, "{w}: AUC {auc} vs Bayes {bayes}");
     }
     let mean_gap = g.iter().map(|(_, a, b, _)| b - a).sum::<f64>() / g.len() as f64;
-    assert!(mean_gap <= 0.05, "mean gap {mean_gap}");
+    assert!(mean_gap <= 0.02, "mean gap {mean_gap}");
     assert!(report.results.iter().all(|w| w.verdict == "ok"));
 }
 

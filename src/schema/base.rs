@@ -71,11 +71,13 @@ pub const BASE_FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(0.45),
         note: Some("0-1"),
-        gen: Gen::Normal {
-            mean: 0.45,
-            sd: 0.2,
-            min: 0.02,
-            max: 0.99,
+        // Usually moderate; sometimes saturated by other work.
+        gen: Gen::TwoRegimes {
+            lo: 0.15,
+            hi: 0.55,
+            degraded_lo: 0.9,
+            degraded_hi: 1.0,
+            p_degraded: 0.12,
             dp: 3,
         },
     },

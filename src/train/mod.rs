@@ -423,29 +423,11 @@ fn train_dataset_counted(
         ));
     }
 
-    // Seeded, stratified, shuffled split. Streams are distinct from the
-    // generator's (0..8), so the split does not echo the data's draws.
-    let mut draws = {
-        let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
-        rng.set_stream(1000 + w.index as u64);
-        Draws::new(rng)
-    };
-    let mut train_idx = Vec::new();
-    let mut val_idx = Vec::new();
-    let mut train_by_class: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
-    for class in [true, false] {
-        let mut members: Vec<usize> = (0..n).filter(|i| rows[*i].failed == class).collect();
-        shuffle(&mut members, &mut draws);
-        let mut n_val = (members.len() as f64 * VALIDATION_SHARE).round() as usize;
-        if members.len() >= 2 {
-            n_val = n_val.max(1);
-        }
-        val_idx.extend_from_slice(&members[..n_val]);
-        train_by_class[usize::from(class)] = members[n_val..].to_vec();
-        train_idx.extend_from_slice(&members[n_val..]);
-    }
-    train_idx.sort_unstable();
-    val_idx.sort_unstable();
+    let Split {
+        train: train_idx,
+        validation: val_idx,
+        train_by_class,
+    } = split(rows, settings.seed, w.index);
 
     let folds = settings
         .folds
@@ -668,6 +650,52 @@ fn train_dataset_counted(
         absent_features: absent,
         model,
     })
+}
+
+/// The seeded, stratified, shuffled 80/20 split of one workflow's rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Training rows, ascending.
+    pub train: Vec<usize>,
+    /// Held-out rows, ascending.
+    pub validation: Vec<usize>,
+    /// Training rows by class (`[succeeded, failed]`), in shuffled order;
+    /// cross-validation folds deal them round-robin.
+    pub train_by_class: [Vec<usize>; 2],
+}
+
+/// Split `rows` (of the workflow at `workflow_index`) with `seed`: each
+/// class is shuffled and its first 20 % (rounded, at least 1 of 2 or more)
+/// held out. Streams are distinct from the generator's (0..8), so the split
+/// does not echo the data's draws.
+pub fn split(rows: &[data::Row], seed: u64, workflow_index: usize) -> Split {
+    let n = rows.len();
+    let mut draws = {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(1000 + workflow_index as u64);
+        Draws::new(rng)
+    };
+    let mut train = Vec::new();
+    let mut validation = Vec::new();
+    let mut train_by_class: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for class in [true, false] {
+        let mut members: Vec<usize> = (0..n).filter(|i| rows[*i].failed == class).collect();
+        shuffle(&mut members, &mut draws);
+        let mut n_val = (members.len() as f64 * VALIDATION_SHARE).round() as usize;
+        if members.len() >= 2 {
+            n_val = n_val.max(1);
+        }
+        validation.extend_from_slice(&members[..n_val]);
+        train_by_class[usize::from(class)] = members[n_val..].to_vec();
+        train.extend_from_slice(&members[n_val..]);
+    }
+    train.sort_unstable();
+    validation.sort_unstable();
+    Split {
+        train,
+        validation,
+        train_by_class,
+    }
 }
 
 /// Fisher–Yates with the portable draws.

@@ -143,10 +143,10 @@ const FIELDS: &[FieldSpec] = &[
         note: Some("0-1"),
         gen: Gen::TwoRegimes {
             lo: 0.0,
-            hi: 0.6,
-            degraded_lo: 0.7,
+            hi: 0.35,
+            degraded_lo: 0.75,
             degraded_hi: 1.0,
-            p_degraded: 0.15,
+            p_degraded: 0.12,
             dp: 3,
         },
     },
@@ -315,30 +315,37 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
-    // Mostly a disabled limiter, graded by peak level and loudness target.
+    // Mostly a disabled limiter; louder peaks and targets add a little.
     FailureMode {
         name: "output-clipping",
         severity: Severity::High,
-        base_logit: -3.0,
+        base_logit: -7.6,
         terms: &[
-            term(8.0, Signal::IsFalse("enableLimiter")),
-            term(0.3, Signal::Scaled("peakLevel", 1.0)),
+            term(13.5, Signal::IsFalse("enableLimiter")),
+            term(0.15, Signal::Scaled("peakLevel", 1.0)),
             term(0.1, Signal::Scaled("targetLUFS", 1.0)),
-            term(0.15, Signal::Scaled("previousClippingIssues", 1.0)),
+            term(0.3, Signal::Scaled("previousClippingIssues", 1.0)),
         ],
     },
-    // The graded mode: complex material with wide dynamics.
+    // Complex material misses its target; wide dynamics add a little.
     FailureMode {
         name: "lufs-target-miss",
         severity: Severity::Medium,
-        base_logit: -16.53,
+        base_logit: -10.7,
         terms: &[
-            term(0.4, Signal::Scaled("dynamicRange", 1.0)),
-            term(15.0, Signal::Scaled("estimatedProcessingComplexity", 1.0)),
-            term(0.15, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
+            term(0.1, Signal::Scaled("dynamicRange", 1.0)),
+            term(1.0, Signal::Scaled("estimatedProcessingComplexity", 1.0)),
+            term(
+                4.7,
+                Signal::Excess {
+                    field: "estimatedProcessingComplexity",
+                    threshold: 0.6,
+                    scale: 0.05,
+                },
+            ),
+            term(0.3, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
         ],
     },
 ];

@@ -80,10 +80,10 @@ const FIELDS: &[FieldSpec] = &[
         note: Some("0-1"),
         gen: Gen::TwoRegimes {
             lo: 0.0,
-            hi: 0.6,
-            degraded_lo: 0.7,
+            hi: 0.35,
+            degraded_lo: 0.75,
             degraded_hi: 1.0,
-            p_degraded: 0.2,
+            p_degraded: 0.19,
             dp: 3,
         },
     },
@@ -336,26 +336,34 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "database-connection-lost",
         severity: Severity::Critical,
-        base_logit: -6.0,
-        terms: &[term(9.0, Signal::IsFalse("databaseConnected"))],
+        base_logit: -9.5,
+        terms: &[term(13.5, Signal::IsFalse("databaseConnected"))],
     },
-    // Complex searches over large stores on a slow database time out.
+    // Complex queries time out; a slow database, a large store and searches
+    // add a little.
     FailureMode {
         name: "query-timeout",
         severity: Severity::High,
-        base_logit: -13.66,
+        base_logit: -11.0,
         terms: &[
-            term(10.0, Signal::Capped("databaseLatency", 1000.0)),
-            term(15.0, Signal::Scaled("searchQueryComplexity", 1.0)),
-            term(3.0, Signal::Capped("totalMemoriesCount", 10000.0)),
-            term(2.0, Signal::EnumIs("operationType", "search")),
-            term(0.15, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
+            term(2.0, Signal::Capped("databaseLatency", 1000.0)),
+            term(1.0, Signal::Scaled("searchQueryComplexity", 1.0)),
+            term(
+                4.7,
+                Signal::Excess {
+                    field: "searchQueryComplexity",
+                    threshold: 0.6,
+                    scale: 0.05,
+                },
+            ),
+            term(1.0, Signal::Capped("totalMemoriesCount", 10000.0)),
+            term(0.5, Signal::EnumIs("operationType", "search")),
+            term(0.3, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
         ],
     },
 ];

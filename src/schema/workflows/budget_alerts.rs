@@ -178,10 +178,10 @@ const FIELDS: &[FieldSpec] = &[
         note: Some("0-1"),
         gen: Gen::TwoRegimes {
             lo: 0.0,
-            hi: 0.6,
-            degraded_lo: 0.7,
+            hi: 0.35,
+            degraded_lo: 0.75,
             degraded_hi: 1.0,
-            p_degraded: 0.18,
+            p_degraded: 0.16,
             dp: 3,
         },
     },
@@ -421,30 +421,38 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
+    // Complex calculations over many services fail.
     FailureMode {
         name: "cost-calculation-error",
         severity: Severity::High,
-        base_logit: -13.01,
+        base_logit: -10.5,
         terms: &[
-            term(15.0, Signal::Scaled("costCalculationComplexity", 1.0)),
-            term(3.0, Signal::Capped("servicesUsedCount", 10.0)),
-            term(0.15, Signal::Scaled("previousCostCalculationErrors", 1.0)),
+            term(1.0, Signal::Scaled("costCalculationComplexity", 1.0)),
+            term(
+                4.7,
+                Signal::Excess {
+                    field: "costCalculationComplexity",
+                    threshold: 0.6,
+                    scale: 0.05,
+                },
+            ),
+            term(1.0, Signal::Capped("servicesUsedCount", 10.0)),
+            term(0.3, Signal::Scaled("previousCostCalculationErrors", 1.0)),
         ],
     },
-    // Over the monthly limit (the daily one counts less); pausing on a hit
-    // softens it a little.
+    // Over the monthly limit; over the daily one too adds a little, and
+    // pausing on a hit softens it a little.
     FailureMode {
         name: "budget-severely-exceeded",
         severity: Severity::Critical,
-        base_logit: -6.88,
+        base_logit: -10.0,
         terms: &[
-            term(9.0, Signal::IsTrue("isOverMonthlyBudget")),
-            term(3.0, Signal::IsTrue("isOverDailyBudget")),
+            term(13.0, Signal::IsTrue("isOverMonthlyBudget")),
+            term(1.0, Signal::IsTrue("isOverDailyBudget")),
             term(0.5, Signal::Scaled("monthlyPercentage", 100.0)),
-            term(-0.5, Signal::IsTrue("pauseOnExceedEnabled")),
+            term(-1.0, Signal::IsTrue("pauseOnExceedEnabled")),
         ],
     },
 ];

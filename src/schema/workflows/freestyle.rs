@@ -28,10 +28,10 @@ const FIELDS: &[FieldSpec] = &[
         default: FieldDefault::Enum("running"),
         note: None,
         gen: Gen::Choice(&[
-            ("running", 0.88),
-            ("suspended", 0.08),
-            ("closed", 0.02),
-            ("error", 0.02),
+            ("running", 0.92),
+            ("suspended", 0.05),
+            ("closed", 0.015),
+            ("error", 0.015),
         ]),
     },
     FieldSpec {
@@ -86,18 +86,20 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
-        gen: Gen::Bernoulli(0.92),
+        gen: Gen::Bernoulli(0.95),
     },
     FieldSpec {
         name: "transcriptionAccuracy",
         ty: FieldType::Number,
         default: FieldDefault::Number(0.82),
         note: Some("0-1"),
-        gen: Gen::Normal {
-            mean: 0.82,
-            sd: 0.1,
-            min: 0.4,
-            max: 0.99,
+        // Usually clear speech; sometimes a poor take (noise, mumbling, accent mismatch).
+        gen: Gen::TwoRegimes {
+            lo: 0.78,
+            hi: 0.98,
+            degraded_lo: 0.45,
+            degraded_hi: 0.68,
+            p_degraded: 0.11,
             dp: 3,
         },
     },
@@ -307,30 +309,48 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "microphone-permission-denied",
         severity: Severity::Critical,
-        base_logit: -6.0,
-        terms: &[term(9.0, Signal::IsFalse("microphonePermission"))],
+        base_logit: -9.5,
+        terms: &[term(13.5, Signal::IsFalse("microphonePermission"))],
     },
     FailureMode {
         name: "audio-context-failed",
         severity: Severity::High,
-        base_logit: -6.0,
-        terms: &[term(9.0, Signal::EnumIsNot("audioContextState", "running"))],
+        base_logit: -9.5,
+        terms: &[term(
+            13.5,
+            Signal::EnumIsNot("audioContextState", "running"),
+        )],
     },
-    // The graded mode: steep in transcription accuracy, likely below about 0.75.
+    // Graded in transcription accuracy: rare while it is good, likely once it
+    // drops under about 0.73, certain without speech recognition.
     FailureMode {
         name: "low-transcription-accuracy",
         severity: Severity::Medium,
-        base_logit: 38.17,
+        base_logit: -10.0,
         terms: &[
-            term(-55.0, Signal::Scaled("transcriptionAccuracy", 1.0)),
-            term(5.0, Signal::IsFalse("speechRecognitionSupported")),
-            term(0.15, Signal::Scaled("previousTranscriptionFailures", 1.0)),
+            term(
+                1.0,
+                Signal::Shortfall {
+                    field: "transcriptionAccuracy",
+                    threshold: 0.98,
+                    scale: 0.1,
+                },
+            ),
+            term(
+                12.5,
+                Signal::Shortfall {
+                    field: "transcriptionAccuracy",
+                    threshold: 0.73,
+                    scale: 0.05,
+                },
+            ),
+            term(14.0, Signal::IsFalse("speechRecognitionSupported")),
+            term(0.3, Signal::Scaled("previousTranscriptionFailures", 1.0)),
         ],
     },
 ];

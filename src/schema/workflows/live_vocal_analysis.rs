@@ -48,7 +48,7 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
-        gen: Gen::Bernoulli(0.9),
+        gen: Gen::Bernoulli(0.88),
     },
     FieldSpec {
         name: "websocketLatency",
@@ -122,8 +122,8 @@ const FIELDS: &[FieldSpec] = &[
         note: Some("ms"),
         gen: Gen::TwoRegimes {
             lo: 5.0,
-            hi: 35.0,
-            degraded_lo: 50.0,
+            hi: 30.0,
+            degraded_lo: 60.0,
             degraded_hi: 100.0,
             p_degraded: 0.15,
             dp: 1,
@@ -312,32 +312,40 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "websocket-disconnection",
         severity: Severity::Critical,
-        base_logit: -6.0,
+        base_logit: -9.5,
         terms: &[
-            term(9.0, Signal::IsFalse("websocketConnected")),
-            term(2.0, Signal::Capped("websocketLatency", 500.0)),
-            term(0.15, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
+            term(13.5, Signal::IsFalse("websocketConnected")),
+            term(1.0, Signal::Capped("websocketLatency", 500.0)),
+            term(0.3, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
         ],
     },
-    // Analysis time against the latency budget: additive, plus a mild
-    // interaction once analysis takes longer than the target.
+    // Analysis slower than about 45 ms drops frames; a tighter latency
+    // target, dropped frames so far and a busy CPU add a little, and so does
+    // analysis taking longer than the target.
     FailureMode {
         name: "high-latency-dropped-frames",
         severity: Severity::High,
-        base_logit: -14.54,
+        base_logit: -10.0,
         terms: &[
-            term(30.0, Signal::Capped("averageAnalysisTime", 100.0)),
-            term(-4.0, Signal::Capped("targetLatency", 100.0)),
-            term(10.0, Signal::Capped("droppedFramesCount", 100.0)),
-            term(5.0, Signal::Scaled("cpuUtilization", 1.0)),
+            term(1.0, Signal::Capped("averageAnalysisTime", 100.0)),
             term(
-                0.5,
+                4.7,
+                Signal::Excess {
+                    field: "averageAnalysisTime",
+                    threshold: 45.0,
+                    scale: 5.0,
+                },
+            ),
+            term(-1.0, Signal::Capped("targetLatency", 100.0)),
+            term(1.0, Signal::Capped("droppedFramesCount", 100.0)),
+            term(1.0, Signal::Scaled("cpuUtilization", 1.0)),
+            term(
+                0.3,
                 Signal::RatioExcess {
                     numerator: "averageAnalysisTime",
                     denominator: "targetLatency",

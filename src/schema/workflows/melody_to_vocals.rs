@@ -23,7 +23,7 @@ const FIELDS: &[FieldSpec] = &[
         gen: Gen::Derived(Derived::ScaledFrom {
             a: "audioDuration",
             factor: 160000.0,
-            jitter: 0.25,
+            jitter: 0.05,
             dp: 0,
         }),
     },
@@ -32,11 +32,13 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(60.0),
         note: Some("seconds"),
-        gen: Gen::LogNormal {
-            median: 60.0,
-            sigma: 0.6,
-            min: 5.0,
-            max: 300.0,
+        // Mostly short ideas; sometimes a whole song.
+        gen: Gen::TwoRegimes {
+            lo: 5.0,
+            hi: 100.0,
+            degraded_lo: 220.0,
+            degraded_hi: 300.0,
+            p_degraded: 0.08,
             dp: 1,
         },
     },
@@ -57,19 +59,22 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
-        gen: Gen::Bernoulli(0.88),
+        gen: Gen::Bernoulli(0.89),
     },
     FieldSpec {
         name: "expertMusicAILatency",
         ty: FieldType::Number,
         default: FieldDefault::Number(1200.0),
         note: None,
-        gen: Gen::Derived(Derived::ScaledFrom {
-            a: "audioDuration",
-            factor: 20.0,
-            jitter: 0.45,
+        // The service is usually responsive, sometimes congested.
+        gen: Gen::TwoRegimes {
+            lo: 300.0,
+            hi: 1800.0,
+            degraded_lo: 3500.0,
+            degraded_hi: 5000.0,
+            p_degraded: 0.11,
             dp: 0,
-        }),
+        },
     },
     FieldSpec {
         name: "aiProvider",
@@ -280,37 +285,51 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "ai-service-unavailable",
         severity: Severity::Critical,
-        base_logit: -6.0,
+        base_logit: -9.5,
         terms: &[
-            term(9.0, Signal::IsFalse("expertMusicAIAvailable")),
-            term(9.0, Signal::IsFalse("apiAvailable")),
+            term(13.5, Signal::IsFalse("expertMusicAIAvailable")),
+            term(13.5, Signal::IsFalse("apiAvailable")),
         ],
     },
-    // AI latency grows with the audio length (see the field), as does the file size,
-    // so the two graded modes push the same way.
+    // Graded in the AI latency, steep once it passes 2.6 s; the network adds a little.
     FailureMode {
         name: "api-latency-timeout",
         severity: Severity::High,
-        base_logit: -21.18,
+        base_logit: -10.5,
         terms: &[
-            term(35.0, Signal::Capped("expertMusicAILatency", 5000.0)),
-            term(4.0, Signal::Scaled("networkLatencyMs", 1000.0)),
-            term(0.15, Signal::Scaled("previousModelTimeouts", 1.0)),
+            term(1.0, Signal::Capped("expertMusicAILatency", 5000.0)),
+            term(
+                4.7,
+                Signal::Excess {
+                    field: "expertMusicAILatency",
+                    threshold: 2600.0,
+                    scale: 300.0,
+                },
+            ),
+            term(2.0, Signal::Scaled("networkLatencyMs", 1000.0)),
+            term(0.3, Signal::Scaled("previousModelTimeouts", 1.0)),
         ],
     },
+    // Graded in the file size, steep past about 25 MB (the upload limit).
     FailureMode {
         name: "audio-file-too-large",
         severity: Severity::Medium,
-        base_logit: -14.5,
+        base_logit: -10.5,
         terms: &[
-            term(30.0, Signal::Capped("audioFileSize", 50000000.0)),
-            term(2.0, Signal::Capped("audioDuration", 300.0)),
+            term(1.0, Signal::Capped("audioDuration", 300.0)),
+            term(
+                5.0,
+                Signal::Excess {
+                    field: "audioFileSize",
+                    threshold: 25000000.0,
+                    scale: 2000000.0,
+                },
+            ),
         ],
     },
 ];

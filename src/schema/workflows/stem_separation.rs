@@ -47,11 +47,13 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(75.0),
         note: None,
-        gen: Gen::LogNormal {
-            median: 75.0,
-            sigma: 0.6,
-            min: 10.0,
-            max: 200.0,
+        // Mostly song sections; sometimes a whole long set.
+        gen: Gen::TwoRegimes {
+            lo: 10.0,
+            hi: 75.0,
+            degraded_lo: 360.0,
+            degraded_hi: 600.0,
+            p_degraded: 0.19,
             dp: 1,
         },
     },
@@ -67,7 +69,13 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Number,
         default: FieldDefault::Number(1024.0),
         note: None,
-        gen: Gen::NumberChoice(&[(512.0, 0.3), (1024.0, 0.5), (2048.0, 0.2)]),
+        // A quarter of the FFT size (75 % overlap), as the separator configures it.
+        gen: Gen::Derived(Derived::ScaledFrom {
+            a: "fftSize",
+            factor: 0.25,
+            jitter: 0.0,
+            dp: 0,
+        }),
     },
     FieldSpec {
         name: "harmonicMargin",
@@ -303,19 +311,27 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
-    // Memory required against memory available: additive on the two normalised
-    // sizes, plus a mild interaction once the job needs over half the machine.
+    // Memory required against memory available: graded in the estimate,
+    // steep once it passes about 1.6 GB, softened by a larger machine, plus a
+    // mild interaction once the job needs over half the machine.
     FailureMode {
         name: "out-of-memory",
         severity: Severity::Critical,
-        base_logit: -6.3,
+        base_logit: -9.0,
         terms: &[
-            term(30.0, Signal::Capped("estimatedMemoryRequirement", 4096.0)),
-            term(-5.0, Signal::Scaled("systemMemoryMB", 16384.0)),
-            term(0.15, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
+            term(1.0, Signal::Capped("estimatedMemoryRequirement", 4096.0)),
+            term(
+                13.0,
+                Signal::Excess {
+                    field: "estimatedMemoryRequirement",
+                    threshold: 1600.0,
+                    scale: 800.0,
+                },
+            ),
+            term(-3.0, Signal::Scaled("systemMemoryMB", 16384.0)),
+            term(0.3, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
             term(
                 0.5,
                 Signal::RatioExcess {
@@ -327,16 +343,22 @@ const FAILURE_MODES: &[FailureMode] = &[
             ),
         ],
     },
-    // Separation time grows with the job size (see the field), so this pushes
-    // the same way as running out of memory.
+    // A saturated CPU times the separation out; long jobs add a little.
     FailureMode {
         name: "processing-timeout",
         severity: Severity::High,
-        base_logit: -24.5,
+        base_logit: -10.5,
         terms: &[
             term(1.0, Signal::Capped("audioDuration", 600.0)),
-            term(2.0, Signal::Scaled("cpuUtilization", 1.0)),
-            term(25.0, Signal::Capped("averageSeparationTime", 120000.0)),
+            term(
+                4.7,
+                Signal::Excess {
+                    field: "cpuUtilization",
+                    threshold: 0.75,
+                    scale: 0.05,
+                },
+            ),
+            term(1.0, Signal::Capped("averageSeparationTime", 120000.0)),
         ],
     },
 ];

@@ -20,7 +20,7 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
-        gen: Gen::Bernoulli(0.9),
+        gen: Gen::Bernoulli(0.92),
     },
     FieldSpec {
         name: "recognitionEngineType",
@@ -48,7 +48,7 @@ const FIELDS: &[FieldSpec] = &[
         ty: FieldType::Boolean,
         default: FieldDefault::Boolean(true),
         note: None,
-        gen: Gen::Bernoulli(0.93),
+        gen: Gen::Bernoulli(0.94),
     },
     FieldSpec {
         name: "microphoneQuality",
@@ -70,8 +70,8 @@ const FIELDS: &[FieldSpec] = &[
         note: Some("0-1"),
         gen: Gen::TwoRegimes {
             lo: 0.0,
-            hi: 0.4,
-            degraded_lo: 0.6,
+            hi: 0.35,
+            degraded_lo: 0.7,
             degraded_hi: 1.0,
             p_degraded: 0.2,
             dp: 3,
@@ -365,30 +365,37 @@ const RULES: &[RecommendationRule] = &[
     },
 ];
 
-/// DESIGN.md section 4. Steep hazards on few, mostly vectorised-linear
-/// drivers: strong, learnable signal (see `failure_modes`).
+/// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "speech-recognition-unavailable",
         severity: Severity::Critical,
-        base_logit: -6.5,
+        base_logit: -9.5,
         terms: &[
-            term(9.5, Signal::IsFalse("speechRecognitionSupported")),
+            term(13.5, Signal::IsFalse("speechRecognitionSupported")),
+            term(13.5, Signal::IsFalse("microphonePermission")),
             term(1.0, Signal::EnumIsNot("recognitionEngineType", "webkit")),
-            term(9.5, Signal::IsFalse("microphonePermission")),
-            term(0.15, Signal::Scaled("previousRecognitionErrors", 1.0)),
+            term(0.3, Signal::Scaled("previousRecognitionErrors", 1.0)),
         ],
     },
-    // Confidence itself falls with noise and a poor microphone (see the field).
+    // A noisy room (above about 0.5) ruins command matching; lower match
+    // confidence and a poorer microphone add a little.
     FailureMode {
         name: "low-command-match-confidence",
         severity: Severity::Medium,
-        base_logit: 34.0,
+        base_logit: -7.0,
         terms: &[
-            term(-50.0, Signal::Scaled("averageCommandMatchConfidence", 1.0)),
-            term(2.0, Signal::Scaled("backgroundNoiseLevel", 1.0)),
-            term(-2.0, Signal::Scaled("microphoneQuality", 1.0)),
-            term(0.15, Signal::Scaled("previousCommandMismatches", 1.0)),
+            term(
+                3.5,
+                Signal::Excess {
+                    field: "backgroundNoiseLevel",
+                    threshold: 0.5,
+                    scale: 0.05,
+                },
+            ),
+            term(-3.0, Signal::Scaled("averageCommandMatchConfidence", 1.0)),
+            term(-1.0, Signal::Scaled("microphoneQuality", 1.0)),
+            term(0.3, Signal::Scaled("previousCommandMismatches", 1.0)),
         ],
     },
 ];
