@@ -82,11 +82,21 @@ export declare class WorkflowPredictor {
   predictBatch(featuresArray: Array<WorkflowFeatures | PartialWorkflowFeatures>): Promise<WorkflowPrediction[]>
   predictBatchSync(featuresArray: Array<WorkflowFeatures | PartialWorkflowFeatures>): WorkflowPrediction[]
   /**
-   * Probabilities only, for `rows.length / featureCount` row-major normalised
-   * vectors in `featuresToVector` order. Throws ERR_INVALID_ARG for a length
-   * that is not a multiple of the feature count or a non-finite value.
+   * Probabilities only, for many runs of one workflow. With `layout: 'vector'`
+   * (default), `rows` holds `rows.length / featureCount` row-major normalised
+   * vectors in `featuresToVector` order; a length that is not a multiple of the
+   * feature count or a non-finite value throws ERR_INVALID_ARG. With
+   * `layout: 'raw'`, `rows` is an array of raw feature objects of this
+   * workflow, validated like `predict` (errors name the index).
    */
   predictProbabilities(workflowType: WorkflowType, rows: Float64Array, options?: { layout?: 'vector' }): Float64Array
+  predictProbabilities(
+    workflowType: WorkflowType,
+    rows: Array<WorkflowFeatures | PartialWorkflowFeatures>,
+    options: { layout: 'raw' },
+  ): Float64Array
+  /** `predictProbabilities` with vector rows, scored off the JS thread on all cores (the rows are copied). */
+  predictProbabilitiesAsync(workflowType: WorkflowType, rows: Float64Array, options?: { layout?: 'vector' }): Promise<Float64Array>
   getModelStats(workflowType: WorkflowType): WorkflowModel | undefined
   getAllModels(): WorkflowModel[]
 }

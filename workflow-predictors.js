@@ -98,21 +98,34 @@ class WorkflowPredictor {
 
   /**
    * Failure probabilities for many runs of one workflow at once.
-   * `rows` holds row-major normalised vectors in `featuresToVector` order.
+   * `{ layout: 'vector' }` (default): `rows` is a Float64Array of row-major
+   * normalised vectors in `featuresToVector` order.
+   * `{ layout: 'raw' }`: `rows` is an array of raw feature objects of this
+   * workflow, validated like `predict`.
    */
   predictProbabilities(workflowType, rows, options = {}) {
-    const layout = options.layout ?? 'vector'
-    if (layout !== 'vector') {
-      throw engineError('ERR_INVALID_ARG', `Invalid argument 'layout': expected 'vector', received ${JSON.stringify(layout)}`, TypeError)
-    }
-    // A tag check rather than instanceof: the array may come from another realm.
-    if (Object.prototype.toString.call(rows) !== '[object Float64Array]') {
-      throw engineError('ERR_INVALID_ARG', `Invalid argument 'rows': expected a Float64Array, received ${rows?.constructor?.name ?? typeof rows}`, TypeError)
-    }
+    const layout = checkLayout(options)
     const models = this.#loaded()
-    const probabilities = this.#call(() => models.predictProbabilities(workflowType, rows))
-    // A view in this realm over the addon's buffer (no copy).
-    return new Float64Array(probabilities.buffer, probabilities.byteOffset, probabilities.length)
+    if (layout === 'raw') {
+      if (!Array.isArray(rows)) throw invalidRows('an array of feature objects', rows)
+      return localArray(this.#call(() => models.predictProbabilitiesRaw(workflowType, rows, this.#strict)))
+    }
+    checkVectorRows(rows)
+    return localArray(this.#call(() => models.predictProbabilities(workflowType, rows)))
+  }
+
+  /** `predictProbabilities` with `layout: 'vector'`, scored off the JS thread (the rows are copied). */
+  async predictProbabilitiesAsync(workflowType, rows, options = {}) {
+    if (checkLayout(options) !== 'vector') {
+      throw engineError('ERR_INVALID_ARG', "Invalid argument 'layout': predictProbabilitiesAsync takes only 'vector' rows", TypeError)
+    }
+    checkVectorRows(rows)
+    const models = this.#loaded()
+    try {
+      return localArray(await models.predictProbabilitiesAsync(workflowType, rows))
+    } catch (error) {
+      throw localise(error)
+    }
   }
 
   /** The loaded model file of a workflow, or undefined. */
@@ -124,6 +137,28 @@ class WorkflowPredictor {
   getAllModels() {
     return Array.from(this.#stats.values())
   }
+}
+
+function checkLayout(options) {
+  const layout = options?.layout ?? 'vector'
+  if (layout !== 'vector' && layout !== 'raw') {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'layout': expected 'vector' or 'raw', received ${JSON.stringify(layout)}`, TypeError)
+  }
+  return layout
+}
+
+function invalidRows(expected, rows) {
+  return engineError('ERR_INVALID_ARG', `Invalid argument 'rows': expected ${expected}, received ${rows?.constructor?.name ?? typeof rows}`, TypeError)
+}
+
+function checkVectorRows(rows) {
+  // A tag check rather than instanceof: the array may come from another realm.
+  if (Object.prototype.toString.call(rows) !== '[object Float64Array]') throw invalidRows('a Float64Array', rows)
+}
+
+/** A view in this realm over a Float64Array the addon made (no copy). */
+function localArray(values) {
+  return new Float64Array(values.buffer, values.byteOffset, values.length)
 }
 
 let singleton = null

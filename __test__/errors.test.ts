@@ -161,6 +161,20 @@ describe('invalid input', () => {
     expect(predictor.predictProbabilities('freestyle', new Float64Array(0))).toHaveLength(0)
   })
 
+  it('checks the raw and async columnar inputs', async () => {
+    const mixed = [samples['ai-memory'], samples.freestyle]
+    expect(() => predictor.predictProbabilities('ai-memory', mixed as never, { layout: 'raw' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG', message: "features[1]: Invalid argument 'features': workflowType is 'freestyle', expected 'ai-memory' for every object" }),
+    )
+    expect(() => predictor.predictProbabilities('ai-memory', [{ ...samples['ai-memory'], databaseLatency: NaN }] as never, { layout: 'raw' })).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_FEATURE', message: expect.stringMatching(/^features\[0\]: .*'databaseLatency' expected a finite number, received NaN$/) }),
+    )
+    expect(() => predictor.predictProbabilities('ai-memory', new Float64Array(3) as never, { layout: 'raw' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }))
+    expect(() => predictor.predictProbabilities('ai-memory', [] as never, { layout: 'rows' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("'layout'") }))
+    await expect(predictor.predictProbabilitiesAsync('ai-memory', new Float64Array(5))).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining('not a multiple') })
+    await expect(predictor.predictProbabilitiesAsync('karaoke' as never, new Float64Array(0))).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' })
+  })
+
   it('rejects bad options', () => {
     expect(() => new WorkflowPredictor({ modelsDir: 5 } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG', name: 'TypeError' }))
   })

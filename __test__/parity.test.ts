@@ -69,6 +69,19 @@ describe('golden parity with the old engine', () => {
       expect(probs).toBeInstanceOf(Float64Array)
       expect(probs).toHaveLength(cases.length)
       cases.forEach((c, i) => expect(Math.abs(probs[i] - c.prediction.failureProbability)).toBeLessThanOrEqual(1e-12))
+      // The raw layout validates and vectorises the objects itself.
+      const fromRaw = predictor.predictProbabilities(w as never, cases.map((c) => c.input) as never, { layout: 'raw' })
+      expect(Array.from(fromRaw)).toEqual(Array.from(probs))
     }
+  })
+
+  it('gives the same probabilities off the JS thread', async () => {
+    const cases = golden.cases.filter((c) => c.workflowType === 'ai-memory')
+    const d = cases[0].vector.length
+    const rows = new Float64Array(cases.flatMap((c) => c.vector.map(([, v]) => v)))
+    expect(rows).toHaveLength(cases.length * d)
+    const probs = await predictor.predictProbabilitiesAsync('ai-memory', rows)
+    expect(probs).toBeInstanceOf(Float64Array)
+    expect(Array.from(probs)).toEqual(Array.from(predictor.predictProbabilities('ai-memory', rows)))
   })
 })

@@ -10,7 +10,7 @@ use super::convert;
 use super::errors::{run, to_js};
 use super::task::{EngineTask, Work};
 use crate::error::EngineError;
-use crate::features::vectorise_into;
+use crate::features::{vectorise_into, RawRecord};
 use crate::model::{load_dir, LoadedModel, ModelSet};
 use crate::predict::{predict, probability};
 use crate::schema::{find_workflow, Workflow};
@@ -91,17 +91,17 @@ impl NativeModels {
         }
     }
 
-    /// Validate one JS object, predict for it and build the JS result.
+    /// Validate one JS object: its workflow, that workflow's model, the record.
     ///
     /// # Safety
     /// `strings` must belong to the current call (same env, live handle scope)
     /// and `value` must be a value of that call.
-    unsafe fn predict_js(
+    unsafe fn read_js(
         &self,
         strings: &convert::Strings,
         value: sys::napi_value,
         strict: bool,
-    ) -> crate::error::Result<sys::napi_value> {
+    ) -> crate::error::Result<(&'static Workflow, &LoadedModel, RawRecord)> {
         let mut fast = None;
         if let Some(helpers) = strings.helpers() {
             if let Some(workflow) = convert::read_workflow_fast(helpers, value)? {
@@ -121,6 +121,20 @@ impl NativeModels {
                 (workflow, model, record)
             }
         };
+        Ok((workflow, model, record))
+    }
+
+    /// Validate one JS object, predict for it and build the JS result.
+    ///
+    /// # Safety
+    /// As for `read_js`.
+    unsafe fn predict_js(
+        &self,
+        strings: &convert::Strings,
+        value: sys::napi_value,
+        strict: bool,
+    ) -> crate::error::Result<sys::napi_value> {
+        let (workflow, model, record) = self.read_js(strings, value, strict)?;
         // The vector on the stack (every workflow has far fewer than 64 entries).
         let mut stack = [0.0f64; 64];
         let mut heap = Vec::new();
@@ -244,7 +258,9 @@ impl NativeModels {
             if sys::napi_create_array_with_length(raw_env, n as usize, &mut out)
                 != sys::Status::napi_ok
             {
-                return Err(EngineError::Internal("cannot create the result array".to_string()));
+                return Err(EngineError::Internal(
+                    "cannot create the result array".to_string(),
+                ));
             }
             Ok((strings, out))
         })?;
@@ -255,7 +271,9 @@ impl NativeModels {
             let predicted = super::errors::guard(|| unsafe {
                 let value = self.predict_js(&strings, item.raw(), strict)?;
                 if sys::napi_set_element(raw_env, out, i, value) != sys::Status::napi_ok {
-                    return Err(EngineError::Internal("cannot fill the result array".to_string()));
+                    return Err(EngineError::Internal(
+                        "cannot fill the result array".to_string(),
+                    ));
                 }
                 Ok(())
             });
@@ -284,6 +302,60 @@ impl NativeModels {
         })
     }
 
+    /// Failure probabilities only, for raw feature objects that must all be
+    /// of `workflow_type` (validated like `predict`; the first invalid object
+    /// rejects, naming its index). Skips building result objects.
+    #[napi(ts_args_type = "workflowType: string, features: object[], strict: boolean")]
+    pub fn predict_probabilities_raw(
+        &self,
+        env: Env,
+        workflow_type: String,
+        features: Array,
+        strict: bool,
+    ) -> Result<Float64Array> {
+        let raw_env = env.raw();
+        let n = features.len();
+        let expected = run(&env, || {
+            self.model_for_type(&workflow_type).map(|m| m.workflow)
+        })?;
+        // SAFETY: the strings are fetched for this call and used only within it.
+        let strings = run(&env, || unsafe {
+            convert::Strings::get(&self.strings, raw_env)
+        })?;
+        let mut out = Vec::with_capacity(n as usize);
+        let mut vector = vec![0.0; expected.vector.len()];
+        for i in 0..n {
+            let item: Unknown = features.get(i)?.unwrap_or_else(|| unsafe {
+                Unknown::from_raw_unchecked(raw_env, std::ptr::null_mut())
+            });
+            // SAFETY: `item` is an element of this call's array, read in this call.
+            let scored = super::errors::guard(|| unsafe {
+                let (workflow, model, record) = self.read_js(&strings, item.raw(), strict)?;
+                if workflow.index != expected.index {
+                    return Err(EngineError::InvalidArgument {
+                        name: "features".to_string(),
+                        reason: format!(
+                            "workflowType is '{}', expected '{workflow_type}' for every object",
+                            workflow.workflow_type()
+                        ),
+                    });
+                }
+                vectorise_into(
+                    workflow,
+                    &record,
+                    model.feature_means.as_deref(),
+                    &mut vector,
+                );
+                Ok(probability(&model.weights, model.bias, &vector))
+            });
+            match scored {
+                Ok(p) => out.push(p),
+                Err(e) => return Err(to_js(&env, &at_index(e, i))),
+            }
+        }
+        Ok(Float64Array::new(out))
+    }
+
     /// `predictProbabilities` off the JS thread: the rows are copied, then
     /// validated and scored on the libuv pool with rayon. Rejects with the
     /// same errors as the synchronous call.
@@ -294,8 +366,15 @@ impl NativeModels {
         rows: Float64Array,
     ) -> AsyncTask<EngineTask<ScoreRows>> {
         let columnar = self.model_for_type(&workflow_type).map(Columnar::of);
-        let rows = if columnar.is_ok() { rows.to_vec() } else { Vec::new() };
-        AsyncTask::new(EngineTask::new(ScoreRows { columnar: Some(columnar), rows }))
+        let rows = if columnar.is_ok() {
+            rows.to_vec()
+        } else {
+            Vec::new()
+        };
+        AsyncTask::new(EngineTask::new(ScoreRows {
+            columnar: Some(columnar),
+            rows,
+        }))
     }
 }
 
