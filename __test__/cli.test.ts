@@ -38,6 +38,14 @@ describe('dawg-ml', () => {
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toHaveLength(1860)
   })
 
+  it('prints usage for --help (exit 0) and without a command (exit 2)', () => {
+    const help = dawgMl('--help')
+    expect(help.status).toBe(0)
+    expect(help.stdout).toMatch(/^Usage:\n  dawg-ml train /)
+    expect(dawgMl('train', '--help').status).toBe(0)
+    expect(dawgMl().status).toBe(2)
+  })
+
   it('exits 2 with usage on a bad argument', () => {
     const r = dawgMl('train', '--seeds', '4')
     expect(r.status).toBe(2)

@@ -29,8 +29,9 @@ const FLAGS = {
 const SWITCHES = { '--skip-invalid': 'skipInvalid', '--no-write': 'noWrite', '--json': 'json', '--help': 'help', '-h': 'help' }
 
 function parseArgs(argv) {
-  const [command, ...rest] = argv
-  const args = { command }
+  const hasCommand = argv.length > 0 && !argv[0].startsWith('-')
+  const rest = hasCommand ? argv.slice(1) : argv
+  const args = { command: hasCommand ? argv[0] : undefined }
   for (let i = 0; i < rest.length; i++) {
     const [flag, inline] = rest[i].split(/=(.*)/s, 2)
     if (SWITCHES[rest[i]]) {
