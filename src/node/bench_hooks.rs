@@ -70,8 +70,9 @@ pub struct BenchFit {
 }
 
 /// The core fit (`train::logistic::fit`, regularisation `c`) on row-major
-/// `rows` of `d` features and 0/1 `labels`. The rows are copied into the
-/// core's matrix first; that copy is part of what the benchmark times.
+/// `rows` of `d` features and 0/1 `labels`. The fit borrows the
+/// `Float64Array`'s memory (no copy of the matrix; the labels become a
+/// `Vec<bool>` of one byte per row).
 #[napi]
 pub fn bench_fit(env: Env, rows: Float64Array, d: u32, labels: Uint8Array, c: f64) -> Result<BenchFit> {
     run(&env, || {
@@ -84,8 +85,7 @@ pub fn bench_fit(env: Env, rows: Float64Array, d: u32, labels: Uint8Array, c: f6
                 reason: format!("length {} is not {} labels x {d} features", data.len(), y.len()),
             });
         }
-        let x = logistic::Matrix { data: data.to_vec(), n: y.len(), d };
-        let fit = logistic::fit(&x, &y, c)?;
+        let fit = logistic::fit(data, d, &y, c)?;
         Ok(BenchFit {
             weights: Float64Array::new(fit.weights),
             bias: fit.bias,

@@ -16,11 +16,34 @@
 //! Stopping rule: `‖∇‖∞ ≤ TOLERANCE · max(1, C·n)`, i.e. the gradient of
 //! the objective divided by its data scale is below 1e-8, or `MAX_ITERATIONS`.
 //! Each Newton step is halved until the objective decreases (Armijo).
+//!
+//! Implementation: the fit borrows the row-major matrix and standardises on
+//! the fly (column means and scales are kept and applied inside the loops; no
+//! standardised copy). One pass over the rows gives the objective, the
+//! gradient and the Hessian at a point, so a Newton step whose full length is
+//! accepted costs one pass. Rows are processed in fixed chunks of
+//! `CHUNK_ROWS`: with more than one chunk the chunks run on rayon and their
+//! partial sums are added in chunk order, so the result does not depend on
+//! the number of threads. Within a chunk every sum runs in row order (the
+//! Hessian update is blocked over four rows for speed, with the additions in
+//! the same order), so a fit of one chunk or less gives the same bits as a
+//! plain row-by-row loop. From `WARM_START_MIN_ROWS` rows, Newton starts from
+//! the fit of an evenly strided subsample of about `WARM_START_ROWS` rows
+//! (same standardisation, `C` scaled by the sampling ratio) instead of zero;
+//! the full-data iterations then only polish it, to the same tolerance.
+
+use rayon::prelude::*;
 
 use crate::error::{EngineError, Result};
 
 pub const TOLERANCE: f64 = 1e-8;
 pub const MAX_ITERATIONS: usize = 100;
+/// Rows per chunk of a pass (the unit of parallel work).
+pub const CHUNK_ROWS: usize = 8192;
+/// Fits of at least this many rows start from a subsample's fit.
+pub const WARM_START_MIN_ROWS: usize = 200_000;
+/// About this many rows in the warm-start subsample.
+pub const WARM_START_ROWS: usize = 50_000;
 
 /// Row-major design matrix: `n` rows of `d` features.
 #[derive(Debug, Clone)]
@@ -54,6 +77,7 @@ pub struct Fit {
     /// Weights on the unstandardised features.
     pub weights: Vec<f64>,
     pub bias: f64,
+    /// Newton iterations on the full data (not counting the warm start's).
     pub iterations: usize,
     pub converged: bool,
 }
@@ -64,8 +88,11 @@ impl Fit {
         sigmoid(z)
     }
 
-    pub fn probabilities(&self, x: &Matrix) -> Vec<f64> {
-        (0..x.n).map(|i| self.probability(x.row(i))).collect()
+    /// Probabilities of the rows of a row-major matrix.
+    pub fn probabilities(&self, x: &[f64]) -> Vec<f64> {
+        x.chunks_exact(self.weights.len().max(1))
+            .map(|row| self.probability(row))
+            .collect()
     }
 }
 
@@ -78,109 +105,161 @@ pub fn sigmoid(z: f64) -> f64 {
     }
 }
 
-/// `log(1 + e^z)` without overflow.
-fn softplus(z: f64) -> f64 {
-    if z > 0.0 {
-        z + (-z).exp().ln_1p()
-    } else {
-        z.exp().ln_1p()
-    }
-}
-
-/// Fit on `x` (rows) and labels `y` with regularisation `c` (> 0).
-pub fn fit(x: &Matrix, y: &[bool], c: f64) -> Result<Fit> {
-    if x.n != y.len() || x.n == 0 || !(c > 0.0 && c.is_finite()) {
+/// Fit on the row-major matrix `x` (`y.len()` rows of `d` features, borrowed,
+/// not copied) and labels `y` with regularisation `c` (> 0).
+pub fn fit(x: &[f64], d: usize, y: &[bool], c: f64) -> Result<Fit> {
+    let n = y.len();
+    if d == 0 || x.len() != n * d || n == 0 || !(c > 0.0 && c.is_finite()) {
         return Err(EngineError::Internal(format!(
-            "logistic fit called with {} rows, {} labels, C = {c}",
-            x.n,
-            y.len()
+            "logistic fit called with {} values of {d} features, {n} labels, C = {c}",
+            x.len()
         )));
     }
-    let (n, d) = (x.n, x.d);
-    // Standardise: column means and population standard deviations.
-    let mut mean = vec![0.0; d];
-    for i in 0..n {
-        for (m, v) in mean.iter_mut().zip(x.row(i)) {
-            *m += v;
+    let (mean, scale) = standardisation(x, d, n);
+    let std = Standardise {
+        mean: &mean,
+        scale: &scale,
+    };
+    let mut beta = vec![0.0; d + 1];
+    if n >= WARM_START_MIN_ROWS {
+        let stride = n / WARM_START_ROWS;
+        let m = n / stride;
+        let mut sub = Vec::with_capacity(m * d);
+        let mut sub_y = Vec::with_capacity(m);
+        for k in 0..m {
+            let i = k * stride;
+            sub.extend_from_slice(&x[i * d..(i + 1) * d]);
+            sub_y.push(y[i]);
+        }
+        let positives = sub_y.iter().filter(|v| **v).count();
+        if positives > 0 && positives < m {
+            let c_sub = c * n as f64 / m as f64;
+            if let Ok(start) = newton(&sub, d, &sub_y, c_sub, &std, vec![0.0; d + 1]) {
+                beta = start.0;
+            }
         }
     }
+    let (beta, iterations, converged) = newton(x, d, y, c, &std, beta)?;
+    // Back to the unstandardised scale: w_j = β_j / s_j, b = β_0 − Σ β_j m_j / s_j.
+    let weights: Vec<f64> = (0..d).map(|j| beta[j + 1] / scale[j]).collect();
+    let bias = beta[0] - (0..d).map(|j| weights[j] * mean[j]).sum::<f64>();
+    Ok(Fit {
+        weights,
+        bias,
+        iterations,
+        converged,
+    })
+}
+
+/// Column means and population standard deviations (1 for a constant column).
+fn standardisation(x: &[f64], d: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
+    let column_sums = |f: &(dyn Fn(usize, f64) -> f64 + Sync)| -> Vec<f64> {
+        let chunk = |rows: &[f64]| {
+            let mut s = vec![0.0; d];
+            for row in rows.chunks_exact(d) {
+                for (j, (acc, v)) in s.iter_mut().zip(row).enumerate() {
+                    *acc += f(j, *v);
+                }
+            }
+            s
+        };
+        if n <= CHUNK_ROWS {
+            chunk(x)
+        } else {
+            let parts: Vec<Vec<f64>> = x.par_chunks(CHUNK_ROWS * d).map(chunk).collect();
+            let mut total = vec![0.0; d];
+            for p in parts {
+                total.iter_mut().zip(p).for_each(|(t, v)| *t += v);
+            }
+            total
+        }
+    };
+    let mut mean = column_sums(&|_, v| v);
     mean.iter_mut().for_each(|m| *m /= n as f64);
-    let mut scale = vec![0.0; d];
-    for i in 0..n {
-        for j in 0..d {
-            let t = x.row(i)[j] - mean[j];
-            scale[j] += t * t;
-        }
-    }
+    let mut scale = column_sums(&|j, v| {
+        let t = v - mean[j];
+        t * t
+    });
     for s in scale.iter_mut() {
         let sd = (*s / n as f64).sqrt();
         *s = if sd > 1e-12 { sd } else { 1.0 };
     }
-    let z: Vec<f64> = (0..n * d)
-        .map(|k| (x.data[k] - mean[k % d]) / scale[k % d])
-        .collect();
-    let yv: Vec<f64> = y.iter().map(|b| f64::from(u8::from(*b))).collect();
+    (mean, scale)
+}
 
-    // Parameters: beta[0] = bias, beta[1..] = standardised weights.
-    let p = d + 1;
-    let mut beta = vec![0.0; p];
-    let objective = |beta: &[f64]| -> f64 {
-        let mut loss = 0.0;
-        for i in 0..n {
-            let eta = linear(beta, &z[i * d..(i + 1) * d]);
-            loss += softplus(eta) - yv[i] * eta;
+struct Standardise<'a> {
+    mean: &'a [f64],
+    scale: &'a [f64],
+}
+
+impl Standardise<'_> {
+    #[inline(always)]
+    fn apply(&self, row: &[f64], z: &mut [f64]) {
+        for (((z, x), m), s) in z.iter_mut().zip(row).zip(self.mean).zip(self.scale) {
+            *z = (x - m) / s;
         }
-        c * loss + 0.5 * beta[1..].iter().map(|w| w * w).sum::<f64>()
+    }
+}
+
+/// Objective, gradient and Hessian (lower triangle, row-major p×p) at a point.
+struct Pass {
+    loss: f64,
+    grad: Vec<f64>,
+    hess: Vec<f64>,
+}
+
+/// Newton from `beta` (bias first, then standardised weights). Returns the
+/// solution, the iterations taken and whether the gradient met the tolerance.
+fn newton(
+    x: &[f64],
+    d: usize,
+    y: &[bool],
+    c: f64,
+    std: &Standardise,
+    mut beta: Vec<f64>,
+) -> Result<(Vec<f64>, usize, bool)> {
+    let n = y.len();
+    let p = d + 1;
+    let objective = |pass: &Pass, beta: &[f64]| {
+        c * pass.loss + 0.5 * beta[1..].iter().map(|w| w * w).sum::<f64>()
     };
     let limit = TOLERANCE * (c * n as f64).max(1.0);
-    let mut f = objective(&beta);
+    let mut cur = evaluate(x, d, y, c, std, &beta);
+    let mut f = objective(&cur, &beta);
     let mut converged = false;
     let mut iterations = 0;
-    let mut grad = vec![0.0; p];
-    let mut hess = vec![0.0; p * p];
-    while iterations < MAX_ITERATIONS {
-        // Gradient and Hessian of the objective at beta.
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        hess.iter_mut().for_each(|h| *h = 0.0);
-        for i in 0..n {
-            let row = &z[i * d..(i + 1) * d];
-            let mu = sigmoid(linear(&beta, row));
-            let r = c * (mu - yv[i]);
-            let s = c * mu * (1.0 - mu);
-            grad[0] += r;
-            hess[0] += s;
-            for a in 0..d {
-                grad[a + 1] += r * row[a];
-                hess[a + 1] += s * row[a]; // (a+1, 0), mirrored below
-                for b in 0..=a {
-                    hess[(a + 1) * p + b + 1] += s * row[a] * row[b];
-                }
-            }
-        }
+    loop {
+        // Complete the gradient and Hessian of the objective (penalty, symmetry).
         for a in 1..p {
-            grad[a] += beta[a];
-            hess[a * p + a] += 1.0;
-            hess[a * p] = hess[a];
+            cur.grad[a] += beta[a];
+            cur.hess[a * p + a] += 1.0;
+            cur.hess[a * p] = cur.hess[a];
         }
-        let gmax = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+        let gmax = cur.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
         if gmax <= limit {
             converged = true;
             break;
         }
+        if iterations >= MAX_ITERATIONS {
+            break;
+        }
         iterations += 1;
-        let step = solve_spd(&hess, &grad, p).ok_or_else(|| {
+        let step = solve_spd(&cur.hess, &cur.grad, p).ok_or_else(|| {
             EngineError::Internal("logistic fit: Hessian is not positive definite".to_string())
         })?;
-        // Backtracking: halve the Newton step until the objective decreases enough.
-        let slope: f64 = grad.iter().zip(&step).map(|(g, s)| g * s).sum();
+        // Backtracking: halve the Newton step until the objective decreases
+        // enough. Each trial's pass also gives its gradient and Hessian.
+        let slope: f64 = cur.grad.iter().zip(&step).map(|(g, s)| g * s).sum();
         let mut t = 1.0;
         let mut accepted = false;
         for _ in 0..60 {
             let trial: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b - t * s).collect();
-            let ft = objective(&trial);
+            let next = evaluate(x, d, y, c, std, &trial);
+            let ft = objective(&next, &trial);
             if ft <= f - 1e-4 * t * slope {
                 beta = trial;
                 f = ft;
+                cur = next;
                 accepted = true;
                 break;
             }
@@ -197,15 +276,136 @@ pub fn fit(x: &Matrix, y: &[bool], c: f64) -> Result<Fit> {
             "logistic fit produced a non-finite weight".to_string(),
         ));
     }
-    // Back to the unstandardised scale: w_j = β_j / s_j, b = β_0 − Σ β_j m_j / s_j.
-    let weights: Vec<f64> = (0..d).map(|j| beta[j + 1] / scale[j]).collect();
-    let bias = beta[0] - (0..d).map(|j| weights[j] * mean[j]).sum::<f64>();
-    Ok(Fit {
-        weights,
-        bias,
-        iterations,
-        converged,
-    })
+    Ok((beta, iterations, converged))
+}
+
+/// One pass over the rows: the data part of the objective (`Σ loss`, without
+/// `C`) and of the gradient and Hessian (with `C`), at `beta`.
+fn evaluate(x: &[f64], d: usize, y: &[bool], c: f64, std: &Standardise, beta: &[f64]) -> Pass {
+    let n = y.len();
+    if n <= CHUNK_ROWS {
+        return accumulate(x, d, y, c, std, beta);
+    }
+    let parts: Vec<Pass> = x
+        .par_chunks(CHUNK_ROWS * d)
+        .zip(y.par_chunks(CHUNK_ROWS))
+        .map(|(xc, yc)| accumulate(xc, d, yc, c, std, beta))
+        .collect();
+    let p = d + 1;
+    let mut total = Pass {
+        loss: 0.0,
+        grad: vec![0.0; p],
+        hess: vec![0.0; p * p],
+    };
+    for part in parts {
+        total.loss += part.loss;
+        total.grad.iter_mut().zip(&part.grad).for_each(|(t, v)| *t += v);
+        total.hess.iter_mut().zip(&part.hess).for_each(|(t, v)| *t += v);
+    }
+    total
+}
+
+/// `accumulate_rows`, compiled for AVX2 when the CPU has it (no FMA: the
+/// arithmetic, and so the result, is the same either way).
+fn accumulate(x: &[f64], d: usize, y: &[bool], c: f64, std: &Standardise, beta: &[f64]) -> Pass {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { accumulate_avx2(x, d, y, c, std, beta) };
+        }
+    }
+    accumulate_rows(x, d, y, c, std, beta)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn accumulate_avx2(
+    x: &[f64],
+    d: usize,
+    y: &[bool],
+    c: f64,
+    std: &Standardise,
+    beta: &[f64],
+) -> Pass {
+    accumulate_rows(x, d, y, c, std, beta)
+}
+
+/// Rows processed together by the Hessian update.
+const BLOCK: usize = 4;
+
+#[inline(always)]
+fn accumulate_rows(
+    x: &[f64],
+    d: usize,
+    y: &[bool],
+    c: f64,
+    std: &Standardise,
+    beta: &[f64],
+) -> Pass {
+    let p = d + 1;
+    let mut loss = 0.0;
+    let mut grad = vec![0.0; p];
+    let mut hess = vec![0.0; p * p];
+    let mut z = vec![0.0; BLOCK * d];
+    let mut s = [0.0; BLOCK];
+    let mut rows = x.chunks_exact(d).zip(y);
+    loop {
+        // Standardise up to BLOCK rows; loss, gradient, the Hessian's first
+        // row and column, row by row.
+        let mut k = 0;
+        while k < BLOCK {
+            let Some((row, yi)) = rows.next() else { break };
+            let zk = &mut z[k * d..(k + 1) * d];
+            std.apply(row, zk);
+            let eta = linear(beta, zk);
+            // e = exp(−|η|): σ(η) and softplus(η) = max(η, 0) + ln(1 + e).
+            let e = (-eta.abs()).exp();
+            let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+            let softplus = if eta > 0.0 { eta + e.ln_1p() } else { e.ln_1p() };
+            let yv = f64::from(u8::from(*yi));
+            loss += softplus - yv * eta;
+            let r = c * (mu - yv);
+            let sk = c * mu * (1.0 - mu);
+            grad[0] += r;
+            hess[0] += sk;
+            for (a, za) in zk.iter().enumerate() {
+                grad[a + 1] += r * za;
+                hess[a + 1] += sk * za;
+            }
+            s[k] = sk;
+            k += 1;
+        }
+        if k == BLOCK {
+            hessian_block::<BLOCK>(&mut hess, &z, &s, d);
+        } else {
+            for j in 0..k {
+                hessian_block::<1>(&mut hess, &z[j * d..(j + 1) * d], &s[j..j + 1], d);
+            }
+            break;
+        }
+    }
+    Pass { loss, grad, hess }
+}
+
+/// Add `Σ_k s_k z_k z_kᵀ` (rows `k` in order) to the lower triangle of the
+/// weights' block of the Hessian.
+#[inline(always)]
+fn hessian_block<const R: usize>(hess: &mut [f64], z: &[f64], s: &[f64], d: usize) {
+    let p = d + 1;
+    let z: [&[f64]; R] = std::array::from_fn(|k| &z[k * d..(k + 1) * d]);
+    for a in 0..d {
+        let sa: [f64; R] = std::array::from_fn(|k| s[k] * z[k][a]);
+        let h = &mut hess[(a + 1) * p + 1..(a + 1) * p + a + 2];
+        let zb: [&[f64]; R] = std::array::from_fn(|k| &z[k][..=a]);
+        for (b, h) in h.iter_mut().enumerate() {
+            let mut v = *h;
+            for k in 0..R {
+                v += sa[k] * zb[k][b];
+            }
+            *h = v;
+        }
+    }
 }
 
 fn linear(beta: &[f64], row: &[f64]) -> f64 {
@@ -283,13 +483,13 @@ mod tests {
         ]);
         let y = [false, false, true, true, true, false, false, true];
         let c = 2.0;
-        let fit = fit(&x, &y, c).unwrap();
+        let fit = fit(&x.data, x.d, &y, c).unwrap();
         assert!(fit.converged && fit.iterations < 20, "{fit:?}");
         assert_eq!(fit.weights[1], 0.0);
         // Check the optimality conditions independently of the solver:
         // C·Σ(p−y) = 0 (unpenalised bias) and C·Σ(p−y)·z = −β for the
         // standardised column z of x1.
-        let p = fit.probabilities(&x);
+        let p = fit.probabilities(&x.data);
         let r: Vec<f64> = p
             .iter()
             .zip(&y)
@@ -314,8 +514,8 @@ mod tests {
     fn separable_data_stays_finite_and_stronger_c_gives_larger_weights() {
         let x = matrix(&[&[0.0], &[0.1], &[0.2], &[0.8], &[0.9], &[1.0]]);
         let y = [false, false, false, true, true, true];
-        let weak = fit(&x, &y, 0.01).unwrap();
-        let strong = fit(&x, &y, 100.0).unwrap();
+        let weak = fit(&x.data, 1, &y, 0.01).unwrap();
+        let strong = fit(&x.data, 1, &y, 100.0).unwrap();
         assert!(strong.converged && weak.converged);
         assert!(strong.weights[0] > weak.weights[0] && weak.weights[0] > 0.0);
         assert!(strong.weights[0].is_finite());
@@ -324,7 +524,76 @@ mod tests {
     #[test]
     fn bad_arguments_are_errors() {
         let x = matrix(&[&[0.0]]);
-        assert!(fit(&x, &[true, false], 1.0).is_err());
-        assert!(fit(&x, &[true], 0.0).is_err());
+        assert!(fit(&x.data, 1, &[true, false], 1.0).is_err());
+        assert!(fit(&x.data, 1, &[true], 0.0).is_err());
+    }
+
+    /// Rows from a fixed linear model with a deterministic generator.
+    fn synthetic(n: usize, d: usize) -> (Vec<f64>, Vec<bool>) {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut x = Vec::with_capacity(n * d);
+        let mut y = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut eta = -1.0;
+            for j in 0..d {
+                let v = uniform() * (j + 1) as f64 + j as f64;
+                eta += (if j % 2 == 0 { 1.5 } else { -0.7 }) * (v - j as f64) / (j + 1) as f64;
+                x.push(v);
+            }
+            y.push(uniform() < sigmoid(eta));
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn large_fits_are_parallel_warm_started_optimal_and_thread_count_independent() {
+        // Several chunks and the warm-start path.
+        let (n, d) = (WARM_START_MIN_ROWS + 1234, 4);
+        let (x, y) = synthetic(n, d);
+        let c = 0.5;
+        let many = fit(&x, d, &y, c).unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| fit(&x, d, &y, c).unwrap());
+        assert_eq!(many.weights, one.weights);
+        assert_eq!(many.bias, one.bias);
+        assert!(many.converged && many.iterations <= 4, "{many:?}");
+        // Optimality in raw coordinates, summed independently of the solver:
+        // C·Σ(p−y) = 0 and C·Σ(p−y)(x_j − m_j)/s_j + β_j = 0, β_j = w_j·s_j.
+        let mut r_sum = 0.0;
+        let mut rx = vec![0.0; d];
+        let mut mean = vec![0.0; d];
+        for row in x.chunks_exact(d) {
+            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v / n as f64);
+        }
+        let mut sd = vec![0.0; d];
+        for row in x.chunks_exact(d) {
+            sd.iter_mut()
+                .zip(row)
+                .zip(&mean)
+                .for_each(|((s, v), m)| *s += (v - m) * (v - m) / n as f64);
+        }
+        sd.iter_mut().for_each(|s| *s = s.sqrt());
+        for (row, yi) in x.chunks_exact(d).zip(&y) {
+            let r = many.probability(row) - f64::from(u8::from(*yi));
+            r_sum += r;
+            for j in 0..d {
+                rx[j] += r * (row[j] - mean[j]) / sd[j];
+            }
+        }
+        let scale = c * n as f64;
+        assert!((c * r_sum).abs() / scale < 1e-7, "{r_sum}");
+        for j in 0..d {
+            let g = c * rx[j] + many.weights[j] * sd[j];
+            assert!(g.abs() / scale < 1e-7, "feature {j}: gradient {g}");
+        }
     }
 }

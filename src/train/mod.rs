@@ -473,7 +473,7 @@ fn train_dataset_counted(
                 .filter(|i| fold_of[*i] == f)
                 .collect();
             let y: Vec<bool> = fit_rows.iter().map(|i| labels[*i]).collect();
-            let fit = logistic::fit(&all.select(&fit_rows), &y, settings.grid[g])?;
+            let fit = logistic::fit(&all.select(&fit_rows).data, d, &y, settings.grid[g])?;
             counter.tick(w.workflow_type(), 1);
             Ok(held
                 .iter()
@@ -533,7 +533,7 @@ fn train_dataset_counted(
     let threshold = metrics::best_f1_threshold(&oof_best, &y_train);
 
     check_cancel(cancel)?;
-    let fit = logistic::fit(&all.select(&train_idx), &y_train, c)?;
+    let fit = logistic::fit(&all.select(&train_idx).data, d, &y_train, c)?;
     counter.tick(w.workflow_type(), 1);
 
     // Held-out evaluation.
