@@ -153,30 +153,9 @@ pub fn fit(x: &[f64], d: usize, y: &[bool], c: f64) -> Result<Fit> {
 
 /// Column means and population standard deviations (1 for a constant column).
 fn standardisation(x: &[f64], d: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
-    let column_sums = |f: &(dyn Fn(usize, f64) -> f64 + Sync)| -> Vec<f64> {
-        let chunk = |rows: &[f64]| {
-            let mut s = vec![0.0; d];
-            for row in rows.chunks_exact(d) {
-                for (j, (acc, v)) in s.iter_mut().zip(row).enumerate() {
-                    *acc += f(j, *v);
-                }
-            }
-            s
-        };
-        if n <= CHUNK_ROWS {
-            chunk(x)
-        } else {
-            let parts: Vec<Vec<f64>> = x.par_chunks(CHUNK_ROWS * d).map(chunk).collect();
-            let mut total = vec![0.0; d];
-            for p in parts {
-                total.iter_mut().zip(p).for_each(|(t, v)| *t += v);
-            }
-            total
-        }
-    };
-    let mut mean = column_sums(&|_, v| v);
+    let mut mean = column_sums(x, d, n, |_, v| v);
     mean.iter_mut().for_each(|m| *m /= n as f64);
-    let mut scale = column_sums(&|j, v| {
+    let mut scale = column_sums(x, d, n, |j, v| {
         let t = v - mean[j];
         t * t
     });
@@ -185,6 +164,28 @@ fn standardisation(x: &[f64], d: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
         *s = if sd > 1e-12 { sd } else { 1.0 };
     }
     (mean, scale)
+}
+
+/// `Σ_i f(j, x_ij)` per column `j`, over chunks of rows in chunk order.
+fn column_sums(x: &[f64], d: usize, n: usize, f: impl Fn(usize, f64) -> f64 + Sync) -> Vec<f64> {
+    let chunk = |rows: &[f64]| {
+        let mut s = vec![0.0; d];
+        for row in rows.chunks_exact(d) {
+            for (j, (acc, v)) in s.iter_mut().zip(row).enumerate() {
+                *acc += f(j, *v);
+            }
+        }
+        s
+    };
+    if n <= CHUNK_ROWS {
+        return chunk(x);
+    }
+    let parts: Vec<Vec<f64>> = x.par_chunks(CHUNK_ROWS * d).map(chunk).collect();
+    let mut total = vec![0.0; d];
+    for p in parts {
+        total.iter_mut().zip(p).for_each(|(t, v)| *t += v);
+    }
+    total
 }
 
 struct Standardise<'a> {
@@ -349,37 +350,49 @@ fn accumulate_rows(
     let mut hess = vec![0.0; p * p];
     let mut z = vec![0.0; BLOCK * d];
     let mut s = [0.0; BLOCK];
+    let mut yv = [0.0; BLOCK];
+    // The start value of `Iterator::sum` for f64 (so `eta` is the same as `linear`).
+    let zero: f64 = std::iter::empty::<f64>().sum();
     let mut rows = x.chunks_exact(d).zip(y);
     loop {
-        // Standardise up to BLOCK rows; loss, gradient, the Hessian's first
-        // row and column, row by row.
-        let mut k = 0;
-        while k < BLOCK {
+        // Standardise up to BLOCK rows.
+        let mut rows_in_block = 0;
+        while rows_in_block < BLOCK {
             let Some((row, yi)) = rows.next() else { break };
-            let zk = &mut z[k * d..(k + 1) * d];
-            std.apply(row, zk);
-            let eta = linear(beta, zk);
+            std.apply(row, &mut z[rows_in_block * d..(rows_in_block + 1) * d]);
+            yv[rows_in_block] = f64::from(u8::from(*yi));
+            rows_in_block += 1;
+        }
+        // `linear` of each row, the rows' dot products interleaved (each one
+        // still summed in feature order).
+        let mut dot = [zero; BLOCK];
+        for (a, w) in beta[1..].iter().enumerate() {
+            for k in 0..BLOCK {
+                dot[k] += z[k * d + a] * w;
+            }
+        }
+        // Loss, gradient, the Hessian's first row, row by row.
+        for k in 0..rows_in_block {
+            let eta = beta[0] + dot[k];
             // e = exp(−|η|): σ(η) and softplus(η) = max(η, 0) + ln(1 + e).
             let e = (-eta.abs()).exp();
             let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
             let softplus = if eta > 0.0 { eta + e.ln_1p() } else { e.ln_1p() };
-            let yv = f64::from(u8::from(*yi));
-            loss += softplus - yv * eta;
-            let r = c * (mu - yv);
+            loss += softplus - yv[k] * eta;
+            let r = c * (mu - yv[k]);
             let sk = c * mu * (1.0 - mu);
             grad[0] += r;
             hess[0] += sk;
-            for (a, za) in zk.iter().enumerate() {
+            for (a, za) in z[k * d..(k + 1) * d].iter().enumerate() {
                 grad[a + 1] += r * za;
                 hess[a + 1] += sk * za;
             }
             s[k] = sk;
-            k += 1;
         }
-        if k == BLOCK {
+        if rows_in_block == BLOCK {
             hessian_block::<BLOCK>(&mut hess, &z, &s, d);
         } else {
-            for j in 0..k {
+            for j in 0..rows_in_block {
                 hessian_block::<1>(&mut hess, &z[j * d..(j + 1) * d], &s[j..j + 1], d);
             }
             break;
@@ -389,21 +402,39 @@ fn accumulate_rows(
 }
 
 /// Add `Σ_k s_k z_k z_kᵀ` (rows `k` in order) to the lower triangle of the
-/// weights' block of the Hessian.
+/// weights' block of the Hessian. Each row of the triangle is extended to a
+/// multiple of 4 entries (within the matrix) so the loop has no scalar tail;
+/// the extra entries are in the upper triangle, which nothing reads.
 #[inline(always)]
 fn hessian_block<const R: usize>(hess: &mut [f64], z: &[f64], s: &[f64], d: usize) {
     let p = d + 1;
     let z: [&[f64]; R] = std::array::from_fn(|k| &z[k * d..(k + 1) * d]);
     for a in 0..d {
         let sa: [f64; R] = std::array::from_fn(|k| s[k] * z[k][a]);
-        let h = &mut hess[(a + 1) * p + 1..(a + 1) * p + a + 2];
-        let zb: [&[f64]; R] = std::array::from_fn(|k| &z[k][..=a]);
-        for (b, h) in h.iter_mut().enumerate() {
+        let len = (a + 1).next_multiple_of(4).min(d);
+        let h = &mut hess[(a + 1) * p + 1..(a + 1) * p + 1 + len];
+        let zb: [&[f64]; R] = std::array::from_fn(|k| &z[k][..len]);
+        // Four entries at a time (one AVX2 vector), then the rest.
+        let mut quads = h.chunks_exact_mut(4);
+        let mut b = 0;
+        for hq in &mut quads {
+            let mut v = [hq[0], hq[1], hq[2], hq[3]];
+            for k in 0..R {
+                let zq = &zb[k][b..b + 4];
+                for l in 0..4 {
+                    v[l] += sa[k] * zq[l];
+                }
+            }
+            hq.copy_from_slice(&v);
+            b += 4;
+        }
+        for h in quads.into_remainder() {
             let mut v = *h;
             for k in 0..R {
                 v += sa[k] * zb[k][b];
             }
             *h = v;
+            b += 1;
         }
     }
 }
@@ -412,22 +443,23 @@ fn linear(beta: &[f64], row: &[f64]) -> f64 {
     beta[0] + row.iter().zip(&beta[1..]).map(|(a, b)| a * b).sum::<f64>()
 }
 
-/// Solve `A x = b` for symmetric positive definite `A` (p×p, row-major) by
-/// Cholesky. If rounding makes `A` look indefinite, retry with a tiny ridge.
+/// Solve `A x = b` for symmetric positive definite `A` (p×p, row-major,
+/// lower triangle read) by Cholesky. If rounding makes `A` look indefinite,
+/// retry with a tiny ridge.
 fn solve_spd(a: &[f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
     let trace: f64 = (0..p).map(|i| a[i * p + i]).sum();
     for jitter in [0.0, 1e-12, 1e-9, 1e-6] {
-        if let Some(l) = cholesky(a, p, jitter * trace.max(1.0)) {
-            // Forward then back substitution.
+        if let Some(lt) = cholesky(a, p, jitter * trace.max(1.0)) {
+            // Forward then back substitution; L[i][k] is lt[k·p + i].
             let mut y = vec![0.0; p];
             for i in 0..p {
-                let s: f64 = (0..i).map(|k| l[i * p + k] * y[k]).sum();
-                y[i] = (b[i] - s) / l[i * p + i];
+                let s: f64 = (0..i).map(|k| lt[k * p + i] * y[k]).sum();
+                y[i] = (b[i] - s) / lt[i * p + i];
             }
             let mut x = vec![0.0; p];
             for i in (0..p).rev() {
-                let s: f64 = (i + 1..p).map(|k| l[k * p + i] * x[k]).sum();
-                x[i] = (y[i] - s) / l[i * p + i];
+                let s: f64 = (i + 1..p).map(|k| lt[i * p + k] * x[k]).sum();
+                x[i] = (y[i] - s) / lt[i * p + i];
             }
             if x.iter().all(|v| v.is_finite()) {
                 return Some(x);
@@ -437,23 +469,55 @@ fn solve_spd(a: &[f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
     None
 }
 
+/// The Cholesky factor `L` of `A + ridge·I`, stored transposed (column `k`
+/// of `L` is row `k` of the result), or `None` if a pivot is not positive.
+/// Column by column: the dot products `Σ_{k<j} L[i][k]·L[j][k]` of all rows
+/// `i ≥ j` advance together over `k` (contiguous, vectorisable), each one
+/// summed in increasing `k` as a row-by-row dot product would be.
 fn cholesky(a: &[f64], p: usize, ridge: f64) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; p * p];
-    for i in 0..p {
-        for j in 0..=i {
-            let s: f64 = (0..j).map(|k| l[i * p + k] * l[j * p + k]).sum();
-            if i == j {
-                let v = a[i * p + i] + ridge - s;
-                if v <= 0.0 || !v.is_finite() {
-                    return None;
-                }
-                l[i * p + i] = v.sqrt();
-            } else {
-                l[i * p + j] = (a[i * p + j] - s) / l[j * p + j];
-            }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { cholesky_avx2(a, p, ridge) };
         }
     }
-    Some(l)
+    cholesky_columns(a, p, ridge)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn cholesky_avx2(a: &[f64], p: usize, ridge: f64) -> Option<Vec<f64>> {
+    cholesky_columns(a, p, ridge)
+}
+
+#[inline(always)]
+fn cholesky_columns(a: &[f64], p: usize, ridge: f64) -> Option<Vec<f64>> {
+    let mut lt = vec![0.0; p * p];
+    // The start value of `Iterator::sum` for f64, so the sums are the same.
+    let zero: f64 = std::iter::empty::<f64>().sum();
+    let mut s = vec![zero; p];
+    for j in 0..p {
+        s[j..].iter_mut().for_each(|v| *v = zero);
+        for k in 0..j {
+            let col = &lt[k * p..(k + 1) * p];
+            let ljk = col[j];
+            for (v, l) in s[j..].iter_mut().zip(&col[j..]) {
+                *v += l * ljk;
+            }
+        }
+        let v = a[j * p + j] + ridge - s[j];
+        if v <= 0.0 || !v.is_finite() {
+            return None;
+        }
+        let ljj = v.sqrt();
+        let col = &mut lt[j * p..(j + 1) * p];
+        col[j] = ljj;
+        for i in j + 1..p {
+            col[i] = (a[i * p + j] - s[i]) / ljj;
+        }
+    }
+    Some(lt)
 }
 
 #[cfg(test)]
