@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir } from './helpers'
+import { generateTrainingDataSync } from '../generate-training-data'
 
 const CLI = path.resolve(__dirname, '..', 'bin', 'dawg-ml.js')
 
@@ -56,7 +57,9 @@ describe('dawg-ml', () => {
 
   it('exits 1 naming file, row and field for bad data', () => {
     const file = path.join(tempDir('cli-bad'), 'rows.jsonl')
-    fs.writeFileSync(file, '{"features":{"workflowType":"ai-memory","databaseConnected":"no"},"failed":true}\n')
+    // A complete raw object (training imputes no field) with one wrong type.
+    const raw = generateTrainingDataSync({ seed: 3, counts: { 'ai-memory': 1 } }).find((s) => s.workflowType === 'ai-memory')!.raw
+    fs.writeFileSync(file, JSON.stringify({ features: { ...raw, databaseConnected: 'no' }, failed: true }) + '\n')
     const r = dawgMl('train', '--data', file, '--no-write')
     expect(r.status).toBe(1)
     expect(r.stderr).toBe(`dawg-ml: [ERR_INVALID_DATA] Invalid training data in ${file}, row 1: field 'features.databaseConnected' expected a boolean, received string "no"\n`)

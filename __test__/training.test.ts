@@ -122,9 +122,14 @@ describe('train', () => {
 
   describe('bad data', () => {
     const dir = tempDir('bad')
-    const good = JSON.stringify({ features: { workflowType: 'ai-memory', databaseConnected: true }, failed: false })
+    // Recorded outcomes carry every raw field (training imputes none): a
+    // generated scenario's raw object, edited per case.
+    const raw = generateTrainingDataSync({ seed: 3, counts: { 'ai-memory': 1 } }).find((s) => s.workflowType === 'ai-memory')!.raw as unknown as Record<string, unknown>
+    const good = JSON.stringify({ features: { ...raw, databaseConnected: true }, failed: false })
+    const { databaseLatency: _omitted, ...withoutLatency } = raw
     const cases: Array<[string, string, string]> = [
-      ['a wrong type', '{"features":{"workflowType":"ai-memory","databaseConnected":"yes"},"failed":true}', "row 2: field 'features.databaseConnected' expected a boolean, received string \"yes\""],
+      ['a wrong type', JSON.stringify({ features: { ...raw, databaseConnected: 'yes' }, failed: true }), "row 2: field 'features.databaseConnected' expected a boolean, received string \"yes\""],
+      ['a missing field', JSON.stringify({ features: withoutLatency, failed: true }), "row 2: field 'features.databaseLatency' is missing (expected a finite number"],
       ['an unknown workflow', '{"features":{"workflowType":"karaoke"},"failed":true}', "row 2: field 'features.workflowType' unknown workflow type 'karaoke'"],
       ['a missing label', '{"features":{"workflowType":"ai-memory"}}', "row 2: field 'failed' expected a boolean, received undefined"],
       // JSON has no NaN or Infinity: such rows fail to parse, and still name their row.

@@ -134,6 +134,19 @@ fn from_file(
     )
 }
 
+/// A recorded outcome `{ features: <raw>, failed: false }` built from a
+/// generated scenario of `workflow`, with its raw object edited by `edit`.
+fn outcome_row(workflow: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let scenarios = synth::generate(3, &Counts([5; 8]));
+    let s = scenarios
+        .iter()
+        .find(|s| s.workflow.workflow_type() == workflow)
+        .unwrap();
+    let mut raw = dawg_ml_engine::features::record_to_json(s.workflow, &s.record, &s.timestamp);
+    edit(&mut raw);
+    serde_json::json!({ "features": raw, "failed": false }).to_string()
+}
+
 #[test]
 fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
     let dir = tempdir("bad");
@@ -161,9 +174,19 @@ fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
             "received undefined",
         ),
         (
-            r#"{"features":{"workflowType":"freestyle","sampleRate":"fast"},"failed":false}"#,
+            &outcome_row("freestyle", |raw| {
+                raw["sampleRate"] = serde_json::json!("fast");
+            }),
             "features.sampleRate",
             "received string",
+        ),
+        // A recorded outcome must carry every raw field: none is imputed.
+        (
+            &outcome_row("freestyle", |raw| {
+                raw.as_object_mut().unwrap().remove("bufferSize");
+            }),
+            "features.bufferSize",
+            "is missing (expected a finite number",
         ),
     ];
     for (k, (bad, field, words)) in cases.iter().enumerate() {

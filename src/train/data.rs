@@ -7,8 +7,9 @@
 //!   filled with 0; a feature no row of the workflow carries is reported as
 //!   absent (the model cannot use it, its weight stays 0).
 //! - recorded outcome: `{ features: <raw WorkflowFeatures, with workflowType>, failed }`,
-//!   validated and vectorised exactly as prediction does (missing raw fields
-//!   take the schema's defaults).
+//!   validated and vectorised as prediction does, except that every raw
+//!   field of the workflow is required: a missing one is an invalid row
+//!   (training never fills in the schema's defaults).
 //!
 //! Files: a JSON array (streamed element by element) or JSONL (one object
 //! per line, read line by line). A `.jsonl`/`.ndjson` extension means JSONL;
@@ -249,8 +250,10 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
                 "is missing (expected a raw feature object)".to_string(),
             )
         })?;
+        // Strict: training takes recorded values only. A missing raw field
+        // is an error, not silently filled with the schema's default.
         let (workflow, record) =
-            features::record_from_json(features, false).map_err(|e| match e {
+            features::record_from_json(features, true).map_err(|e| match e {
                 EngineError::InvalidFeature {
                     field,
                     expected,
@@ -259,6 +262,12 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
                 } => (
                     format!("features.{field}"),
                     format!("expected {expected}, received {received}"),
+                ),
+                EngineError::MissingFeature {
+                    field, expected, ..
+                } => (
+                    format!("features.{field}"),
+                    format!("is missing (expected {expected}; training rows must carry every raw field)"),
                 ),
                 EngineError::UnknownWorkflow { received, expected } => (
                     "features.workflowType".to_string(),

@@ -351,7 +351,8 @@ fn accumulate_rows(
     let mut z = vec![0.0; BLOCK * d];
     let mut s = [0.0; BLOCK];
     let mut yv = [0.0; BLOCK];
-    // The start value of `Iterator::sum` for f64 (so `eta` is the same as `linear`).
+    // The start value of `Iterator::sum` for f64, so that `eta` is the same
+    // value as `beta[0] + Σ z·w` written with `Iterator::sum`.
     let zero: f64 = std::iter::empty::<f64>().sum();
     let mut rows = x.chunks_exact(d).zip(y);
     loop {
@@ -363,8 +364,8 @@ fn accumulate_rows(
             yv[rows_in_block] = f64::from(u8::from(*yi));
             rows_in_block += 1;
         }
-        // `linear` of each row, the rows' dot products interleaved (each one
-        // still summed in feature order).
+        // η of each row, the rows' dot products interleaved (each one still
+        // summed in feature order).
         let mut dot = [zero; BLOCK];
         for (a, w) in beta[1..].iter().enumerate() {
             for k in 0..BLOCK {
@@ -437,10 +438,6 @@ fn hessian_block<const R: usize>(hess: &mut [f64], z: &[f64], s: &[f64], d: usiz
             b += 1;
         }
     }
-}
-
-fn linear(beta: &[f64], row: &[f64]) -> f64 {
-    beta[0] + row.iter().zip(&beta[1..]).map(|(a, b)| a * b).sum::<f64>()
 }
 
 /// Solve `A x = b` for symmetric positive definite `A` (p×p, row-major,
