@@ -50,7 +50,9 @@ fn output_is_pinned() {
     );
 }
 
-const PINNED_HASH: u64 = 15997112267635057939;
+// Updated for budget-alerts costCalculationComplexity p_degraded 0.16 -> 0.21
+// (failure rate at seed 42 default counts 16.4 % -> 24.5 %, long-run 22.7 % -> 27.4 %).
+const PINNED_HASH: u64 = 10833955934897240928;
 
 #[test]
 fn raw_objects_validate_and_reproduce_their_vectors() {

@@ -181,7 +181,7 @@ const FIELDS: &[FieldSpec] = &[
             hi: 0.35,
             degraded_lo: 0.75,
             degraded_hi: 1.0,
-            p_degraded: 0.16,
+            p_degraded: 0.21,
             dp: 3,
         },
     },
