@@ -19,7 +19,8 @@
 //!
 //! Implementation: the fit borrows the row-major matrix and standardises on
 //! the fly (column means and scales are kept and applied inside the loops; no
-//! standardised copy). One pass over the rows gives the objective, the
+//! standardised copy); `fit_rows` reads any row source, e.g. the selected
+//! rows of a training set, so cross-validation copies nothing. One pass over the rows gives the objective, the
 //! gradient and the Hessian at a point, so a Newton step whose full length is
 //! accepted costs one pass. Rows are processed in fixed chunks of
 //! `CHUNK_ROWS`: with more than one chunk the chunks run on rayon and their
@@ -105,14 +106,58 @@ pub fn sigmoid(z: f64) -> f64 {
     }
 }
 
+/// The rows a fit reads, by index: a borrowed matrix, or selected rows of
+/// the caller's data (so cross-validation folds need no copies).
+pub trait Rows: Sync {
+    fn len(&self) -> usize;
+    /// Row `i` (`0 ≤ i < len`), of the fit's `d` values.
+    fn row(&self, i: usize) -> &[f64];
+}
+
+/// A row-major matrix of `d` columns, borrowed.
+pub struct Dense<'a> {
+    pub x: &'a [f64],
+    pub d: usize,
+}
+
+impl Rows for Dense<'_> {
+    fn len(&self) -> usize {
+        self.x.len() / self.d
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+}
+
 /// Fit on the row-major matrix `x` (`y.len()` rows of `d` features, borrowed,
 /// not copied) and labels `y` with regularisation `c` (> 0).
 pub fn fit(x: &[f64], d: usize, y: &[bool], c: f64) -> Result<Fit> {
-    let n = y.len();
-    if d == 0 || x.len() != n * d || n == 0 || !(c > 0.0 && c.is_finite()) {
+    if d == 0 || x.len() != y.len() * d {
         return Err(EngineError::Internal(format!(
-            "logistic fit called with {} values of {d} features, {n} labels, C = {c}",
+            "logistic fit called with {} values of {d} features and {} labels",
+            x.len(),
+            y.len()
+        )));
+    }
+    fit_rows(&Dense { x, d }, d, y, c)
+}
+
+/// Fit on rows of `d` features from any row source (`x.len()` rows, label
+/// `y[i]` for row `i`) with regularisation `c` (> 0).
+pub fn fit_rows<R: Rows>(x: &R, d: usize, y: &[bool], c: f64) -> Result<Fit> {
+    let n = y.len();
+    if d == 0 || x.len() != n || n == 0 || !(c > 0.0 && c.is_finite()) {
+        return Err(EngineError::Internal(format!(
+            "logistic fit called with {} rows of {d} features, {n} labels, C = {c}",
             x.len()
+        )));
+    }
+    if let Some(i) = (0..n).find(|i| x.row(*i).len() != d) {
+        return Err(EngineError::Internal(format!(
+            "logistic fit: row {i} has {} values, expected {d}",
+            x.row(i).len()
         )));
     }
     let (mean, scale) = standardisation(x, d, n);
@@ -128,12 +173,13 @@ pub fn fit(x: &[f64], d: usize, y: &[bool], c: f64) -> Result<Fit> {
         let mut sub_y = Vec::with_capacity(m);
         for k in 0..m {
             let i = k * stride;
-            sub.extend_from_slice(&x[i * d..(i + 1) * d]);
+            sub.extend_from_slice(x.row(i));
             sub_y.push(y[i]);
         }
         let positives = sub_y.iter().filter(|v| **v).count();
         if positives > 0 && positives < m {
             let c_sub = c * n as f64 / m as f64;
+            let sub = Dense { x: &sub, d };
             if let Ok(start) = newton(&sub, d, &sub_y, c_sub, &std, vec![0.0; d + 1]) {
                 beta = start.0;
             }
@@ -152,7 +198,7 @@ pub fn fit(x: &[f64], d: usize, y: &[bool], c: f64) -> Result<Fit> {
 }
 
 /// Column means and population standard deviations (1 for a constant column).
-fn standardisation(x: &[f64], d: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
+fn standardisation<R: Rows>(x: &R, d: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
     let mut mean = column_sums(x, d, n, |_, v| v);
     mean.iter_mut().for_each(|m| *m /= n as f64);
     let mut scale = column_sums(x, d, n, |j, v| {
@@ -167,20 +213,28 @@ fn standardisation(x: &[f64], d: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// `Σ_i f(j, x_ij)` per column `j`, over chunks of rows in chunk order.
-fn column_sums(x: &[f64], d: usize, n: usize, f: impl Fn(usize, f64) -> f64 + Sync) -> Vec<f64> {
-    let chunk = |rows: &[f64]| {
+fn column_sums<R: Rows>(
+    x: &R,
+    d: usize,
+    n: usize,
+    f: impl Fn(usize, f64) -> f64 + Sync,
+) -> Vec<f64> {
+    let chunk = |rows: std::ops::Range<usize>| {
         let mut s = vec![0.0; d];
-        for row in rows.chunks_exact(d) {
-            for (j, (acc, v)) in s.iter_mut().zip(row).enumerate() {
+        for i in rows {
+            for (j, (acc, v)) in s.iter_mut().zip(x.row(i)).enumerate() {
                 *acc += f(j, *v);
             }
         }
         s
     };
     if n <= CHUNK_ROWS {
-        return chunk(x);
+        return chunk(0..n);
     }
-    let parts: Vec<Vec<f64>> = x.par_chunks(CHUNK_ROWS * d).map(chunk).collect();
+    let parts: Vec<Vec<f64>> = (0..n.div_ceil(CHUNK_ROWS))
+        .into_par_iter()
+        .map(|k| chunk(k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n)))
+        .collect();
     let mut total = vec![0.0; d];
     for p in parts {
         total.iter_mut().zip(p).for_each(|(t, v)| *t += v);
@@ -211,8 +265,8 @@ struct Pass {
 
 /// Newton from `beta` (bias first, then standardised weights). Returns the
 /// solution, the iterations taken and whether the gradient met the tolerance.
-fn newton(
-    x: &[f64],
+fn newton<R: Rows>(
+    x: &R,
     d: usize,
     y: &[bool],
     c: f64,
@@ -282,15 +336,21 @@ fn newton(
 
 /// One pass over the rows: the data part of the objective (`Σ loss`, without
 /// `C`) and of the gradient and Hessian (with `C`), at `beta`.
-fn evaluate(x: &[f64], d: usize, y: &[bool], c: f64, std: &Standardise, beta: &[f64]) -> Pass {
+fn evaluate<R: Rows>(
+    x: &R,
+    d: usize,
+    y: &[bool],
+    c: f64,
+    std: &Standardise,
+    beta: &[f64],
+) -> Pass {
     let n = y.len();
     if n <= CHUNK_ROWS {
-        return accumulate(x, d, y, c, std, beta);
+        return accumulate(x, 0..n, d, y, c, std, beta);
     }
-    let parts: Vec<Pass> = x
-        .par_chunks(CHUNK_ROWS * d)
-        .zip(y.par_chunks(CHUNK_ROWS))
-        .map(|(xc, yc)| accumulate(xc, d, yc, c, std, beta))
+    let parts: Vec<Pass> = (0..n.div_ceil(CHUNK_ROWS))
+        .into_par_iter()
+        .map(|k| accumulate(x, k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n), d, y, c, std, beta))
         .collect();
     let p = d + 1;
     let mut total = Pass {
@@ -308,36 +368,49 @@ fn evaluate(x: &[f64], d: usize, y: &[bool], c: f64, std: &Standardise, beta: &[
 
 /// `accumulate_rows`, compiled for AVX2 when the CPU has it (no FMA: the
 /// arithmetic, and so the result, is the same either way).
-fn accumulate(x: &[f64], d: usize, y: &[bool], c: f64, std: &Standardise, beta: &[f64]) -> Pass {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { accumulate_avx2(x, d, y, c, std, beta) };
-        }
-    }
-    accumulate_rows(x, d, y, c, std, beta)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn accumulate_avx2(
-    x: &[f64],
+#[allow(clippy::too_many_arguments)]
+fn accumulate<R: Rows>(
+    x: &R,
+    range: std::ops::Range<usize>,
     d: usize,
     y: &[bool],
     c: f64,
     std: &Standardise,
     beta: &[f64],
 ) -> Pass {
-    accumulate_rows(x, d, y, c, std, beta)
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { accumulate_avx2(x, range, d, y, c, std, beta) };
+        }
+    }
+    accumulate_rows(x, range, d, y, c, std, beta)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn accumulate_avx2<R: Rows>(
+    x: &R,
+    range: std::ops::Range<usize>,
+    d: usize,
+    y: &[bool],
+    c: f64,
+    std: &Standardise,
+    beta: &[f64],
+) -> Pass {
+    accumulate_rows(x, range, d, y, c, std, beta)
 }
 
 /// Rows processed together by the Hessian update.
 const BLOCK: usize = 4;
 
+/// Rows `range` of `x`, in order.
 #[inline(always)]
-fn accumulate_rows(
-    x: &[f64],
+fn accumulate_rows<R: Rows>(
+    x: &R,
+    range: std::ops::Range<usize>,
     d: usize,
     y: &[bool],
     c: f64,
@@ -354,7 +427,7 @@ fn accumulate_rows(
     // The start value of `Iterator::sum` for f64, so that `eta` is the same
     // value as `beta[0] + Σ z·w` written with `Iterator::sum`.
     let zero: f64 = std::iter::empty::<f64>().sum();
-    let mut rows = x.chunks_exact(d).zip(y);
+    let mut rows = range.map(|i| (x.row(i), &y[i]));
     loop {
         // Standardise up to BLOCK rows.
         let mut rows_in_block = 0;

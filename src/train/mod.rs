@@ -29,7 +29,6 @@ use crate::model::{self, ModelFile};
 use crate::schema::Workflow;
 use crate::synth::{self, math::Draws, Counts};
 use data::{Dataset, Loaded, RowFormat};
-use logistic::Matrix;
 use metrics::Metrics;
 
 pub use crate::synth::time::now_iso;
@@ -447,18 +446,16 @@ fn train_dataset_counted(
         }
     }
 
-    let all = Matrix {
-        data: rows.iter().flat_map(|r| r.vector.iter().copied()).collect(),
-        n,
-        d,
-    };
+    // Fits read the rows in place (no matrix copy per fit or per workflow).
+    let row = |i: usize| rows[i].vector.as_slice();
     let labels: Vec<bool> = rows.iter().map(|r| r.failed).collect();
 
     // Cross-validation: every (C, fold) fit in parallel.
     let tasks: Vec<(usize, usize)> = (0..settings.grid.len())
         .flat_map(|g| (0..folds).map(move |f| (g, f)))
         .collect();
-    let fold_predictions: Vec<Result<Vec<(usize, f64)>>> = tasks
+    // Each task's predictions on its held-out fold, in `train_idx` order.
+    let fold_predictions: Vec<Result<Vec<f64>>> = tasks
         .par_iter()
         .map(|&(g, f)| {
             check_cancel(cancel)?;
@@ -473,25 +470,30 @@ fn train_dataset_counted(
                 .filter(|i| fold_of[*i] == f)
                 .collect();
             let y: Vec<bool> = fit_rows.iter().map(|i| labels[*i]).collect();
-            let fit = logistic::fit(&all.select(&fit_rows).data, d, &y, settings.grid[g])?;
+            let fit = logistic::fit_rows(&Selected { rows, idx: &fit_rows }, d, &y, settings.grid[g])?;
             counter.tick(w.workflow_type(), 1);
-            Ok(held
-                .iter()
-                .map(|i| (*i, fit.probability(all.row(*i))))
-                .collect())
+            Ok(held.iter().map(|i| fit.probability(row(*i))).collect())
         })
         .collect();
-    let mut oof = vec![vec![0.0; n]; settings.grid.len()];
-    for (&(g, _), preds) in tasks.iter().zip(fold_predictions) {
-        for (i, p) in preds? {
-            oof[g][i] = p;
+    let fold_predictions = fold_predictions.into_iter().collect::<Result<Vec<_>>>()?;
+    // Out-of-fold predictions of grid value `g`, by row (0 outside the
+    // training part), assembled when needed: one row-length vector at a time.
+    let oof = |g: usize| -> Vec<f64> {
+        let mut out = vec![0.0; n];
+        for f in 0..folds {
+            let preds = &fold_predictions[g * folds + f];
+            let held = train_idx.iter().filter(|i| fold_of[**i] == f);
+            for (i, p) in held.zip(preds) {
+                out[*i] = *p;
+            }
         }
-    }
+        out
+    };
     let y_train: Vec<bool> = train_idx.iter().map(|i| labels[*i]).collect();
-    let cv_losses: Vec<f64> = oof
-        .iter()
-        .map(|p| {
-            let p: Vec<f64> = train_idx.iter().map(|i| p[*i]).collect();
+    let cv_losses: Vec<f64> = (0..settings.grid.len())
+        .map(|g| {
+            let oof = oof(g);
+            let p: Vec<f64> = train_idx.iter().map(|i| oof[*i]).collect();
             metrics::log_loss(&p, &y_train)
         })
         .collect();
@@ -501,12 +503,13 @@ fn train_dataset_counted(
     // few rows the minimum is noisy and overfits; this picks the simplest
     // model the data cannot tell apart from the best.
     let fold_losses = |g: usize| -> Vec<f64> {
+        let oof = oof(g);
         (0..folds)
             .map(|f| {
                 let (p, y): (Vec<f64>, Vec<bool>) = train_idx
                     .iter()
                     .filter(|i| fold_of[**i] == f)
-                    .map(|i| (oof[g][*i], labels[*i]))
+                    .map(|i| (oof[*i], labels[*i]))
                     .unzip();
                 metrics::log_loss(&p, &y)
             })
@@ -529,18 +532,21 @@ fn train_dataset_counted(
         }
     }
     let c = settings.grid[best];
-    let oof_best: Vec<f64> = train_idx.iter().map(|i| oof[best][*i]).collect();
+    let oof_best: Vec<f64> = {
+        let oof = oof(best);
+        train_idx.iter().map(|i| oof[*i]).collect()
+    };
     let threshold = metrics::best_f1_threshold(&oof_best, &y_train);
 
     check_cancel(cancel)?;
-    let fit = logistic::fit(&all.select(&train_idx).data, d, &y_train, c)?;
+    let fit = logistic::fit_rows(&Selected { rows, idx: &train_idx }, d, &y_train, c)?;
     counter.tick(w.workflow_type(), 1);
 
     // Held-out evaluation.
     let y_val: Vec<bool> = val_idx.iter().map(|i| labels[*i]).collect();
     let p_val: Vec<f64> = val_idx
         .iter()
-        .map(|i| fit.probability(all.row(*i)))
+        .map(|i| fit.probability(row(*i)))
         .collect();
     let m = Metrics::compute(&p_val, &y_val, threshold);
     let true_p: Option<Vec<f64>> = val_idx.iter().map(|i| rows[*i].true_probability).collect();
@@ -571,7 +577,7 @@ fn train_dataset_counted(
     // Feature means over the training rows, for imputation and explanations.
     let mut means = vec![0.0; d];
     for i in &train_idx {
-        for (m, x) in means.iter_mut().zip(all.row(*i)) {
+        for (m, x) in means.iter_mut().zip(row(*i)) {
             *m += x;
         }
     }
@@ -650,6 +656,23 @@ fn train_dataset_counted(
         absent_features: absent,
         model,
     })
+}
+
+/// The rows at `idx` of a dataset, as a fit's row source.
+struct Selected<'a> {
+    rows: &'a [data::Row],
+    idx: &'a [usize],
+}
+
+impl logistic::Rows for Selected<'_> {
+    fn len(&self) -> usize {
+        self.idx.len()
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> &[f64] {
+        &self.rows[self.idx[i]].vector
+    }
 }
 
 /// The seeded, stratified, shuffled 80/20 split of one workflow's rows.
