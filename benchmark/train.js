@@ -212,13 +212,31 @@ if (childArg) {
     const m = native.benchGenerateMatrix(WORKFLOW, n, 1)
     const rssBeforeFit = process.memoryUsage().rss / 2 ** 20
     const maxBeforeFit = process.resourceUsage().maxRSS / 1024
+    // Generating the matrix peaks higher than the fit (the Vec and the
+    // ArrayBuffer coexist for a moment), so maxRSS alone cannot show the fit's
+    // peak: reset the kernel's high-water mark (VmHWM) just before the fit.
+    const hwm = () => {
+      try {
+        const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))
+        return line ? Number(line.split(/\s+/)[1]) / 1024 : null
+      } catch {
+        return null
+      }
+    }
+    let hwmReset = false
+    try {
+      fs.writeFileSync('/proc/self/clear_refs', '5')
+      hwmReset = hwm() !== null && hwm() < maxBeforeFit
+    } catch {}
     const [t, f] = ms(() => native.benchFit(m.rows, m.d, m.labels, C))
+    const fitPeak = hwmReset ? hwm() : null
     console.log(JSON.stringify({
       n,
       matrixMB: m.rows.byteLength / 2 ** 20,
       rssBeforeFitMB: rssBeforeFit,
       maxRssBeforeFitMB: maxBeforeFit,
       maxRssMB: process.resourceUsage().maxRSS / 1024,
+      fitPeakRssMB: fitPeak,
       fitMs: t,
       iterations: f.iterations,
     }))
