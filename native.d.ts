@@ -32,10 +32,61 @@ export declare class NativeModels {
   /**
    * Failure probabilities only, for row-major normalised vectors in
    * `featuresToVector` order (`rows.length` must be a multiple of the
-   * workflow's feature count; every value must be finite).
+   * workflow's feature count; every value must be finite). Large inputs
+   * are computed on all cores (rayon) while the JS thread waits.
    */
   predictProbabilities(workflowType: string, rows: Float64Array): Float64Array
+  /**
+   * Failure probabilities only, for raw feature objects that must all be
+   * of `workflow_type` (validated like `predict`; the first invalid object
+   * rejects, naming its index). Skips building result objects.
+   */
+  predictProbabilitiesRaw(workflowType: string, features: object[], strict: boolean): Float64Array
+  /**
+   * `predictProbabilities` off the JS thread: the rows are copied, then
+   * validated and scored on the libuv pool with rayon. Rejects with the
+   * same errors as the synchronous call.
+   */
+  predictProbabilitiesAsync(workflowType: string, rows: Float64Array): Promise<Float64Array>
 }
+
+/**
+ * The core fit (`train::logistic::fit`, regularisation `c`) on row-major
+ * `rows` of `d` features and 0/1 `labels`. The fit borrows the
+ * `Float64Array`'s memory (no copy of the matrix; the labels become a
+ * `Vec<bool>` of one byte per row).
+ */
+export declare function benchFit(rows: Float64Array, d: number, labels: Uint8Array, c: number): BenchFit
+
+export interface BenchFit {
+  weights: Float64Array
+  bias: number
+  iterations: number
+  converged: boolean
+}
+
+/**
+ * `n` generated rows of one workflow (seeded), built in chunks so that only
+ * the matrix itself stays in memory.
+ */
+export declare function benchGenerateMatrix(workflowType: string, n: number, seed: number): BenchMatrix
+
+export interface BenchMatrix {
+  /** Row-major vectors in `featuresToVector` order. */
+  rows: Float64Array
+  /** 1 for a failed run, else 0. */
+  labels: Uint8Array
+  /** The generator's true failure probability of each row. */
+  trueProbabilities: Float64Array
+  d: number
+}
+
+/**
+ * The default training run (generated scenarios, default counts, the full
+ * cross-validation grid), in memory, writing nothing. Returns the number of
+ * workflows trained.
+ */
+export declare function benchTrainDefault(): number
 
 export interface CriticalFactor {
   feature: string
@@ -49,6 +100,24 @@ export interface CriticalFactor {
  * Missing fields take the schema's neutral defaults (`strict` rejects them).
  */
 export declare function featuresToVector(features: object, strict: boolean): Record<string, number>
+
+export interface GenerateOptions {
+  /** Whole number in [0, 2^53). Default 42. */
+  seed?: number
+  /**
+   * Scenarios per workflow type; unspecified workflows keep the defaults
+   * (freestyle 150, melody-to-vocals 120, others 110).
+   */
+  counts?: Record<string, number>
+  /** Also write the scenarios to this JSON file (atomically). */
+  outputPath?: string
+}
+
+/** `generateTrainingDataSync` on the thread pool. */
+export declare function generateTrainingData(options?: GenerateOptions | undefined | null): Promise<string>
+
+/** Generate labelled scenarios; returns them as JSON text. */
+export declare function generateTrainingDataSync(options?: GenerateOptions | undefined | null): string
 
 export declare function getCriticalFeatures(workflowType: string): Array<string>
 
@@ -73,6 +142,47 @@ export declare function loadModels(dir: string): Promise<NativeModels>
  * with a warning, never an error.
  */
 export declare function loadModelsSync(dir: string): NativeModels
+
+/**
+ * Options of `train`, as the JS wrapper passes them (it resolves defaults
+ * such as the output directory).
+ */
+export interface NativeTrainOptions {
+  seed?: number
+  counts?: Record<string, number>
+  /** A training-data file; generated scenarios when absent. */
+  data?: string
+  /** `'auto'` (default), `'old'` (old training-data format) or `'outcomes'`. */
+  dataFormat?: string
+  /** Where to write models and reports; nothing is written when absent. */
+  outDir?: string
+  skipInvalid?: boolean
+  folds?: number
+  grid?: Array<number>
+  bootstrapResamples?: number
+  /** `trainedAt` for the model files (ISO-8601); now when absent. */
+  trainedAt?: string
+}
+
+/** Train on the thread pool (rayon inside). Resolves to the report as JSON text. */
+export declare function train(options: NativeTrainOptions, onProgress?: ProgressCallback | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+
+export interface TrainProgress {
+  /** `'load'`, `'train'`, `'write'` or `'done'`. */
+  stage: string
+  workflowType?: string
+  done: number
+  total: number
+}
+
+/** `train`, blocking the JS thread (no progress callback). */
+export declare function trainSync(options: NativeTrainOptions): string
+
+/**
+ * Train one workflow from rows given as JSON text (the old
+ * `trainWorkflowModel(workflowType, scenarios)`); returns the model file as JSON text.
+ */
+export declare function trainWorkflowModelSync(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null): string
 
 export interface WorkflowPrediction {
   workflowType: string
