@@ -62,10 +62,15 @@ pub struct Prediction {
 
 /// The logistic function of `bias + sum(weights[i] * vector[i])`, summed in
 /// vector order (the order fixes the last bits of the result).
+///
+/// Every term and partial sum is kept within the finite range: validated
+/// inputs are finite, but absurd magnitudes in uncapped features could
+/// overflow to +inf and -inf, whose sum is NaN. For every realistic input
+/// the clamps are the identity, so the result is bit-for-bit the plain sum.
 pub fn probability(weights: &[f64], bias: f64, vector: &[f64]) -> f64 {
     let mut z = bias;
     for (w, x) in weights.iter().zip(vector) {
-        z += w * x;
+        z = (z + (w * x).clamp(-f64::MAX, f64::MAX)).clamp(-f64::MAX, f64::MAX);
     }
     let z = z.clamp(-LOGIT_CLAMP, LOGIT_CLAMP);
     1.0 / (1.0 + (-z).exp())
@@ -94,7 +99,8 @@ pub fn critical_factors(
             let contribution = match baseline {
                 Some(means) => (weight * (value - means[i])).abs(),
                 None => (weight * value).abs(),
-            };
+            }
+            .min(f64::MAX);
             (entry.critical || contribution > CONTRIBUTION_FLOOR).then_some(CriticalFactor {
                 feature: entry.feature,
                 value,
@@ -177,6 +183,20 @@ mod tests {
             1.0 / (1.0 + (-100f64).exp())
         );
         assert_eq!(probability(&[], 0.0, &[]), 0.5);
+    }
+
+    #[test]
+    fn overflowing_inputs_give_a_probability_not_nan() {
+        let p = probability(&[1e10, -1e10, 3.0], 0.0, &[1e300, 1e300, 1.0]);
+        assert!(p.is_finite() && (0.0..=1.0).contains(&p), "{p}");
+        assert_eq!(
+            probability(&[1e10, 1e10], 0.0, &[1e300, 1e300]),
+            1.0 / (1.0 + (-100f64).exp())
+        );
+        let w = find_workflow("freestyle").unwrap();
+        let n = w.vector.len();
+        let f = critical_factors(w, &vec![1e10; n], &vec![1e300; n], None);
+        assert!(f.iter().all(|x| x.contribution == f64::MAX));
     }
 
     #[test]

@@ -28,10 +28,15 @@ pub struct BenchMatrix {
 /// `n` generated rows of one workflow (seeded), built in chunks so that only
 /// the matrix itself stays in memory.
 #[napi]
-pub fn bench_generate_matrix(env: Env, workflow_type: String, n: u32, seed: u32) -> Result<BenchMatrix> {
+pub fn bench_generate_matrix(
+    env: Env,
+    workflow_type: String,
+    n: u32,
+    seed: u32,
+) -> Result<BenchMatrix> {
     run(&env, || {
-        let workflow = find_workflow(&workflow_type)
-            .ok_or_else(|| EngineError::UnknownWorkflow {
+        let workflow =
+            find_workflow(&workflow_type).ok_or_else(|| EngineError::UnknownWorkflow {
                 received: workflow_type.clone(),
                 expected: "a workflow type".to_string(),
             })?;
@@ -74,7 +79,13 @@ pub struct BenchFit {
 /// `Float64Array`'s memory (no copy of the matrix; the labels become a
 /// `Vec<bool>` of one byte per row).
 #[napi]
-pub fn bench_fit(env: Env, rows: Float64Array, d: u32, labels: Uint8Array, c: f64) -> Result<BenchFit> {
+pub fn bench_fit(
+    env: Env,
+    rows: Float64Array,
+    d: u32,
+    labels: Uint8Array,
+    c: f64,
+) -> Result<BenchFit> {
     run(&env, || {
         let d = d as usize;
         let data: &[f64] = &rows;
@@ -82,7 +93,11 @@ pub fn bench_fit(env: Env, rows: Float64Array, d: u32, labels: Uint8Array, c: f6
         if d == 0 || data.len() != y.len() * d {
             return Err(EngineError::InvalidArgument {
                 name: "rows".to_string(),
-                reason: format!("length {} is not {} labels x {d} features", data.len(), y.len()),
+                reason: format!(
+                    "length {} is not {} labels x {d} features",
+                    data.len(),
+                    y.len()
+                ),
             });
         }
         let fit = logistic::fit(data, d, &y, c)?;

@@ -74,7 +74,11 @@ impl std::hash::Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -206,20 +210,32 @@ unsafe fn create_table(env: sys::napi_env) -> Result<sys::napi_value, EngineErro
     let mut holder = ptr::null_mut();
     ok(sys::napi_create_object(env, &mut holder), "create object")?;
     let mut undefined = ptr::null_mut();
-    ok(sys::napi_get_undefined(env, &mut undefined), "get undefined")?;
+    ok(
+        sys::napi_get_undefined(env, &mut undefined),
+        "get undefined",
+    )?;
     for text in &names.texts {
         let mut key = ptr::null_mut();
         ok(
             sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut key),
             "create string",
         )?;
-        ok(sys::napi_set_property(env, holder, key, undefined), "set property")?;
+        ok(
+            sys::napi_set_property(env, holder, key, undefined),
+            "set property",
+        )?;
     }
     let mut keys = ptr::null_mut();
-    ok(sys::napi_get_property_names(env, holder, &mut keys), "get property names")?;
+    ok(
+        sys::napi_get_property_names(env, holder, &mut keys),
+        "get property names",
+    )?;
     // Check, once per table, that the keys came back complete and in order.
     let mut len = 0u32;
-    ok(sys::napi_get_array_length(env, keys, &mut len), "array length")?;
+    ok(
+        sys::napi_get_array_length(env, keys, &mut len),
+        "array length",
+    )?;
     if len as usize != names.texts.len() {
         return Err(EngineError::Internal(format!(
             "string table has {len} keys, expected {}",
@@ -229,7 +245,10 @@ unsafe fn create_table(env: sys::napi_env) -> Result<sys::napi_value, EngineErro
     let mut buf = [0u8; 256];
     for (i, text) in names.texts.iter().enumerate() {
         let mut key = ptr::null_mut();
-        ok(sys::napi_get_element(env, keys, i as u32, &mut key), "get element")?;
+        ok(
+            sys::napi_get_element(env, keys, i as u32, &mut key),
+            "get element",
+        )?;
         let mut n = 0usize;
         ok(
             sys::napi_get_value_string_utf8(env, key, buf.as_mut_ptr().cast(), buf.len(), &mut n),
@@ -365,9 +384,15 @@ unsafe fn js_array<T>(
     mut make: impl FnMut(T) -> Result<sys::napi_value, EngineError>,
 ) -> Result<sys::napi_value, EngineError> {
     let mut array = ptr::null_mut();
-    ok(sys::napi_create_array_with_length(env, items.len(), &mut array), "create array")?;
+    ok(
+        sys::napi_create_array_with_length(env, items.len(), &mut array),
+        "create array",
+    )?;
     for (i, item) in items.enumerate() {
-        ok(sys::napi_set_element(env, array, i as u32, make(item)?), "set element")?;
+        ok(
+            sys::napi_set_element(env, array, i as u32, make(item)?),
+            "set element",
+        )?;
     }
     Ok(array)
 }
@@ -427,7 +452,10 @@ impl JsCache {
             })
         })?;
         let type_slots = js_array(env, workflows.iter(), |w| {
-            js_number(env, names.slot(w.workflow_type()).expect("in the table") as f64)
+            js_number(
+                env,
+                names.slot(w.workflow_type()).expect("in the table") as f64,
+            )
         })?;
 
         let mut cache = JsCache {
@@ -439,7 +467,10 @@ impl JsCache {
             busy: std::cell::Cell::new(0),
         };
         // Filled one by one so that `Drop` releases whatever was created.
-        ok(sys::napi_create_reference(env, array, 1, &mut cache.table), "reference")?;
+        ok(
+            sys::napi_create_reference(env, array, 1, &mut cache.table),
+            "reference",
+        )?;
         let helpers = (|| -> Result<(), EngineError> {
             let mut data: *mut std::ffi::c_void = ptr::null_mut();
             let mut buffer = ptr::null_mut();
@@ -478,7 +509,15 @@ impl JsCache {
             )?;
             let mut global = ptr::null_mut();
             ok(sys::napi_get_global(env, &mut global), "get global")?;
-            let args = [array, field_slots, kinds, enum_slots, type_slots, f64s, tags];
+            let args = [
+                array,
+                field_slots,
+                kinds,
+                enum_slots,
+                type_slots,
+                f64s,
+                tags,
+            ];
             let mut pair = ptr::null_mut();
             ok(
                 sys::napi_call_function(env, global, factory, args.len(), args.as_ptr(), &mut pair),
@@ -488,8 +527,14 @@ impl JsCache {
             let mut build = ptr::null_mut();
             ok(sys::napi_get_element(env, pair, 0, &mut read), "get read")?;
             ok(sys::napi_get_element(env, pair, 1, &mut build), "get build")?;
-            ok(sys::napi_create_reference(env, read, 1, &mut cache.read), "reference")?;
-            ok(sys::napi_create_reference(env, build, 1, &mut cache.build), "reference")?;
+            ok(
+                sys::napi_create_reference(env, read, 1, &mut cache.read),
+                "reference",
+            )?;
+            ok(
+                sys::napi_create_reference(env, build, 1, &mut cache.build),
+                "reference",
+            )?;
             cache.data = data.cast();
             Ok(())
         })();
@@ -497,7 +542,8 @@ impl JsCache {
             // No helpers (say, scripts cannot be compiled in this environment):
             // every call takes the napi path. Nothing may stay pending.
             let mut pending = false;
-            if sys::napi_is_exception_pending(env, &mut pending) == sys::Status::napi_ok && pending {
+            if sys::napi_is_exception_pending(env, &mut pending) == sys::Status::napi_ok && pending
+            {
                 let mut exception = ptr::null_mut();
                 sys::napi_get_and_clear_last_exception(env, &mut exception);
             }
@@ -547,8 +593,14 @@ impl JsCache {
         }
         let mut result = ptr::null_mut();
         self.busy.set(self.busy.get() + 1);
-        let status =
-            sys::napi_call_function(env, undefined, function, args.len(), args.as_ptr(), &mut result);
+        let status = sys::napi_call_function(
+            env,
+            undefined,
+            function,
+            args.len(),
+            args.as_ptr(),
+            &mut result,
+        );
         self.busy.set(self.busy.get() - 1);
         if status == sys::Status::napi_ok {
             return Some(result);
@@ -598,13 +650,20 @@ impl<'a> Strings<'a> {
     ///
     /// # Safety
     /// `env` must be the live environment of the current call, on its JS thread.
-    pub unsafe fn get(cache: &'a StringCache, env: sys::napi_env) -> Result<Strings<'a>, EngineError> {
+    pub unsafe fn get(
+        cache: &'a StringCache,
+        env: sys::napi_env,
+    ) -> Result<Strings<'a>, EngineError> {
         if cache.get().is_none() {
             let _ = cache.set(JsCache::new(env)?);
         }
         let table = cache.get().expect("set above");
         if table.env != env {
-            return Ok(Strings { env, array: create_table(env)?, helpers: None });
+            return Ok(Strings {
+                env,
+                array: create_table(env)?,
+                helpers: None,
+            });
         }
         let mut array = ptr::null_mut();
         ok(
@@ -615,7 +674,11 @@ impl<'a> Strings<'a> {
             return Err(internal("string table was collected"));
         }
         let helpers = (table.busy.get() == 0 && !table.data.is_null()).then_some(table);
-        Ok(Strings { env, array, helpers })
+        Ok(Strings {
+            env,
+            array,
+            helpers,
+        })
     }
 
     /// The fast-path helpers, when this call may use them.
@@ -627,7 +690,10 @@ impl<'a> Strings<'a> {
     #[inline]
     unsafe fn at(&self, slot: u32) -> Result<sys::napi_value, EngineError> {
         let mut value = ptr::null_mut();
-        ok(sys::napi_get_element(self.env, self.array, slot, &mut value), "get element")?;
+        ok(
+            sys::napi_get_element(self.env, self.array, slot, &mut value),
+            "get element",
+        )?;
         Ok(value)
     }
 
@@ -892,7 +958,10 @@ pub unsafe fn read_workflow_fast(
         return Ok(None);
     };
     let mut w = -1i32;
-    ok(sys::napi_get_value_int32(helpers.env, result, &mut w), "read result")?;
+    ok(
+        sys::napi_get_value_int32(helpers.env, result, &mut w),
+        "read result",
+    )?;
     Ok(usize::try_from(w).ok().and_then(|w| all_workflows().get(w)))
 }
 
@@ -934,7 +1003,9 @@ pub unsafe fn read_record_fast(
             (5, _) => Observed::Null,
             _ => {
                 fallback = true;
-                return Err(EngineError::Internal("fall back to the napi path".to_string()));
+                return Err(EngineError::Internal(
+                    "fall back to the napi path".to_string(),
+                ));
             }
         };
         features::parse_field(workflow, spec, observed)
@@ -1066,27 +1137,42 @@ pub unsafe fn write_prediction(
                 data_property(strings.at(slot::FEATURE)?, strings.text(f.feature)?),
                 data_property(strings.at(slot::VALUE)?, double(env, f.value)?),
                 data_property(strings.at(slot::WEIGHT)?, double(env, f.weight)?),
-                data_property(strings.at(slot::CONTRIBUTION)?, double(env, f.contribution)?),
+                data_property(
+                    strings.at(slot::CONTRIBUTION)?,
+                    double(env, f.contribution)?,
+                ),
             ],
         )?;
-        ok(sys::napi_set_element(env, factors, i as u32, factor), "set element")?;
+        ok(
+            sys::napi_set_element(env, factors, i as u32, factor),
+            "set element",
+        )?;
     }
     object_with(
         env,
         &[
-            data_property(strings.at(slot::WORKFLOW_TYPE)?, strings.text(p.workflow_type)?),
+            data_property(
+                strings.at(slot::WORKFLOW_TYPE)?,
+                strings.text(p.workflow_type)?,
+            ),
             data_property(
                 strings.at(slot::FAILURE_PROBABILITY)?,
                 double(env, p.failure_probability)?,
             ),
-            data_property(strings.at(slot::RISK_LEVEL)?, strings.at(risk_slot(p.risk_level))?),
+            data_property(
+                strings.at(slot::RISK_LEVEL)?,
+                strings.at(risk_slot(p.risk_level))?,
+            ),
             data_property(strings.at(slot::CONFIDENCE)?, double(env, p.confidence)?),
             data_property(strings.at(slot::CRITICAL_FACTORS)?, factors),
             data_property(
                 strings.at(slot::RECOMMENDATIONS)?,
                 string_array(strings, &p.recommendations)?,
             ),
-            data_property(strings.at(slot::IMPUTED_FEATURES)?, string_array(strings, imputed)?),
+            data_property(
+                strings.at(slot::IMPUTED_FEATURES)?,
+                string_array(strings, imputed)?,
+            ),
         ],
     )
 }

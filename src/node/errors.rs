@@ -71,3 +71,21 @@ pub fn guard<T>(work: impl FnOnce() -> Result<T, EngineError>) -> Result<T, Engi
 pub fn run<T>(env: &Env, work: impl FnOnce() -> Result<T, EngineError>) -> napi::Result<T> {
     guard(work).map_err(|e| to_js(env, &e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_turns_a_panic_into_an_internal_error() {
+        let e = guard::<()>(|| panic!("index out of bounds")).unwrap_err();
+        assert_eq!(e.code(), "ERR_INTERNAL");
+        assert_eq!(
+            e.to_string(),
+            "Internal error in ml-engine: index out of bounds"
+        );
+        let e = guard::<()>(|| std::panic::panic_any(7_u8)).unwrap_err();
+        assert_eq!(e.to_string(), "Internal error in ml-engine: unknown panic");
+        assert_eq!(guard(|| Ok(3)).unwrap(), 3);
+    }
+}

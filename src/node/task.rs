@@ -24,7 +24,10 @@ pub struct EngineTask<W: Work> {
 
 impl<W: Work> EngineTask<W> {
     pub fn new(work: W) -> Self {
-        EngineTask { work, failure: None }
+        EngineTask {
+            work,
+            failure: None,
+        }
     }
 }
 

@@ -32,7 +32,9 @@ pub struct GenerateOptions {
 pub fn parse_seed(seed: Option<f64>) -> crate::error::Result<u64> {
     match seed {
         None => Ok(DEFAULT_SEED),
-        Some(s) if s.is_finite() && s >= 0.0 && s.fract() == 0.0 && s < 9_007_199_254_740_992.0 => Ok(s as u64),
+        Some(s) if s.is_finite() && s >= 0.0 && s.fract() == 0.0 && s < 9_007_199_254_740_992.0 => {
+            Ok(s as u64)
+        }
         Some(s) => Err(EngineError::InvalidArgument {
             name: "seed".to_string(),
             reason: format!("expected a whole number from 0 to 2^53 - 1, received {s}"),
@@ -41,7 +43,9 @@ pub fn parse_seed(seed: Option<f64>) -> crate::error::Result<u64> {
 }
 
 pub fn parse_counts(counts: Option<&HashMap<String, f64>>) -> crate::error::Result<Counts> {
-    let Some(counts) = counts else { return Ok(Counts::default()) };
+    let Some(counts) = counts else {
+        return Ok(Counts::default());
+    };
     let mut checked = Vec::with_capacity(counts.len());
     for (name, n) in counts {
         checked.push((name.as_str(), synth::check_count(name, *n)?));
@@ -57,7 +61,11 @@ pub struct Generate {
 
 impl Generate {
     fn from_options(options: Option<GenerateOptions>) -> crate::error::Result<Generate> {
-        let options = options.unwrap_or(GenerateOptions { seed: None, counts: None, output_path: None });
+        let options = options.unwrap_or(GenerateOptions {
+            seed: None,
+            counts: None,
+            output_path: None,
+        });
         Ok(Generate {
             seed: parse_seed(options.seed)?,
             counts: parse_counts(options.counts.as_ref())?,
@@ -93,7 +101,10 @@ pub fn generate_training_data_sync(env: Env, options: Option<GenerateOptions>) -
 
 /// `generateTrainingDataSync` on the thread pool.
 #[napi(ts_return_type = "Promise<string>")]
-pub fn generate_training_data(env: Env, options: Option<GenerateOptions>) -> Result<AsyncTask<EngineTask<Generate>>> {
+pub fn generate_training_data(
+    env: Env,
+    options: Option<GenerateOptions>,
+) -> Result<AsyncTask<EngineTask<Generate>>> {
     let work = run(&env, || Generate::from_options(options))?;
     Ok(AsyncTask::new(EngineTask::new(work)))
 }
@@ -129,16 +140,29 @@ pub struct TrainProgress {
     pub total: u32,
 }
 
-fn whole(name: &str, value: Option<f64>, min: f64, max: f64) -> crate::error::Result<Option<usize>> {
+fn whole(
+    name: &str,
+    value: Option<f64>,
+    min: f64,
+    max: f64,
+) -> crate::error::Result<Option<usize>> {
     match value {
         None => Ok(None),
-        Some(x) if x.is_finite() && x.fract() == 0.0 && (min..=max).contains(&x) => Ok(Some(x as usize)),
-        Some(x) => Err(EngineError::InvalidArgument { name: name.to_string(), reason: format!("expected a whole number from {min} to {max}, received {x}") }),
+        Some(x) if x.is_finite() && x.fract() == 0.0 && (min..=max).contains(&x) => {
+            Ok(Some(x as usize))
+        }
+        Some(x) => Err(EngineError::InvalidArgument {
+            name: name.to_string(),
+            reason: format!("expected a whole number from {min} to {max}, received {x}"),
+        }),
     }
 }
 
 fn train_options(o: NativeTrainOptions) -> crate::error::Result<train::TrainOptions> {
-    let mut settings = train::TrainSettings { seed: parse_seed(o.seed)?, ..Default::default() };
+    let mut settings = train::TrainSettings {
+        seed: parse_seed(o.seed)?,
+        ..Default::default()
+    };
     if let Some(folds) = whole("folds", o.folds, 2.0, 20.0)? {
         settings.folds = folds;
     }
@@ -153,7 +177,10 @@ fn train_options(o: NativeTrainOptions) -> crate::error::Result<train::TrainOpti
     let data = match (o.data, o.data_format.as_deref()) {
         (None, None) => train::DataSource::Generated,
         (None, Some(_)) => {
-            return Err(EngineError::InvalidArgument { name: "dataFormat".to_string(), reason: "given without 'data'".to_string() })
+            return Err(EngineError::InvalidArgument {
+                name: "dataFormat".to_string(),
+                reason: "given without 'data'".to_string(),
+            })
         }
         (Some(path), None | Some("auto")) => train::DataSource::File(path.into()),
         (Some(path), Some("old")) => train::DataSource::OldFormatFile(path.into()),
@@ -236,8 +263,15 @@ pub fn train(
         let flag = cancel.clone();
         s.on_abort(move || flag.store(true, Ordering::Relaxed));
     }
-    let work = Train { options, on_progress: on_progress.map(Arc::new), cancel };
-    Ok(AsyncTask::with_optional_signal(EngineTask::new(work), signal))
+    let work = Train {
+        options,
+        on_progress: on_progress.map(Arc::new),
+        cancel,
+    };
+    Ok(AsyncTask::with_optional_signal(
+        EngineTask::new(work),
+        signal,
+    ))
 }
 
 /// `train`, blocking the JS thread (no progress callback).
@@ -253,18 +287,29 @@ pub fn train_sync(env: Env, options: NativeTrainOptions) -> Result<String> {
 /// Train one workflow from rows given as JSON text (the old
 /// `trainWorkflowModel(workflowType, scenarios)`); returns the model file as JSON text.
 #[napi]
-pub fn train_workflow_model_sync(env: Env, workflow_type: String, rows_json: String, options: Option<NativeTrainOptions>) -> Result<String> {
+pub fn train_workflow_model_sync(
+    env: Env,
+    workflow_type: String,
+    rows_json: String,
+    options: Option<NativeTrainOptions>,
+) -> Result<String> {
     run(&env, || {
-        let workflow = crate::schema::find_workflow(&workflow_type).ok_or_else(|| crate::features::unknown_workflow(&workflow_type))?;
+        let workflow = crate::schema::find_workflow(&workflow_type)
+            .ok_or_else(|| crate::features::unknown_workflow(&workflow_type))?;
         let settings = match options {
             Some(o) => train_options(o)?.settings,
-            None => train::TrainSettings { trained_at: crate::synth::time::now_iso(), ..Default::default() },
+            None => train::TrainSettings {
+                trained_at: crate::synth::time::now_iso(),
+                ..Default::default()
+            },
         };
-        let values: Vec<serde_json::Value> = serde_json::from_str(&rows_json).map_err(|e| EngineError::InvalidArgument {
-            name: "scenarios".to_string(),
-            reason: format!("expected an array of training rows: {e}"),
-        })?;
-        let loaded = train::data::from_values(&values, "scenarios", train::data::RowFormat::Auto, false)?;
+        let values: Vec<serde_json::Value> =
+            serde_json::from_str(&rows_json).map_err(|e| EngineError::InvalidArgument {
+                name: "scenarios".to_string(),
+                reason: format!("expected an array of training rows: {e}"),
+            })?;
+        let loaded =
+            train::data::from_values(&values, "scenarios", train::data::RowFormat::Auto, false)?;
         let dataset = &loaded.datasets[workflow.index];
         let other = loaded.total_rows() - dataset.rows.len();
         if other > 0 {

@@ -336,21 +336,24 @@ fn newton<R: Rows>(
 
 /// One pass over the rows: the data part of the objective (`Σ loss`, without
 /// `C`) and of the gradient and Hessian (with `C`), at `beta`.
-fn evaluate<R: Rows>(
-    x: &R,
-    d: usize,
-    y: &[bool],
-    c: f64,
-    std: &Standardise,
-    beta: &[f64],
-) -> Pass {
+fn evaluate<R: Rows>(x: &R, d: usize, y: &[bool], c: f64, std: &Standardise, beta: &[f64]) -> Pass {
     let n = y.len();
     if n <= CHUNK_ROWS {
         return accumulate(x, 0..n, d, y, c, std, beta);
     }
     let parts: Vec<Pass> = (0..n.div_ceil(CHUNK_ROWS))
         .into_par_iter()
-        .map(|k| accumulate(x, k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n), d, y, c, std, beta))
+        .map(|k| {
+            accumulate(
+                x,
+                k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n),
+                d,
+                y,
+                c,
+                std,
+                beta,
+            )
+        })
         .collect();
     let p = d + 1;
     let mut total = Pass {
@@ -360,8 +363,16 @@ fn evaluate<R: Rows>(
     };
     for part in parts {
         total.loss += part.loss;
-        total.grad.iter_mut().zip(&part.grad).for_each(|(t, v)| *t += v);
-        total.hess.iter_mut().zip(&part.hess).for_each(|(t, v)| *t += v);
+        total
+            .grad
+            .iter_mut()
+            .zip(&part.grad)
+            .for_each(|(t, v)| *t += v);
+        total
+            .hess
+            .iter_mut()
+            .zip(&part.hess)
+            .for_each(|(t, v)| *t += v);
     }
     total
 }
@@ -450,8 +461,16 @@ fn accumulate_rows<R: Rows>(
             let eta = beta[0] + dot[k];
             // e = exp(−|η|): σ(η) and softplus(η) = max(η, 0) + ln(1 + e).
             let e = (-eta.abs()).exp();
-            let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
-            let softplus = if eta > 0.0 { eta + e.ln_1p() } else { e.ln_1p() };
+            let mu = if eta >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
+            let softplus = if eta > 0.0 {
+                eta + e.ln_1p()
+            } else {
+                e.ln_1p()
+            };
             loss += softplus - yv[k] * eta;
             let r = c * (mu - yv[k]);
             let sk = c * mu * (1.0 - mu);
@@ -706,7 +725,9 @@ mod tests {
         let mut rx = vec![0.0; d];
         let mut mean = vec![0.0; d];
         for row in x.chunks_exact(d) {
-            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v / n as f64);
+            mean.iter_mut()
+                .zip(row)
+                .for_each(|(m, v)| *m += v / n as f64);
         }
         let mut sd = vec![0.0; d];
         for row in x.chunks_exact(d) {

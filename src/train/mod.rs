@@ -470,7 +470,15 @@ fn train_dataset_counted(
                 .filter(|i| fold_of[*i] == f)
                 .collect();
             let y: Vec<bool> = fit_rows.iter().map(|i| labels[*i]).collect();
-            let fit = logistic::fit_rows(&Selected { rows, idx: &fit_rows }, d, &y, settings.grid[g])?;
+            let fit = logistic::fit_rows(
+                &Selected {
+                    rows,
+                    idx: &fit_rows,
+                },
+                d,
+                &y,
+                settings.grid[g],
+            )?;
             counter.tick(w.workflow_type(), 1);
             Ok(held.iter().map(|i| fit.probability(row(*i))).collect())
         })
@@ -539,15 +547,20 @@ fn train_dataset_counted(
     let threshold = metrics::best_f1_threshold(&oof_best, &y_train);
 
     check_cancel(cancel)?;
-    let fit = logistic::fit_rows(&Selected { rows, idx: &train_idx }, d, &y_train, c)?;
+    let fit = logistic::fit_rows(
+        &Selected {
+            rows,
+            idx: &train_idx,
+        },
+        d,
+        &y_train,
+        c,
+    )?;
     counter.tick(w.workflow_type(), 1);
 
     // Held-out evaluation.
     let y_val: Vec<bool> = val_idx.iter().map(|i| labels[*i]).collect();
-    let p_val: Vec<f64> = val_idx
-        .iter()
-        .map(|i| fit.probability(row(*i)))
-        .collect();
+    let p_val: Vec<f64> = val_idx.iter().map(|i| fit.probability(row(*i))).collect();
     let m = Metrics::compute(&p_val, &y_val, threshold);
     let true_p: Option<Vec<f64>> = val_idx.iter().map(|i| rows[*i].true_probability).collect();
     let bayes = true_p.as_ref().map(|tp| Metrics::compute(tp, &y_val, 0.5));
