@@ -41,8 +41,11 @@ fn main() {
                 let take = 20_000.min(n - written);
                 for s in synth::generate_workflow(1_000_003 + chunk, w, take) {
                     let raw = record_to_json(s.workflow, &s.record, &s.timestamp);
-                    serde_json::to_writer(&mut out, &serde_json::json!({ "features": raw, "failed": s.failed }))
-                        .unwrap();
+                    serde_json::to_writer(
+                        &mut out,
+                        &serde_json::json!({ "features": raw, "failed": s.failed }),
+                    )
+                    .unwrap();
                     out.write_all(b"\n").unwrap();
                 }
                 written += take;
