@@ -129,6 +129,42 @@ fn order(p: &[f64]) -> Vec<usize> {
     idx
 }
 
+/// Rows of equal score, in score order: the curve-based metrics below all
+/// step through the scores one distinct value at a time.
+struct TieGroup {
+    /// Position of the group's first row in score order (0-based).
+    start: usize,
+    len: usize,
+    positives: usize,
+    score: f64,
+    /// The score of the following group, if any.
+    next_score: Option<f64>,
+}
+
+fn tie_groups(p: &[f64], y: &[bool], descending: bool) -> Vec<TieGroup> {
+    let mut idx = order(p);
+    if descending {
+        idx.reverse();
+    }
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
+            j += 1;
+        }
+        groups.push(TieGroup {
+            start: i,
+            len: j - i + 1,
+            positives: idx[i..=j].iter().filter(|k| y[**k]).count(),
+            score: p[idx[i]],
+            next_score: idx.get(j + 1).map(|k| p[*k]),
+        });
+        i = j + 1;
+    }
+    groups
+}
+
 pub fn auc(p: &[f64], y: &[bool]) -> Option<f64> {
     let n_pos = y.iter().filter(|b| **b).count();
     let n_neg = y.len() - n_pos;
@@ -136,17 +172,11 @@ pub fn auc(p: &[f64], y: &[bool]) -> Option<f64> {
         return None;
     }
     // Average ranks (1-based) over ties, then Mann–Whitney U.
-    let idx = order(p);
     let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
-            j += 1;
-        }
-        let avg_rank = (i + j + 2) as f64 / 2.0;
-        rank_sum += avg_rank * idx[i..=j].iter().filter(|k| y[**k]).count() as f64;
-        i = j + 1;
+    for g in tie_groups(p, y, false) {
+        // Tied rows share the average of their 1-based ranks.
+        let avg_rank = (2 * g.start + g.len + 1) as f64 / 2.0;
+        rank_sum += avg_rank * g.positives as f64;
     }
     let u = rank_sum - (n_pos * (n_pos + 1)) as f64 / 2.0;
     Some(u / (n_pos * n_neg) as f64)
@@ -157,20 +187,13 @@ pub fn average_precision(p: &[f64], y: &[bool]) -> Option<f64> {
     if n_pos == 0 {
         return None;
     }
-    let idx: Vec<usize> = order(p).into_iter().rev().collect();
     let (mut tp, mut seen, mut prev_recall, mut ap) = (0usize, 0usize, 0.0, 0.0);
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
-            j += 1;
-        }
-        tp += idx[i..=j].iter().filter(|k| y[**k]).count();
-        seen += j - i + 1;
+    for g in tie_groups(p, y, true) {
+        tp += g.positives;
+        seen += g.len;
         let recall = tp as f64 / n_pos as f64;
         ap += (recall - prev_recall) * (tp as f64 / seen as f64);
         prev_recall = recall;
-        i = j + 1;
     }
     Some(ap)
 }
@@ -237,27 +260,19 @@ pub fn best_f1_threshold(p: &[f64], y: &[bool]) -> f64 {
     if n_pos == 0 || p.is_empty() {
         return 0.5;
     }
-    let idx: Vec<usize> = order(p).into_iter().rev().collect();
     let (mut tp, mut seen) = (0usize, 0usize);
     let mut best = (-1.0, 0.5);
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
-            j += 1;
-        }
-        tp += idx[i..=j].iter().filter(|k| y[**k]).count();
-        seen += j - i + 1;
+    for g in tie_groups(p, y, true) {
+        tp += g.positives;
+        seen += g.len;
         let f1 = 2.0 * tp as f64 / (seen + n_pos) as f64;
         if f1 > best.0 {
-            let here = p[idx[i]];
-            let threshold = match idx.get(j + 1) {
-                Some(k) => (here + p[*k]) / 2.0,
-                None => here,
+            let threshold = match g.next_score {
+                Some(next) => (g.score + next) / 2.0,
+                None => g.score,
             };
             best = (f1, threshold);
         }
-        i = j + 1;
     }
     best.1
 }
