@@ -2,24 +2,28 @@
 // Reproducible synthetic scenarios for all 8 workflows (generated in Rust).
 
 const native = require('./lib/binding')
-const { localise } = require('./lib/errors')
+const { checkOptions, localise } = require('./lib/errors')
+
+const KNOWN_OPTIONS = new Set(['seed', 'counts', 'outputPath'])
 
 /**
  * Generate labelled scenarios. The same seed gives byte-identical output on
  * every platform. Resolves to the scenario array; with `outputPath`, also
  * writes it there as JSON (atomically).
  */
-async function generateTrainingData(options = {}) {
+async function generateTrainingData(options) {
+  const checked = checkOptions(options, KNOWN_OPTIONS)
   try {
-    return JSON.parse(await native.generateTrainingData(options))
+    return JSON.parse(await native.generateTrainingData(checked))
   } catch (error) {
     throw localise(error)
   }
 }
 
-function generateTrainingDataSync(options = {}) {
+function generateTrainingDataSync(options) {
+  const checked = checkOptions(options, KNOWN_OPTIONS)
   try {
-    return JSON.parse(native.generateTrainingDataSync(options))
+    return JSON.parse(native.generateTrainingDataSync(checked))
   } catch (error) {
     throw localise(error)
   }

@@ -121,6 +121,12 @@ export declare function generateTrainingDataSync(options?: GenerateOptions | und
 
 export declare function getCriticalFeatures(workflowType: string): Array<string>
 
+/**
+ * The default scenario count of each workflow (freestyle 150,
+ * melody-to-vocals 120, the others 110).
+ */
+export declare function getDefaultCounts(): Record<string, number>
+
 /** The feature names of a workflow's vector, in order. */
 export declare function getFeatureNames(workflowType: string): Array<string>
 

@@ -843,6 +843,7 @@ module.exports.featuresToVector = nativeBinding.featuresToVector
 module.exports.generateTrainingData = nativeBinding.generateTrainingData
 module.exports.generateTrainingDataSync = nativeBinding.generateTrainingDataSync
 module.exports.getCriticalFeatures = nativeBinding.getCriticalFeatures
+module.exports.getDefaultCounts = nativeBinding.getDefaultCounts
 module.exports.getFeatureNames = nativeBinding.getFeatureNames
 module.exports.getSchemaJson = nativeBinding.getSchemaJson
 module.exports.getWorkflowDisplayName = nativeBinding.getWorkflowDisplayName

@@ -3,7 +3,7 @@
 // metrics out. The work runs in Rust on the thread pool (rayon inside).
 
 const native = require('./lib/binding')
-const { engineError, localise } = require('./lib/errors')
+const { checkOptions, engineError, localise } = require('./lib/errors')
 const { DEFAULT_MODELS_DIR } = require('./workflow-predictors')
 
 const KNOWN_OPTIONS = new Set([
@@ -13,14 +13,7 @@ const KNOWN_OPTIONS = new Set([
 
 /** Options as the addon takes them: defaults resolved, unknown keys refused. */
 function nativeOptions(options) {
-  if (options === null || typeof options !== 'object') {
-    throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': expected an object, received ${options === null ? 'null' : typeof options}`, TypeError)
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')})`, TypeError)
-    }
-  }
+  checkOptions(options, KNOWN_OPTIONS)
   if (options.outDir !== undefined && options.outDir !== null && typeof options.outDir !== 'string') {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'outDir': expected a string or null, received ${typeof options.outDir}`, TypeError)
   }
@@ -46,18 +39,33 @@ async function train(options = {}) {
   const prepared = nativeOptions(options)
   const { onProgress, signal } = options
   if (signal?.aborted) throw engineError('ERR_ABORTED', 'The operation was aborted', Error, signal.reason)
+  // A listener that throws must not crash the process (the calls come from
+  // the addon, outside any promise): its first error stops further events
+  // and rejects the training once it has finished, as the error's cause.
+  let listenerError
+  const notify = (event) => {
+    if (listenerError !== undefined) return
+    try {
+      onProgress(event)
+    } catch (error) {
+      listenerError = { error }
+    }
+  }
   let report
   try {
     // The addon reports 'load', 'train' and 'write'; 'done' is sent from here,
     // after the events still queued from the pool threads have been delivered.
-    const forward = onProgress ? (event) => event.stage !== 'done' && onProgress(event) : undefined
+    const forward = onProgress ? (event) => event.stage !== 'done' && notify(event) : undefined
     report = parseReport(await native.train(prepared, forward, signal))
   } catch (error) {
     throw localise(error)
   }
   if (onProgress) {
     await new Promise((resolve) => setImmediate(resolve))
-    onProgress({ stage: 'done', done: 1, total: 1 })
+    notify({ stage: 'done', done: 1, total: 1 })
+  }
+  if (listenerError !== undefined) {
+    throw engineError('ERR_PROGRESS_LISTENER', `The onProgress listener threw: ${listenerError.error?.message ?? String(listenerError.error)} (training itself completed${report.written.length ? `; ${report.written.length} files were written` : ''})`, Error, listenerError.error)
   }
   return report
 }

@@ -69,6 +69,8 @@ export interface WorkflowPredictorOptions {
 export declare class WorkflowPredictor {
   constructor(options?: WorkflowPredictorOptions)
   readonly modelsDir: string
+  /** Whether missing fields are rejected (ERR_MISSING_FEATURE) instead of imputed. */
+  readonly strict: boolean
   /** Load the models off the main thread. Missing or invalid files are skipped with a warning. */
   initialize(): Promise<void>
   initializeSync(): void

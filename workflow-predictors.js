@@ -36,6 +36,11 @@ class WorkflowPredictor {
     return this.#modelsDir
   }
 
+  /** Whether missing fields are rejected instead of imputed. */
+  get strict() {
+    return this.#strict
+  }
+
   /** Load the models (off the main thread). A workflow whose file is missing or invalid is skipped with a warning. */
   async initialize() {
     let models
@@ -169,6 +174,9 @@ let singleton = null
  * asking for a different `modelsDir` then rejects with ERR_PREDICTOR_CONFLICT.
  */
 async function getWorkflowPredictor(options = {}) {
+  if (options === null || typeof options !== 'object') {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': expected an object, received ${options === null ? 'null' : typeof options}`, TypeError)
+  }
   const wanted = path.resolve(options.modelsDir ?? DEFAULT_MODELS_DIR)
   if (singleton === null) {
     const predictor = new WorkflowPredictor(options)
@@ -181,6 +189,9 @@ async function getWorkflowPredictor(options = {}) {
     )
   }
   const predictor = await singleton
+  if (options.strict !== undefined && options.strict !== predictor.strict) {
+    throw engineError('ERR_PREDICTOR_CONFLICT', `getWorkflowPredictor() was first initialised with strict: ${predictor.strict}; create a new WorkflowPredictor({ strict: ${options.strict} }) for the other mode`)
+  }
   if (predictor.modelsDir !== wanted) {
     throw engineError('ERR_PREDICTOR_CONFLICT', `getWorkflowPredictor() was first initialised from ${predictor.modelsDir}; create a new WorkflowPredictor({ modelsDir: ${JSON.stringify(wanted)} }) for another directory`)
   }

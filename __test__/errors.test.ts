@@ -1,6 +1,6 @@
 // Bad input gets a clear, typed error naming the workflow and field; never NaN
 // output or a silent coercion. Each case is checked for every workflow.
-import { featuresToVector } from '../workflow-features'
+import { featuresToVector, getCriticalFeatures, getWorkflowDisplayName } from '../workflow-features'
 import { WorkflowPredictor } from '../workflow-predictors'
 import { loadGolden, OLD_MODELS_DIR, recordingLogger, sampleInputs } from './helpers'
 
@@ -121,6 +121,19 @@ describe('invalid input', () => {
     expect(e).toBeInstanceOf(TypeError)
     expect(e.code).toBe('ERR_INVALID_FEATURE')
     expect(e.message).toContain("'workflowType' is a string")
+  })
+
+  it('rejects an object without a workflowType with the old message', async () => {
+    const { workflowType, ...rest } = samples.freestyle
+    expect(workflowType).toBe('freestyle')
+    await expect(predictor.predict(rest as never)).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND', message: 'No model found for workflow: undefined' })
+  })
+
+  it('gives wrong argument types ERR_INVALID_ARG, not napi codes', () => {
+    expect(() => getCriticalFeatures(5 as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG' }))
+    expect(() => getWorkflowDisplayName(undefined as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }))
+    expect(() => predictor.predictProbabilities(5 as never, [] as never, { layout: 'raw' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }))
+    expect(() => getCriticalFeatures('karaoke' as never)).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_WORKFLOW', message: expect.stringContaining('karaoke') }))
   })
 
   it('rejects an unknown workflowType with the old message', async () => {

@@ -13,6 +13,12 @@ describe('getWorkflowPredictor', () => {
     expect(await getWorkflowPredictor({ modelsDir: OLD_MODELS_DIR })).toBe(a)
   })
 
+  it('refuses a non-object and a different strict mode', async () => {
+    await expect(getWorkflowPredictor(null as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' })
+    await expect(getWorkflowPredictor({ modelsDir: OLD_MODELS_DIR, strict: true })).rejects.toMatchObject({ code: 'ERR_PREDICTOR_CONFLICT', message: expect.stringContaining('strict: false') })
+    expect((await getWorkflowPredictor({ modelsDir: OLD_MODELS_DIR, strict: false })).strict).toBe(false)
+  })
+
   it('refuses to silently hand out models from another directory', async () => {
     await expect(getWorkflowPredictor()).rejects.toMatchObject({ code: 'ERR_PREDICTOR_CONFLICT' })
     await expect(getWorkflowPredictor()).rejects.toThrow(DEFAULT_MODELS_DIR)

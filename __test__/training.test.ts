@@ -46,6 +46,13 @@ describe('generateTrainingData', () => {
     }
   })
 
+  it('rejects a non-object and unknown options instead of ignoring them', async () => {
+    await expect(generateTrainingData(5 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining('expected an object, received number') })
+    await expect(generateTrainingData({ sed: 1 } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("unknown option 'sed'") })
+    expect(() => generateTrainingDataSync({ counts: { freestyle: '10' } } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }))
+    await expect(generateTrainingData({ counts: { freestyle: 1_000_001 } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining('from 0 to 1000000') })
+  })
+
   it('rejects bad options with the option named', async () => {
     await expect(generateTrainingData({ seed: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("'seed'") })
     await expect(generateTrainingData({ counts: { karaoke: 5 } as never })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_WORKFLOW' })
@@ -164,6 +171,24 @@ describe('train', () => {
     expect(model.featureNames).toContain('dbConnected')
     await expect(trainWorkflowModel('ai-memory', rows.slice(0, 5))).rejects.toMatchObject({ code: 'ERR_INSUFFICIENT_DATA' })
     await expect(trainWorkflowModel('karaoke' as never, rows)).rejects.toMatchObject({ code: 'ERR_UNKNOWN_WORKFLOW' })
+  })
+
+  it('survives a throwing progress listener and reports it once, after training', async () => {
+    let calls = 0
+    const boom = new Error('listener bug')
+    const dir = tempDir('listener')
+    const promise = train({ outDir: dir, bootstrapResamples: 10, onProgress: () => { calls++; throw boom } })
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_PROGRESS_LISTENER', cause: boom, message: expect.stringContaining('training itself completed; 10 files were written') })
+    expect(calls).toBe(1)
+  })
+
+  it('lets concurrent trainings write into one directory, each file whole', async () => {
+    const dir = tempDir('concurrent')
+    const results = await Promise.allSettled([1, 2, 3, 4].map((seed) => train({ outDir: dir, seed, bootstrapResamples: 10 })))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))).not.toThrow()
+    expect(new WorkflowPredictor({ modelsDir: dir, logger: recordingLogger() }).initializeSync()).toBeUndefined()
   })
 
   it('refuses unknown options', async () => {

@@ -52,12 +52,13 @@ function wholeNumber(flag, text) {
   return Number(text)
 }
 
-const DEFAULT_COUNTS = {
-  freestyle: 150, 'melody-to-vocals': 120, 'stem-separation': 110, 'ai-mastering': 110,
-  'live-vocal-analysis': 110, 'ai-memory': 110, 'voice-commands': 110, 'budget-alerts': 110,
+/** The generator's default counts, from the engine (the one place they are declared). */
+function defaultCounts() {
+  return require('../lib/binding').getDefaultCounts()
 }
 
 function counts(args) {
+  const DEFAULT_COUNTS = defaultCounts()
   const out = {}
   if (args.scale !== undefined) {
     const k = wholeNumber('--scale', args.scale)

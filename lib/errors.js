@@ -13,10 +13,19 @@ function engineError(code, message, Base = Error, cause) {
   return error
 }
 
+// Codes napi-rs gives its own argument-conversion failures (a JS value of
+// the wrong type for a declared Rust parameter). They surface as ours.
+const NAPI_CONVERSION_CODES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected',
+])
+
 function localise(error) {
-  if (error instanceof Error || error === null || typeof error !== 'object' || typeof error.message !== 'string') {
-    return error
+  if (error === null || typeof error !== 'object' || typeof error.message !== 'string') return error
+  if (NAPI_CONVERSION_CODES.has(error.code)) {
+    return engineError('ERR_INVALID_ARG', `Invalid argument: ${error.message}`, TypeError, error)
   }
+  if (error instanceof Error) return error
   const Base = { TypeError, RangeError }[error.name] ?? Error
   const local = engineError(error.code, error.message, Base, error.cause)
   if (typeof error.stack === 'string') local.stack = error.stack
@@ -32,4 +41,21 @@ function callNative(fn, ...args) {
   }
 }
 
-module.exports = { engineError, localise, callNative }
+/**
+ * Check an options object: an object (or undefined) whose keys are all known.
+ * Returns it, or `{}` for undefined.
+ */
+function checkOptions(options, known, what = 'options') {
+  if (options === undefined) return {}
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument '${what}': expected an object, received ${options === null ? 'null' : Array.isArray(options) ? 'array' : typeof options}`, TypeError)
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument '${what}': unknown option '${key}' (known: ${[...known].join(', ')})`, TypeError)
+    }
+  }
+  return options
+}
+
+module.exports = { engineError, localise, callNative, checkOptions }

@@ -131,6 +131,9 @@ pub fn resolve_workflow(
 ) -> Result<&'static Workflow> {
     match observed {
         Observed::Str(s) => find_workflow(s).ok_or_else(|| not_found(s)),
+        // The old engine looked the model up first: an object without a
+        // workflowType got "No model found for workflow: undefined".
+        Observed::Missing => Err(not_found("undefined")),
         other => Err(EngineError::InvalidInput {
             expected: "an object whose 'workflowType' is a string".to_string(),
             received: format!("workflowType {}", describe(&other)),

@@ -42,6 +42,14 @@ pub fn bench_generate_matrix(
             })?;
         let d = workflow.vector.len();
         let n = n as usize;
+        // A benchmark hook, but reachable from JS: an unbounded size would
+        // abort the process on allocation failure instead of throwing.
+        if n > 4_000_000 {
+            return Err(EngineError::InvalidArgument {
+                name: "n".to_string(),
+                reason: format!("at most 4000000 rows, received {n}"),
+            });
+        }
         let mut rows = Vec::with_capacity(n * d);
         let mut labels = Vec::with_capacity(n);
         let mut truth = Vec::with_capacity(n);

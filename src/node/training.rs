@@ -214,6 +214,22 @@ fn report_json(report: &train::TrainReport) -> String {
     .to_string()
 }
 
+/// Run a training on a rayon pool of its own, not the global one: the
+/// global pool also scores large `predictProbabilities` inputs for the JS
+/// thread, which must not queue behind minutes of training work.
+fn in_training_pool<T: Send>(
+    work: impl FnOnce() -> crate::error::Result<T> + Send,
+) -> crate::error::Result<T> {
+    match rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("ml-engine-train-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        // No threads to be had: train on the global pool rather than fail.
+        Err(_) => work(),
+    }
+}
+
 type ProgressCallback = ThreadsafeFunction<TrainProgress, (), TrainProgress, Status, false, true>;
 
 pub struct Train {
@@ -240,7 +256,7 @@ impl Work for Train {
                 cb.call(event, ThreadsafeFunctionCallMode::NonBlocking);
             }
         };
-        let report = train::run(&self.options, &progress, &self.cancel)?;
+        let report = in_training_pool(|| train::run(&self.options, &progress, &self.cancel))?;
         Ok(report_json(&report))
     }
 
@@ -279,7 +295,7 @@ pub fn train(
 pub fn train_sync(env: Env, options: NativeTrainOptions) -> Result<String> {
     run(&env, || {
         let options = train_options(options)?;
-        let report = train::run(&options, &|_| {}, &AtomicBool::new(false))?;
+        let report = in_training_pool(|| train::run(&options, &|_| {}, &AtomicBool::new(false)))?;
         Ok(report_json(&report))
     })
 }
@@ -318,7 +334,19 @@ pub fn train_workflow_model_sync(
                 reason: format!("{other} rows belong to other workflows than '{workflow_type}'"),
             });
         }
-        let result = train::train_dataset(dataset, &settings, &AtomicBool::new(false))?;
+        let result =
+            in_training_pool(|| train::train_dataset(dataset, &settings, &AtomicBool::new(false)))?;
         serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
     })
+}
+
+/// The default scenario count of each workflow (freestyle 150,
+/// melody-to-vocals 120, the others 110).
+#[napi]
+pub fn get_default_counts() -> HashMap<String, u32> {
+    let counts = Counts::default();
+    crate::schema::all_workflows()
+        .iter()
+        .map(|w| (w.workflow_type().to_string(), counts.get(w) as u32))
+        .collect()
 }

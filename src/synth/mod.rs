@@ -390,14 +390,20 @@ pub fn write_json(path: &std::path::Path, scenarios: &[Scenario]) -> Result<()> 
     crate::model::write_atomic(path, to_json(scenarios).as_bytes())
 }
 
+/// The largest scenario count per workflow.
+pub const MAX_COUNT: usize = 1_000_000;
+
 /// Check that a count is usable (the binding passes numbers from JavaScript).
 pub fn check_count(workflow: &str, n: f64) -> Result<usize> {
-    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 10_000_000.0 {
+    // Generated scenarios are held in memory and returned as one JSON string,
+    // so the count is bounded well below what would exhaust memory (an
+    // allocation failure aborts the process; it cannot become an error).
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_COUNT as f64 {
         Ok(n as usize)
     } else {
         Err(EngineError::InvalidArgument {
             name: format!("counts.{workflow}"),
-            reason: format!("expected a whole number from 0 to 10000000, received {n}"),
+            reason: format!("expected a whole number from 0 to {MAX_COUNT}, received {n}"),
         })
     }
 }
