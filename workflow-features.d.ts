@@ -243,7 +243,7 @@ export type FeatureVector = Record<string, number>;
  * fields take the schema defaults unless `strict` is set (ERR_MISSING_FEATURE).
  */
 export declare function featuresToVector(features: WorkflowFeatures | PartialWorkflowFeatures, options?: { strict?: boolean }): FeatureVector;
-/** Features whose weights always appear among critical factors. */
+/** Features that are always eligible as critical factors (the top 5 by contribution are reported). */
 export declare function getCriticalFeatures(workflowType: WorkflowType): string[];
 /** Human-readable workflow name, e.g. "Freestyle Recording". */
 export declare function getWorkflowDisplayName(workflowType: WorkflowType): string;

@@ -15,6 +15,6 @@ module.exports = {
   setupFilesAfterEnv: ['jest-extended/all'],
   moduleNameMapper: {
     // The snippet the README documents for migrating projects:
-    '^(?:\\.{1,2}/)+ml-engine/(workflow-predictors|workflow-features)$': '@dawg-ai/ml-engine/$1',
+    '^(?:\\.{1,2}/)(?:[^/]+/)*ml-engine/(workflow-predictors|workflow-features|train-workflow-models|generate-training-data)$': '@dawg-ai/ml-engine/$1',
   },
 }

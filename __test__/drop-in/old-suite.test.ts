@@ -32,3 +32,15 @@ describe('existing imports through ./ml-engine/*', () => {
     expect(getWorkflowDisplayName('freestyle')).toBe('Freestyle Recording')
   })
 })
+
+describe('the training modules through relative paths', () => {
+  it('resolve through a path with directories before ml-engine', async () => {
+    const { generateTrainingData } = await import('../drop-in/ml-engine/generate-training-data')
+    const { trainWorkflowModel } = await import('./ml-engine/train-workflow-models')
+    expect(require.resolve('../drop-in/ml-engine/generate-training-data')).toBe(path.join(packageRoot, 'generate-training-data.js'))
+    const rows = (await generateTrainingData({ seed: 2, counts: { 'ai-memory': 120 } })).filter((s) => s.workflowType === 'ai-memory')
+    expect(rows).toHaveLength(120)
+    const model = await trainWorkflowModel('ai-memory', rows)
+    expect(model.workflowType).toBe('ai-memory')
+  })
+})
