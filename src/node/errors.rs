@@ -12,8 +12,19 @@ use crate::error::EngineError;
 
 /// Build the JS error object for `e`: `TypeError` for invalid input, `Error`
 /// otherwise, with `code` set to the stable code.
+///
+/// If JavaScript code called while reading the input threw (a getter, a
+/// proxy trap), that exception is still pending: it is what the caller
+/// gets, as it would from reading the property in JavaScript.
 pub fn to_js(env: &Env, e: &EngineError) -> Error {
     let raw_env = env.raw();
+    let mut pending = false;
+    // SAFETY: `raw_env` is the env of the current call, on its thread.
+    if unsafe { sys::napi_is_exception_pending(raw_env, &mut pending) } == sys::Status::napi_ok
+        && pending
+    {
+        return Error::from_status(Status::PendingException);
+    }
     let build = || -> Option<sys::napi_value> {
         let code = CString::new(e.code()).ok()?;
         let message = e.to_string();
