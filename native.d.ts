@@ -184,10 +184,10 @@ export interface TrainProgress {
 /** `train`, blocking the JS thread (no progress callback). */
 export declare function trainSync(options: NativeTrainOptions): string
 
-/**
- * Train one workflow from rows given as JSON text (the old
- * `trainWorkflowModel(workflowType, scenarios)`); returns the model file as JSON text.
- */
+/** `trainWorkflowModel` on the thread pool. */
+export declare function trainWorkflowModel(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null): Promise<string>
+
+/** `trainWorkflowModel`, blocking. */
 export declare function trainWorkflowModelSync(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null): string
 
 export interface WorkflowPrediction {

@@ -852,4 +852,5 @@ module.exports.loadModels = nativeBinding.loadModels
 module.exports.loadModelsSync = nativeBinding.loadModelsSync
 module.exports.train = nativeBinding.train
 module.exports.trainSync = nativeBinding.trainSync
+module.exports.trainWorkflowModel = nativeBinding.trainWorkflowModel
 module.exports.trainWorkflowModelSync = nativeBinding.trainWorkflowModelSync

@@ -91,7 +91,7 @@ async function trainAllModels(options = {}) {
 /**
  * The old per-workflow entry point: train one model from rows
  * `{ features, failed }` (old normalised format, or raw feature objects).
- * Writes nothing; resolves to the model file object.
+ * Writes nothing; resolves to the model file object. Trains off the JS thread.
  */
 async function trainWorkflowModel(workflowType, scenarios, options = {}) {
   if (!Array.isArray(scenarios)) {
@@ -105,7 +105,8 @@ async function trainWorkflowModel(workflowType, scenarios, options = {}) {
       : row,
   )
   try {
-    return JSON.parse(native.trainWorkflowModelSync(workflowType, JSON.stringify(rows), nativeOptions(rest)))
+    // Serialised here (the rows are JS values); parsed and trained off the JS thread.
+    return JSON.parse(await native.trainWorkflowModel(workflowType, JSON.stringify(rows), nativeOptions(rest)))
   } catch (error) {
     throw localise(error)
   }

@@ -300,8 +300,70 @@ pub fn train_sync(env: Env, options: NativeTrainOptions) -> Result<String> {
     })
 }
 
-/// Train one workflow from rows given as JSON text (the old
-/// `trainWorkflowModel(workflowType, scenarios)`); returns the model file as JSON text.
+/// The old `trainWorkflowModel(workflowType, scenarios)`: one workflow from
+/// rows given as JSON text; the result is the model file as JSON text.
+pub struct TrainOne {
+    workflow: &'static crate::schema::Workflow,
+    settings: train::TrainSettings,
+    rows_json: String,
+}
+
+impl TrainOne {
+    fn new(
+        workflow_type: &str,
+        rows_json: String,
+        options: Option<NativeTrainOptions>,
+    ) -> crate::error::Result<TrainOne> {
+        let workflow = crate::schema::find_workflow(workflow_type)
+            .ok_or_else(|| crate::features::unknown_workflow(workflow_type))?;
+        let settings = match options {
+            Some(o) => train_options(o)?.settings,
+            None => train::TrainSettings {
+                trained_at: crate::synth::time::now_iso(),
+                ..Default::default()
+            },
+        };
+        Ok(TrainOne {
+            workflow,
+            settings,
+            rows_json,
+        })
+    }
+}
+
+impl Work for TrainOne {
+    type Output = String;
+    type Js = String;
+
+    fn run(&mut self) -> crate::error::Result<String> {
+        let workflow_type = self.workflow.workflow_type();
+        let values: Vec<serde_json::Value> =
+            serde_json::from_str(&self.rows_json).map_err(|e| EngineError::InvalidArgument {
+                name: "scenarios".to_string(),
+                reason: format!("expected an array of training rows: {e}"),
+            })?;
+        let loaded =
+            train::data::from_values(&values, "scenarios", train::data::RowFormat::Auto, false)?;
+        let dataset = &loaded.datasets[self.workflow.index];
+        let other = loaded.total_rows() - dataset.rows.len();
+        if other > 0 {
+            return Err(EngineError::InvalidArgument {
+                name: "scenarios".to_string(),
+                reason: format!("{other} rows belong to other workflows than '{workflow_type}'"),
+            });
+        }
+        let settings = &self.settings;
+        let result =
+            in_training_pool(|| train::train_dataset(dataset, settings, &AtomicBool::new(false)))?;
+        serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
+    }
+
+    fn into_js(&mut self, _env: Env, text: String) -> Result<String> {
+        Ok(text)
+    }
+}
+
+/// `trainWorkflowModel`, blocking.
 #[napi]
 pub fn train_workflow_model_sync(
     env: Env,
@@ -310,34 +372,20 @@ pub fn train_workflow_model_sync(
     options: Option<NativeTrainOptions>,
 ) -> Result<String> {
     run(&env, || {
-        let workflow = crate::schema::find_workflow(&workflow_type)
-            .ok_or_else(|| crate::features::unknown_workflow(&workflow_type))?;
-        let settings = match options {
-            Some(o) => train_options(o)?.settings,
-            None => train::TrainSettings {
-                trained_at: crate::synth::time::now_iso(),
-                ..Default::default()
-            },
-        };
-        let values: Vec<serde_json::Value> =
-            serde_json::from_str(&rows_json).map_err(|e| EngineError::InvalidArgument {
-                name: "scenarios".to_string(),
-                reason: format!("expected an array of training rows: {e}"),
-            })?;
-        let loaded =
-            train::data::from_values(&values, "scenarios", train::data::RowFormat::Auto, false)?;
-        let dataset = &loaded.datasets[workflow.index];
-        let other = loaded.total_rows() - dataset.rows.len();
-        if other > 0 {
-            return Err(EngineError::InvalidArgument {
-                name: "scenarios".to_string(),
-                reason: format!("{other} rows belong to other workflows than '{workflow_type}'"),
-            });
-        }
-        let result =
-            in_training_pool(|| train::train_dataset(dataset, &settings, &AtomicBool::new(false)))?;
-        serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
+        TrainOne::new(&workflow_type, rows_json, options)?.run()
     })
+}
+
+/// `trainWorkflowModel` on the thread pool.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn train_workflow_model(
+    env: Env,
+    workflow_type: String,
+    rows_json: String,
+    options: Option<NativeTrainOptions>,
+) -> Result<AsyncTask<EngineTask<TrainOne>>> {
+    let work = run(&env, || TrainOne::new(&workflow_type, rows_json, options))?;
+    Ok(AsyncTask::new(EngineTask::new(work)))
 }
 
 /// The default scenario count of each workflow (freestyle 150,
