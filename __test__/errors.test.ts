@@ -68,8 +68,9 @@ describe('invalid input', () => {
       expect(e.message).toBe(`Invalid feature for workflow '${workflow}': field '${boolField}' expected a boolean, received string "false"`)
     })
 
+    // Stem separation, AI mastering and live vocal analysis have no enum field.
     const enumField = fieldOfType(base, 'enum')
-    ;(enumField ? it : it.skip)('rejects an unknown enum value, listing the allowed ones', async () => {
+    if (enumField) it('rejects an unknown enum value, listing the allowed ones', async () => {
       const e = await rejection(predictor.predict({ ...base, [enumField]: 'bogus' } as never))
       expect(e).toBeInstanceOf(TypeError)
       expect(e.code).toBe('ERR_INVALID_FEATURE')
