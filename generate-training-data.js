@@ -2,7 +2,7 @@
 // Reproducible synthetic scenarios for all 8 workflows (generated in Rust).
 
 const native = require('./lib/binding')
-const { checkOptions, localise } = require('./lib/errors')
+const { awaitNative, callNative, checkOptions } = require('./lib/errors')
 
 const KNOWN_OPTIONS = new Set(['seed', 'counts', 'outputPath'])
 
@@ -13,20 +13,12 @@ const KNOWN_OPTIONS = new Set(['seed', 'counts', 'outputPath'])
  */
 async function generateTrainingData(options) {
   const checked = checkOptions(options, KNOWN_OPTIONS)
-  try {
-    return JSON.parse(await native.generateTrainingData(checked))
-  } catch (error) {
-    throw localise(error)
-  }
+  return JSON.parse(await awaitNative(native.generateTrainingData, checked))
 }
 
 function generateTrainingDataSync(options) {
   const checked = checkOptions(options, KNOWN_OPTIONS)
-  try {
-    return JSON.parse(native.generateTrainingDataSync(checked))
-  } catch (error) {
-    throw localise(error)
-  }
+  return JSON.parse(callNative(native.generateTrainingDataSync, checked))
 }
 
 module.exports = { generateTrainingData, generateTrainingDataSync }

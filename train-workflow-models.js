@@ -3,7 +3,7 @@
 // metrics out. The work runs in Rust on the thread pool (rayon inside).
 
 const native = require('./lib/binding')
-const { checkOptions, engineError, localise } = require('./lib/errors')
+const { awaitNative, callNative, checkOptions, engineError } = require('./lib/errors')
 const { DEFAULT_MODELS_DIR } = require('./workflow-predictors')
 
 const KNOWN_OPTIONS = new Set([
@@ -51,15 +51,10 @@ async function train(options = {}) {
       listenerError = { error }
     }
   }
-  let report
-  try {
-    // The addon reports 'load', 'train' and 'write'; 'done' is sent from here,
-    // after the events still queued from the pool threads have been delivered.
-    const forward = onProgress ? (event) => event.stage !== 'done' && notify(event) : undefined
-    report = parseReport(await native.train(prepared, forward, signal))
-  } catch (error) {
-    throw localise(error)
-  }
+  // The addon reports 'load', 'train' and 'write'; 'done' is sent from here,
+  // after the events still queued from the pool threads have been delivered.
+  const forward = onProgress ? (event) => event.stage !== 'done' && notify(event) : undefined
+  const report = parseReport(await awaitNative(native.train, prepared, forward, signal))
   if (onProgress) {
     await new Promise((resolve) => setImmediate(resolve))
     notify({ stage: 'done', done: 1, total: 1 })
@@ -76,11 +71,7 @@ function trainSync(options = {}) {
     throw engineError('ERR_INVALID_ARG', "Invalid argument 'options': trainSync takes no onProgress or signal; use train()", TypeError)
   }
   const prepared = nativeOptions(options)
-  try {
-    return parseReport(native.trainSync(prepared))
-  } catch (error) {
-    throw localise(error)
-  }
+  return parseReport(callNative(native.trainSync, prepared))
 }
 
 /** The old entry point: generate the default scenarios, train, write the package's models/. */
@@ -104,12 +95,8 @@ async function trainWorkflowModel(workflowType, scenarios, options = {}) {
       ? { ...row, workflowType }
       : row,
   )
-  try {
-    // Serialised here (the rows are JS values); parsed and trained off the JS thread.
-    return JSON.parse(await native.trainWorkflowModel(workflowType, JSON.stringify(rows), nativeOptions(rest)))
-  } catch (error) {
-    throw localise(error)
-  }
+  // Serialised here (the rows are JS values); parsed and trained off the JS thread.
+  return JSON.parse(await awaitNative(native.trainWorkflowModel, workflowType, JSON.stringify(rows), nativeOptions(rest)))
 }
 
 module.exports = { train, trainSync, trainAllModels, trainWorkflowModel }

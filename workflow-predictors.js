@@ -4,7 +4,7 @@
 
 const path = require('node:path')
 const native = require('./lib/binding')
-const { engineError, localise } = require('./lib/errors')
+const { awaitNative, callNative, engineError } = require('./lib/errors')
 
 /** The models shipped with the package. */
 const DEFAULT_MODELS_DIR = path.join(__dirname, 'models')
@@ -43,26 +43,12 @@ class WorkflowPredictor {
 
   /** Load the models (off the main thread). A workflow whose file is missing or invalid is skipped with a warning. */
   async initialize() {
-    let models
-    try {
-      models = await native.loadModels(this.#modelsDir)
-    } catch (error) {
-      throw localise(error)
-    }
-    this.#adopt(models)
+    this.#adopt(await awaitNative(native.loadModels, this.#modelsDir))
   }
 
   /** `initialize()`, blocking. */
   initializeSync() {
-    this.#adopt(this.#call(() => native.loadModelsSync(this.#modelsDir)))
-  }
-
-  #call(work) {
-    try {
-      return work()
-    } catch (error) {
-      throw localise(error)
-    }
+    this.#adopt(callNative(native.loadModelsSync, this.#modelsDir))
   }
 
   #adopt(models) {
@@ -85,7 +71,7 @@ class WorkflowPredictor {
 
   predictSync(features) {
     const models = this.#loaded()
-    return this.#call(() => models.predict(features, this.#strict))
+    return callNative(() => models.predict(features, this.#strict))
   }
 
   /** Predict for many objects, in order. */
@@ -98,7 +84,7 @@ class WorkflowPredictor {
       throw engineError('ERR_INVALID_ARG', `Invalid argument 'featuresArray': expected an array, received ${featuresArray === null ? 'null' : typeof featuresArray}`, TypeError)
     }
     const models = this.#loaded()
-    return this.#call(() => models.predictBatch(featuresArray, this.#strict))
+    return callNative(() => models.predictBatch(featuresArray, this.#strict))
   }
 
   /**
@@ -113,10 +99,10 @@ class WorkflowPredictor {
     const models = this.#loaded()
     if (layout === 'raw') {
       if (!Array.isArray(rows)) throw invalidRows('an array of feature objects', rows)
-      return localArray(this.#call(() => models.predictProbabilitiesRaw(workflowType, rows, this.#strict)))
+      return localArray(callNative(() => models.predictProbabilitiesRaw(workflowType, rows, this.#strict)))
     }
     checkVectorRows(rows)
-    return localArray(this.#call(() => models.predictProbabilities(workflowType, rows)))
+    return localArray(callNative(() => models.predictProbabilities(workflowType, rows)))
   }
 
   /** `predictProbabilities` with `layout: 'vector'`, scored off the JS thread (the rows are copied). */
@@ -126,11 +112,7 @@ class WorkflowPredictor {
     }
     checkVectorRows(rows)
     const models = this.#loaded()
-    try {
-      return localArray(await models.predictProbabilitiesAsync(workflowType, rows))
-    } catch (error) {
-      throw localise(error)
-    }
+    return localArray(await awaitNative(() => models.predictProbabilitiesAsync(workflowType, rows)))
   }
 
   /** The loaded model file of a workflow, or undefined. */

@@ -58,4 +58,13 @@ function checkOptions(options, known, what = 'options') {
   return options
 }
 
-module.exports = { engineError, localise, callNative, checkOptions }
+/** `callNative` for a native call that returns a promise: sync throws and rejections are both re-created here. */
+async function awaitNative(fn, ...args) {
+  try {
+    return await fn(...args)
+  } catch (error) {
+    throw localise(error)
+  }
+}
+
+module.exports = { engineError, localise, callNative, awaitNative, checkOptions }
