@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-export const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'fixtures')
-export const OLD_MODELS_DIR = path.join(SHARED, 'ts-ml-engine', 'models')
+export const FIXTURES = path.resolve(__dirname, '..', 'fixtures')
+export const OLD_MODELS_DIR = path.join(FIXTURES, 'ts-ml-engine', 'models')
 
 export interface GoldenCase {
   id: string
@@ -25,7 +25,7 @@ export interface GoldenCase {
 let golden: { meta: { workflows: string[] }; cases: GoldenCase[] } | null = null
 
 export function loadGolden() {
-  golden ??= JSON.parse(fs.readFileSync(path.join(SHARED, 'ts-parity', 'golden.json'), 'utf8'))
+  golden ??= JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ts-parity', 'golden.json'), 'utf8'))
   return golden!
 }
 

@@ -11,7 +11,7 @@ function node(args: string[]): string {
 
 describe('module formats', () => {
   const script = (imports: string) => `${imports}
-const p = new WorkflowPredictor({ modelsDir: ${JSON.stringify(path.join(root, '..', 'shared', 'fixtures', 'ts-ml-engine', 'models'))} })
+const p = new WorkflowPredictor({ modelsDir: ${JSON.stringify(path.join(root, 'fixtures', 'ts-ml-engine', 'models'))} })
 p.initializeSync()
 console.log(JSON.stringify([typeof getWorkflowPredictor, getWorkflowDisplayName('ai-memory'), p.getAllModels().length]))`
 

@@ -1,10 +1,10 @@
 // The engine's schema declaration (src/schema) matches the old engine's, as
-// recorded in ../shared/fixtures/ts-parity/schema.json: every raw field and
+// recorded in fixtures/ts-parity/schema.json: every raw field and
 // its type (enum values included, even for fields that feed no vector entry),
 // every vector entry and its normalisation, and the critical features.
 import fs from 'node:fs'
 import path from 'node:path'
-import { SHARED } from './helpers'
+import { FIXTURES } from './helpers'
 
 // The binding's schema description, the same one the .d.ts is generated from.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -13,7 +13,7 @@ const native = require('../lib/binding') as { getSchemaJson(): string }
 interface Field { field: string; type: string; values?: string[] }
 interface Entry { feature: string; field: string; kind: string; divisor?: number; offset?: number; value?: string }
 
-const fixture = JSON.parse(fs.readFileSync(path.join(SHARED, 'ts-parity', 'schema.json'), 'utf8'))
+const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ts-parity', 'schema.json'), 'utf8'))
 const engine = JSON.parse(native.getSchemaJson())
 
 const fieldShape = (f: Field) => ({ field: f.field, type: f.type, ...(f.values ? { values: f.values } : {}) })

@@ -6,9 +6,9 @@ import { generateTrainingData, generateTrainingDataSync } from '../generate-trai
 import { train, trainSync, trainWorkflowModel } from '../train-workflow-models'
 import { featuresToVector } from '../workflow-features'
 import { WorkflowPredictor } from '../workflow-predictors'
-import { SHARED, recordingLogger, tempDir } from './helpers'
+import { FIXTURES, recordingLogger, tempDir } from './helpers'
 
-const OLD_DATA = path.join(SHARED, 'ts-ml-engine', 'workflow-training-data.json')
+const OLD_DATA = path.join(FIXTURES, 'ts-ml-engine', 'workflow-training-data.json')
 
 describe('generateTrainingData', () => {
   it('is reproducible: the same seed gives byte-identical files, another seed differs', async () => {

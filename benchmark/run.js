@@ -57,7 +57,7 @@ function render({ started, info, predict, train, seconds, largeRun, large, quick
   L.push('')
   L.push('## Method', '')
   L.push('- Timings with [tinybench](https://github.com/tinylibs/tinybench) 6: every task of a table runs in the same process and the same run, one after another, after a warm-up. One tinybench iteration runs a block of operations (1,000 `predict` calls cycling through the 1,200 golden inputs; one 10k batch; one 100k-row columnar call); the figure is the **median iteration time divided by the block size**. p25–p75 are the quartiles of the same samples.')
-  L.push('- Inputs: the 1,200 golden raw objects of `../shared/fixtures/ts-parity/golden.json`, predicted with the old model files of `../shared/fixtures/ts-ml-engine/models`.')
+  L.push('- Inputs: the 1,200 golden raw objects of `fixtures/ts-parity/golden.json`, predicted with the old model files of `fixtures/ts-ml-engine/models`.')
   L.push(`- Before timing, both plain-JS implementations are checked against the addon on all ${predict.checkedInputs} golden inputs (probability and confidence within 1e-12, same risk level, identical critical factors and recommendations).`)
   L.push('- The machine is shared (other builds and tests run at the same time), so absolute figures move between runs; ratios are between tasks of the same run.')
   if (process.env.BENCH_BASELINE_ADDON) L.push(`- The *baseline addon* row is an older build of this addon loaded from \`BENCH_BASELINE_ADDON\` and called like the current one (\`NativeModels.predict(input, false)\`), after checking that both return equal results on 50 golden inputs.`)

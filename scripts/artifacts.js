@@ -165,7 +165,7 @@ function build(t) {
   if (t.direct) {
     // napi build -x refuses windows-gnu, so call cargo-zigbuild itself.
     r = run('cargo', ['zigbuild', '--release', '--lib', '--target', t.triple], { env })
-    built = path.join(ROOT, 'target', t.triple, 'release', 'dawg_ml_engine.dll')
+    built = path.join(ROOT, 'target', t.triple, 'release', 'dawg_ml_node.dll')
   } else {
     const napi = path.join(ROOT, 'node_modules', '.bin', 'napi')
     r = run(napi, ['build', '--platform', '--release', '-x', '--target', t.zigTarget ?? t.triple, '--no-js', '--output-dir', out], { env })
@@ -185,7 +185,7 @@ function modelsDir() {
   const shipped = path.join(ROOT, 'models')
   const count = (d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith('-model.json')).length : 0)
   if (count(shipped) >= 8) return shipped
-  const fixture = path.resolve(ROOT, '..', 'shared', 'fixtures', 'ts-ml-engine', 'models')
+  const fixture = path.join(ROOT, 'fixtures', 'ts-ml-engine', 'models')
   if (count(fixture) >= 8) return fixture
   return null
 }

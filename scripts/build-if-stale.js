@@ -24,7 +24,7 @@ function hasCargo() {
   return spawnSync('cargo', ['--version'], { stdio: 'ignore' }).status === 0
 }
 
-const sources = ['src', 'Cargo.toml', 'Cargo.lock', 'build.rs', '.cargo'].map((p) => path.join(root, p)).filter(fs.existsSync)
+const sources = ['src', 'crates', 'Cargo.toml', 'Cargo.lock', 'build.rs', '.cargo'].map((p) => path.join(root, p)).filter(fs.existsSync)
 const sourceTime = Math.max(...sources.map(newestMtime))
 const built = binaries()
 const builtTime = built.length ? Math.min(...built.map((b) => fs.statSync(b).mtimeMs)) : 0

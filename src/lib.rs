@@ -1,16 +1,20 @@
-//! `@dawg-ai/ml-engine`: workflow failure prediction.
-//!
-//! Data flows one way: `node` -> `train`/`predict`/`synth` -> `model`/`features`
-//! -> `schema`. Only `node` knows about JavaScript.
+//! The napi binding of `@dawg-ai/ml-engine`: the only crate that knows about
+//! JavaScript. It converts JS values, calls the engine crate
+//! (`dawg-ml-engine`, which has no napi dependency and is tested with
+//! `cargo test`), and maps `EngineError`s to JS errors with a stable `code`.
+//! Panics are caught here and never cross into JavaScript.
 
-pub mod error;
-pub mod features;
-pub mod model;
-pub mod predict;
-pub mod schema;
-pub mod synth;
-pub mod train;
+// Test builds see no napi registration, so the exported items look unused there.
+#![cfg_attr(test, allow(dead_code))]
 
-pub mod node;
+// The engine's modules under their usual names, so that binding code reads
+// `crate::features::...` as it did when both lived in one crate.
+pub(crate) use dawg_ml_engine::{columnar, error, features, model, predict, schema, synth, train};
 
-pub use error::EngineError;
+mod bench_hooks;
+mod convert;
+mod errors;
+mod models;
+mod task;
+mod training;
+mod workflow_features;

@@ -4,7 +4,7 @@ const path = require('node:path')
 const { Bench } = require('tinybench')
 
 const ROOT = path.join(__dirname, '..', '..')
-const FIXTURES = process.env.DAWG_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
+const FIXTURES = path.join(ROOT, 'fixtures')
 const GOLDEN = path.join(FIXTURES, 'ts-parity', 'golden.json')
 const SCHEMA = path.join(FIXTURES, 'ts-parity', 'schema.json')
 const OLD_MODELS = path.join(FIXTURES, 'ts-ml-engine', 'models')

@@ -343,18 +343,32 @@ pub fn train_dataset(
 }
 
 /// The old `trainWorkflowModel(workflowType, scenarios)`: train one workflow
-/// from JSON rows (old format or raw outcomes, detected per row). Rows of
-/// other workflows are ignored, as the old trainer filtered by type.
-pub fn train_workflow_from_values(
+/// from rows given as JSON text (an array of old-format rows or raw
+/// outcomes, detected per row). Every row must belong to `workflow_type`:
+/// rows of another workflow are an `InvalidArgument` naming how many.
+pub fn train_workflow_from_json(
     workflow_type: &str,
-    rows: &[serde_json::Value],
+    rows_json: &str,
     settings: &TrainSettings,
     cancel: &AtomicBool,
 ) -> Result<WorkflowResult> {
     let w = crate::schema::find_workflow(workflow_type)
         .ok_or_else(|| crate::features::unknown_workflow(workflow_type))?;
-    let loaded = data::from_values(rows, "<input>", RowFormat::Auto, false)?;
-    train_dataset(&loaded.datasets[w.index], settings, cancel)
+    let values: Vec<serde_json::Value> =
+        serde_json::from_str(rows_json).map_err(|e| EngineError::InvalidArgument {
+            name: "scenarios".to_string(),
+            reason: format!("expected an array of training rows: {e}"),
+        })?;
+    let loaded = data::from_values(&values, "scenarios", RowFormat::Auto, false)?;
+    let dataset = &loaded.datasets[w.index];
+    let other = loaded.total_rows() - dataset.rows.len();
+    if other > 0 {
+        return Err(EngineError::InvalidArgument {
+            name: "scenarios".to_string(),
+            reason: format!("{other} rows belong to other workflows than '{workflow_type}'"),
+        });
+    }
+    train_dataset(dataset, settings, cancel)
 }
 
 fn insufficient(w: &Workflow, reason: String) -> EngineError {

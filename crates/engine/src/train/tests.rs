@@ -105,12 +105,16 @@ fn old_api_trains_one_workflow_from_json_rows() {
             serde_json::json!({"workflowType": "ai-memory", "features": features, "failed": s.failed})
         })
         .collect();
-    let r = train_workflow_from_values("ai-memory", &rows, &quick(), &never).unwrap();
+    let text = serde_json::to_string(&rows).unwrap();
+    let r = train_workflow_from_json("ai-memory", &text, &quick(), &never).unwrap();
     assert_eq!(r.training_size + r.validation_size, 80);
     assert!(r.bayes.is_none());
-    let e = train_workflow_from_values("karaoke", &rows, &quick(), &never).unwrap_err();
+    let e = train_workflow_from_json("karaoke", &text, &quick(), &never).unwrap_err();
     assert_eq!(e.code(), "ERR_UNKNOWN_WORKFLOW");
-    // Rows of another workflow leave this one empty: reported, not a crash.
-    let e = train_workflow_from_values("freestyle", &rows, &quick(), &never).unwrap_err();
-    assert!(e.to_string().contains("only 0 rows"), "{e}");
+    // Rows of another workflow are refused, naming how many.
+    let e = train_workflow_from_json("freestyle", &text, &quick(), &never).unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_ARG");
+    assert!(e.to_string().contains("80 rows belong to other workflows than 'freestyle'"), "{e}");
+    let e = train_workflow_from_json("ai-memory", "{\"not\": \"rows\"}", &quick(), &never).unwrap_err();
+    assert!(e.to_string().starts_with("Invalid argument 'scenarios': expected an array of training rows"), "{e}");
 }

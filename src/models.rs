@@ -12,6 +12,7 @@ use super::task::{EngineTask, Work};
 use crate::error::EngineError;
 use crate::features::{vectorise_into, RawRecord};
 use crate::model::{load_dir, LoadedModel, ModelSet};
+use crate::columnar::Columnar;
 use crate::predict::{predict, probability};
 use crate::schema::{find_workflow, Workflow};
 
@@ -375,80 +376,6 @@ impl NativeModels {
             columnar: Some(columnar),
             rows,
         }))
-    }
-}
-
-/// What columnar scoring needs of a model, owned so it can leave the JS thread.
-pub struct Columnar {
-    workflow: &'static Workflow,
-    weights: Vec<f64>,
-    bias: f64,
-}
-
-/// Inputs of at least this many values are scored in parallel.
-const PARALLEL_VALUES: usize = 1 << 16;
-/// Rows per unit of parallel work.
-const BLOCK_ROWS: usize = 2048;
-
-impl Columnar {
-    fn of(model: &LoadedModel) -> Columnar {
-        Columnar {
-            workflow: model.workflow,
-            weights: model.weights.clone(),
-            bias: model.bias,
-        }
-    }
-
-    /// Validate `data` (length, finiteness) and score every row.
-    fn probabilities(&self, data: &[f64]) -> crate::error::Result<Vec<f64>> {
-        use rayon::prelude::*;
-        let d = self.weights.len();
-        let workflow_type = self.workflow.workflow_type();
-        if data.len() % d != 0 {
-            return Err(EngineError::InvalidArgument {
-                name: "rows".to_string(),
-                reason: format!(
-                    "length {} is not a multiple of the {d} features of {workflow_type}",
-                    data.len()
-                ),
-            });
-        }
-        // One pass over blocks of rows: check a block, then score it. The
-        // first non-finite value is the smallest index any block reports.
-        let n = data.len() / d;
-        let mut out = vec![0.0; n];
-        let score_block = |(b, (probabilities, rows)): (usize, (&mut [f64], &[f64]))| {
-            if let Some(k) = rows.iter().position(|x| !x.is_finite()) {
-                return Some(b * BLOCK_ROWS * d + k);
-            }
-            for (p, row) in probabilities.iter_mut().zip(rows.chunks_exact(d)) {
-                *p = probability(&self.weights, self.bias, row);
-            }
-            None
-        };
-        let non_finite = if data.len() >= PARALLEL_VALUES {
-            out.par_chunks_mut(BLOCK_ROWS)
-                .zip(data.par_chunks(BLOCK_ROWS * d))
-                .enumerate()
-                .filter_map(score_block)
-                .min()
-        } else {
-            out.chunks_mut(BLOCK_ROWS)
-                .zip(data.chunks(BLOCK_ROWS * d))
-                .enumerate()
-                .find_map(score_block)
-        };
-        if let Some(i) = non_finite {
-            return Err(EngineError::InvalidArgument {
-                name: "rows".to_string(),
-                reason: format!(
-                    "value at index {i} (row {}, feature '{}') is not finite",
-                    i / d,
-                    self.workflow.vector[i % d].feature
-                ),
-            });
-        }
-        Ok(out)
     }
 }
 

@@ -336,25 +336,11 @@ impl Work for TrainOne {
     type Js = String;
 
     fn run(&mut self) -> crate::error::Result<String> {
-        let workflow_type = self.workflow.workflow_type();
-        let values: Vec<serde_json::Value> =
-            serde_json::from_str(&self.rows_json).map_err(|e| EngineError::InvalidArgument {
-                name: "scenarios".to_string(),
-                reason: format!("expected an array of training rows: {e}"),
-            })?;
-        let loaded =
-            train::data::from_values(&values, "scenarios", train::data::RowFormat::Auto, false)?;
-        let dataset = &loaded.datasets[self.workflow.index];
-        let other = loaded.total_rows() - dataset.rows.len();
-        if other > 0 {
-            return Err(EngineError::InvalidArgument {
-                name: "scenarios".to_string(),
-                reason: format!("{other} rows belong to other workflows than '{workflow_type}'"),
-            });
-        }
-        let settings = &self.settings;
-        let result =
-            in_training_pool(|| train::train_dataset(dataset, settings, &AtomicBool::new(false)))?;
+        let (workflow_type, settings, rows) =
+            (self.workflow.workflow_type(), &self.settings, &self.rows_json);
+        let result = in_training_pool(|| {
+            train::train_workflow_from_json(workflow_type, rows, settings, &AtomicBool::new(false))
+        })?;
         serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
     }
 

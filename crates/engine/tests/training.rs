@@ -85,7 +85,7 @@ fn ten_times_the_counts_reach_the_bayes_limit_within_0_02() {
 #[test]
 fn the_old_training_file_trains_and_six_workflows_have_no_signal() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/ts-ml-engine/workflow-training-data.json");
+        .join("../../fixtures/ts-ml-engine/workflow-training-data.json");
     let report = run(&TrainOptions {
         data: DataSource::File(path),
         ..TrainOptions::default()
