@@ -39,19 +39,39 @@ describe('dawg-ml', () => {
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toHaveLength(1860)
   })
 
-  it('prints usage for --help (exit 0) and without a command (exit 2)', () => {
+  it('prints the command list for --help (exit 0) and without a command (exit 2)', () => {
     const help = dawgMl('--help')
     expect(help.status).toBe(0)
-    expect(help.stdout).toMatch(/^Usage:\n  dawg-ml train /)
-    expect(dawgMl('train', '--help').status).toBe(0)
-    expect(dawgMl().status).toBe(2)
+    expect(help.stdout).toMatch(/^Usage: dawg-ml <command> \[options\]\n\nCommands:\n  train +Train one model per workflow/)
+    expect(help.stdout).toMatch(/^  generate +Write generated scenarios/m)
+    expect(help.stdout).not.toContain('--skip-invalid')
+    const bare = dawgMl()
+    expect(bare.status).toBe(2)
+    expect(bare.stdout).toBe(help.stdout)
+  })
+
+  it('explains every flag of a command with <command> --help', () => {
+    const train = dawgMl('train', '--help')
+    expect(train.status).toBe(0)
+    expect(train.stdout).toMatch(/^Usage: dawg-ml train \[options\]\n\nTrains one model per workflow/)
+    for (const flag of ['--data FILE', '--data-format auto|old|outcomes', '--out DIR', '--seed N', '--counts TYPE=N,...', '--scale K', '--folds K', '--skip-invalid', '--no-write', '--json', '-h, --help']) {
+      expect(train.stdout).toMatch(new RegExp(`^  ${flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\S`, 'm'))
+    }
+    const generate = dawgMl('generate', '--help')
+    expect(generate.status).toBe(0)
+    expect(generate.stdout).toMatch(/^Usage: dawg-ml generate --out FILE \[options\]/)
+    expect(generate.stdout).toMatch(/^  --out FILE +The JSON file to write/m)
+    expect(generate.stdout).not.toContain('--skip-invalid')
+    expect(generate.stdout).not.toBe(train.stdout)
   })
 
   it('exits 2 with usage on a bad argument', () => {
     const r = dawgMl('train', '--seeds', '4')
     expect(r.status).toBe(2)
     expect(r.stderr).toContain('dawg-ml: unknown argument: --seeds')
-    expect(r.stderr).toContain('Usage:')
+    expect(r.stderr).toContain('Usage: dawg-ml train [options]')
+    expect(dawgMl('karaoke').stderr).toContain('dawg-ml: unknown command: karaoke')
+    expect(dawgMl('train', '--json=yes').stderr).toContain('--json takes no value')
     expect(dawgMl('train', '--counts', 'karaoke=5').stderr).toContain('unknown workflow "karaoke"')
   })
 

@@ -10,10 +10,10 @@ use super::convert;
 use super::errors::{run, to_js};
 use super::task::{EngineTask, Work};
 use crate::error::EngineError;
-use crate::features::{vectorise_into, RawRecord};
+use crate::features::RawRecord;
 use crate::model::{load_dir, LoadedModel, ModelSet};
 use crate::columnar::Columnar;
-use crate::predict::{predict, probability};
+use crate::predict::{predict_record, probability_record};
 use crate::schema::{find_workflow, Workflow};
 
 // Declared for the generated TypeScript types; the values are built directly.
@@ -136,18 +136,7 @@ impl NativeModels {
         strict: bool,
     ) -> crate::error::Result<sys::napi_value> {
         let (workflow, model, record) = self.read_js(strings, value, strict)?;
-        // The vector on the stack (every workflow has far fewer than 64 entries).
-        let mut stack = [0.0f64; 64];
-        let mut heap = Vec::new();
-        let d = workflow.vector.len();
-        let vector: &mut [f64] = if d <= stack.len() {
-            &mut stack[..d]
-        } else {
-            heap.resize(d, 0.0);
-            &mut heap
-        };
-        vectorise_into(workflow, &record, model.feature_means.as_deref(), vector);
-        let prediction = predict(model, vector);
+        let prediction = predict_record(model, &record);
         let imputed = if record.any_missing() {
             record.imputed_fields(workflow)
         } else {
@@ -324,7 +313,6 @@ impl NativeModels {
             convert::Strings::get(&self.strings, raw_env)
         })?;
         let mut out = Vec::with_capacity(n as usize);
-        let mut vector = vec![0.0; expected.vector.len()];
         for i in 0..n {
             let item: Unknown = features.get(i)?.unwrap_or_else(|| unsafe {
                 Unknown::from_raw_unchecked(raw_env, std::ptr::null_mut())
@@ -341,13 +329,7 @@ impl NativeModels {
                         ),
                     });
                 }
-                vectorise_into(
-                    workflow,
-                    &record,
-                    model.feature_means.as_deref(),
-                    &mut vector,
-                );
-                Ok(probability(&model.weights, model.bias, &vector))
+                Ok(probability_record(model, &record))
             });
             match scored {
                 Ok(p) => out.push(p),

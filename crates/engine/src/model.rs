@@ -75,13 +75,42 @@ pub struct LoadedModel {
     pub feature_means: Option<Vec<f64>>,
     pub file: ModelFile,
     pub path: Option<PathBuf>,
+    /// `modelVersion`: a content hash of the model file (see `content_version`).
+    pub version: String,
+}
+
+/// A model file's version: `sha256:` and the first 16 hex digits of the
+/// SHA-256 of its bytes. Stable for a given file, whoever loads it, and
+/// equal to `sha256sum <file> | cut -c1-16` for the files this engine writes.
+pub fn content_version(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// The bytes `save_model` writes for `file`.
+fn file_bytes(file: &ModelFile) -> Result<String> {
+    serde_json::to_string_pretty(file).map_err(|e| EngineError::Internal(e.to_string()))
 }
 
 impl LoadedModel {
+    /// A model from an in-memory file; its version is that of the bytes
+    /// `save_model` would write for it.
     pub fn from_file(
         workflow: &'static Workflow,
         file: ModelFile,
         path: Option<PathBuf>,
+    ) -> Result<LoadedModel> {
+        let version = content_version(file_bytes(&file)?.as_bytes());
+        LoadedModel::build(workflow, file, path, version)
+    }
+
+    fn build(
+        workflow: &'static Workflow,
+        file: ModelFile,
+        path: Option<PathBuf>,
+        version: String,
     ) -> Result<LoadedModel> {
         let bad = |reason: String| EngineError::InvalidModel {
             path: path.clone().unwrap_or_default(),
@@ -127,6 +156,7 @@ impl LoadedModel {
             feature_means,
             file,
             path,
+            version,
         })
     }
 
@@ -140,7 +170,7 @@ impl LoadedModel {
                 path: path.clone().unwrap_or_default(),
                 reason: e.to_string(),
             })?;
-        LoadedModel::from_file(workflow, file, path)
+        LoadedModel::build(workflow, file, path, content_version(text.as_bytes()))
     }
 }
 
@@ -220,9 +250,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Serialise a model file as pretty JSON and write it atomically.
 pub fn save_model(dir: &Path, file: &ModelFile) -> Result<PathBuf> {
     let path = model_path(dir, &file.workflow_type);
-    let text =
-        serde_json::to_string_pretty(file).map_err(|e| EngineError::Internal(e.to_string()))?;
-    write_atomic(&path, text.as_bytes())?;
+    write_atomic(&path, file_bytes(file)?.as_bytes())?;
     Ok(path)
 }
 
@@ -260,10 +288,23 @@ mod tests {
         assert_eq!(m.weights.iter().filter(|x| **x != 0.0).count(), 1);
         let dir = tempdir("rewrite");
         save_model(&dir, &file).unwrap();
-        let back: ModelFile =
-            serde_json::from_str(&fs::read_to_string(model_path(&dir, "freestyle")).unwrap())
-                .unwrap();
+        let text = fs::read_to_string(model_path(&dir, "freestyle")).unwrap();
+        let back: ModelFile = serde_json::from_str(&text).unwrap();
         assert_eq!(back, file);
+        // The version is the file's content hash, the same in memory and on disk.
+        let reloaded = LoadedModel::parse(w, &text, None).unwrap();
+        assert_eq!(reloaded.version, m.version);
+        assert_eq!(m.version, content_version(text.as_bytes()));
+        assert!(m.version.starts_with("sha256:") && m.version.len() == 23, "{}", m.version);
+        let mut changed = file.clone();
+        changed.bias = 0.25;
+        assert_ne!(LoadedModel::from_file(w, changed, None).unwrap().version, m.version);
+    }
+
+    #[test]
+    fn content_version_is_the_sha256_prefix() {
+        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223...
+        assert_eq!(content_version(b"abc"), "sha256:ba7816bf8f01cfea");
     }
 
     #[test]

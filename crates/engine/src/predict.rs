@@ -2,6 +2,7 @@
 //! level, confidence, critical factors and recommendations. The semantics are
 //! the old engine's, pinned by the golden fixtures.
 
+use crate::features::{vectorise_into, RawRecord};
 use crate::model::LoadedModel;
 use crate::schema::Workflow;
 
@@ -42,12 +43,31 @@ impl RiskLevel {
     }
 }
 
+/// Which way a factor pushes the failure probability. Models trained by this
+/// engine report it; old model files (whose contributions are unsigned
+/// magnitudes) do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Raises,
+    Lowers,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Raises => "raises",
+            Direction::Lowers => "lowers",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CriticalFactor {
     pub feature: &'static str,
     pub value: f64,
     pub weight: f64,
     pub contribution: f64,
+    pub direction: Option<Direction>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +126,7 @@ pub fn critical_factors(
                 value,
                 weight,
                 contribution,
+                direction: None,
             })
         })
         .collect();
@@ -139,6 +160,38 @@ pub fn recommendations(
         out.push("Implement graceful degradation strategies");
     }
     out
+}
+
+/// The whole prediction for one validated raw record: the record is
+/// vectorised (missing fields take the model's feature means when it has
+/// them) and scored. This is the entry point the binding uses, so a model
+/// family that reads raw fields rather than the vector changes nothing there.
+pub fn predict_record(model: &LoadedModel, record: &RawRecord) -> Prediction {
+    with_vector(model, record, |vector| predict(model, vector))
+}
+
+/// The failure probability alone for one validated raw record.
+pub fn probability_record(model: &LoadedModel, record: &RawRecord) -> f64 {
+    with_vector(model, record, |vector| {
+        probability(&model.weights, model.bias, vector)
+    })
+}
+
+/// Run `f` on the record's feature vector, kept on the stack (every workflow
+/// has far fewer than 64 entries).
+fn with_vector<T>(model: &LoadedModel, record: &RawRecord, f: impl FnOnce(&[f64]) -> T) -> T {
+    let workflow = model.workflow;
+    let mut stack = [0.0f64; 64];
+    let mut heap = Vec::new();
+    let d = workflow.vector.len();
+    let vector: &mut [f64] = if d <= stack.len() {
+        &mut stack[..d]
+    } else {
+        heap.resize(d, 0.0);
+        &mut heap
+    };
+    vectorise_into(workflow, record, model.feature_means.as_deref(), vector);
+    f(vector)
 }
 
 /// The whole prediction for one feature vector.
@@ -258,6 +311,7 @@ mod tests {
             value,
             weight: 1.0,
             contribution: 1.0,
+            direction: None,
         };
         let recs = recommendations(
             w,

@@ -1,0 +1,49 @@
+'use strict'
+// The dawg-ml command table. A command is a module exporting
+// { name, summary, description, usage?, flags, notes?, run(args, io) }; the
+// global usage, each command's --help and the dispatch derive from this list.
+
+const { UsageError, parseFlags, commandHelp } = require('./args')
+
+const COMMANDS = [require('./train'), require('./generate')]
+
+function usage() {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2
+  return [
+    'Usage: dawg-ml <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'dawg-ml <command> --help' for the options of a command.",
+    'Exit status: 0 on success, 1 when the work failed, 2 on a usage error.',
+  ].join('\n')
+}
+
+async function main(argv, io = { stdout: process.stdout, stderr: process.stderr }) {
+  const name = argv.length > 0 && !argv[0].startsWith('-') ? argv[0] : undefined
+  const command = COMMANDS.find((c) => c.name === name)
+  try {
+    if (name === undefined) {
+      if (argv.length > 0 && !['--help', '-h'].includes(argv[0])) throw new UsageError(`unknown argument: ${argv[0]}`)
+      io.stdout.write(`${usage()}\n`)
+      return argv.length > 0 ? 0 : 2
+    }
+    if (!command) throw new UsageError(`unknown command: ${name}`)
+    const args = parseFlags(argv.slice(1), command.flags)
+    if (args.help) {
+      io.stdout.write(`${commandHelp(command)}\n`)
+      return 0
+    }
+    return (await command.run(args, io)) ?? 0
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`dawg-ml: ${error.message}\n\n${command ? commandHelp(command) : usage()}\n`)
+      return 2
+    }
+    io.stderr.write(`dawg-ml: ${error.code ? `[${error.code}] ` : ''}${error.message}\n`)
+    return 1
+  }
+}
+
+module.exports = { COMMANDS, main, usage }

@@ -1,0 +1,55 @@
+'use strict'
+// dawg-ml train
+
+const path = require('node:path')
+const { wholeNumber } = require('./args')
+const { COUNT_FLAGS, counts } = require('./counts')
+const { progressBar } = require('./progress')
+
+module.exports = {
+  name: 'train',
+  summary: 'Train one model per workflow and write the models and reports.',
+  description:
+    'Trains one model per workflow on generated scenarios (the default) or on --data, and prints\n' +
+    'the per-workflow table. Writes <type>-model.json, training-summary.json and TRAINING_REPORT.md\n' +
+    'to --out, or to the default models directory (see the README, "Where models live").',
+  flags: [
+    { flag: '--data', key: 'data', value: 'FILE', description: 'Train on this file instead of generated scenarios: old training-data JSON, or JSON/JSONL of recorded outcomes {features, failed}.' },
+    { flag: '--data-format', key: 'dataFormat', value: 'auto|old|outcomes', description: 'How to read --data rows (default auto: decided per row).' },
+    { flag: '--out', key: 'out', value: 'DIR', description: 'Write the models and reports here.' },
+    { flag: '--seed', key: 'seed', value: 'N', description: 'Seed of the generator, the split and the folds (default 42).' },
+    ...COUNT_FLAGS,
+    { flag: '--folds', key: 'folds', value: 'K', description: 'Cross-validation folds, 2 to 20 (default 5).' },
+    { flag: '--skip-invalid', key: 'skipInvalid', description: 'Skip and count invalid rows of --data instead of failing on the first.' },
+    { flag: '--no-write', key: 'noWrite', description: 'Train and print, but write no file.' },
+    { flag: '--json', key: 'json', description: 'Print the training summary as JSON instead of the table.' },
+  ],
+  async run(args, { stdout }) {
+    const { train } = require('../../train-workflow-models')
+    const bar = progressBar()
+    const options = {
+      seed: args.seed === undefined ? undefined : wholeNumber('--seed', args.seed),
+      counts: counts(args),
+      data: args.data && path.resolve(args.data),
+      dataFormat: args.dataFormat,
+      outDir: args.noWrite ? null : args.out && path.resolve(args.out),
+      skipInvalid: args.skipInvalid === true,
+      folds: args.folds === undefined ? undefined : wholeNumber('--folds', args.folds),
+      onProgress: (e) => bar.update(e),
+    }
+    for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key]
+    const started = process.hrtime.bigint()
+    const summary = await train(options).finally(() => bar.end())
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    if (args.json) {
+      const { table, markdown, modelFiles, ...rest } = summary
+      stdout.write(`${JSON.stringify(rest, null, 2)}\n`)
+      return 0
+    }
+    stdout.write(`${summary.table}\n`)
+    stdout.write(`Trained ${summary.models.length} models on ${summary.totalScenarios} rows in ${seconds.toFixed(2)} s.\n`)
+    for (const s of summary.skipped ?? []) stdout.write(`Skipped ${s.workflowType} (${s.rows} rows): ${s.reason}\n`)
+    if (summary.written.length) stdout.write(`Wrote ${summary.written.length} files to ${path.dirname(summary.written[0])}\n`)
+    return 0
+  },
+}
