@@ -9,26 +9,37 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** Models loaded from one directory, one slot per workflow. */
+/** Models loaded from one or more directories, one slot per workflow. */
 export declare class NativeModels {
-  /** The directory the models were loaded from. */
-  get dir(): string
-  /** One message per workflow whose model could not be loaded. */
+  /**
+   * One message per workflow whose model could not be loaded from the
+   * first directory.
+   */
   get warnings(): Array<string>
-  /** Workflow types that have a model, in schema order. */
-  get loadedWorkflows(): Array<string>
   /**
-   * The model file of a workflow as JSON text (parsed once by the JS
-   * wrapper for `getModelStats`), or null without a model.
+   * Per workflow (schema order), null without a model, else
+   * `{ workflowType, modelVersion, verdict, path }`, as JSON text.
    */
+  modelInfoJson(): string
+  /** The model file of a workflow as JSON text, or null without a model. */
   modelJson(workflowType: string): string | null
-  /** Predict for one raw feature object. */
-  predict(features: object, strict: boolean): WorkflowPrediction
   /**
-   * Predict for each object of an array, in order. The first invalid
-   * object rejects the whole batch, naming its index.
+   * Predict for an object `lib/feature-reader.js` encoded into `values`
+   * and `tags` (one entry per field of workflow `workflow`); the flat
+   * prediction is written back into `values`. Returns the slots written.
    */
-  predictBatch(features: object[], strict: boolean): Array<WorkflowPrediction>
+  predictEncoded(workflow: number, values: Float64Array, tags: Uint8Array, strict: boolean): number
+  /**
+   * Predict for a feature object read through N-API (the path for what
+   * the JS reader does not encode); the flat prediction as a new array.
+   */
+  predictObject(features: unknown, strict: boolean): Float64Array
+  /**
+   * Failure probabilities of `rows` encoded objects of workflow
+   * `workflow`, `fields` entries each (the raw columnar layout). The
+   * first invalid object rejects, naming its index.
+   */
+  probabilitiesEncoded(workflow: number, values: Float64Array, tags: Uint8Array, rows: number, strict: boolean): Float64Array
   /**
    * Failure probabilities only, for row-major normalised vectors in
    * `featuresToVector` order (`rows.length` must be a multiple of the
@@ -37,11 +48,11 @@ export declare class NativeModels {
    */
   predictProbabilities(workflowType: string, rows: Float64Array): Float64Array
   /**
-   * Failure probabilities only, for raw feature objects that must all be
-   * of `workflow_type` (validated like `predict`; the first invalid object
-   * rejects, naming its index). Skips building result objects.
+   * Failure probabilities for raw feature objects read through N-API,
+   * which must all be of `workflow_type` (validated like `predict`; the
+   * first invalid object rejects, naming its index).
    */
-  predictProbabilitiesRaw(workflowType: string, features: object[], strict: boolean): Float64Array
+  predictProbabilitiesRaw(workflowType: string, features: unknown[], strict: boolean): Float64Array
   /**
    * `predictProbabilities` off the JS thread: the rows are copied, then
    * validated and scored on the libuv pool with rayon. Rejects with the
@@ -88,18 +99,12 @@ export interface BenchMatrix {
  */
 export declare function benchTrainDefault(): number
 
-export interface CriticalFactor {
-  feature: string
-  value: number
-  weight: number
-  contribution: number
-}
-
 /**
- * The named feature vector of a raw object, keys in the engine's order.
+ * The feature vector of a raw object read through N-API (the path for what
+ * `lib/feature-reader.js` does not encode), as `[workflowIndex, ...vector]`.
  * Missing fields take the schema's neutral defaults (`strict` rejects them).
  */
-export declare function featuresToVector(features: object, strict: boolean): Record<string, number>
+export declare function featuresToVector(features: unknown, strict: boolean): Float64Array
 
 export interface GenerateOptions {
   /** Whole number in [0, 2^53). Default 42. */
@@ -131,23 +136,33 @@ export declare function getDefaultCounts(): Record<string, number>
 export declare function getFeatureNames(workflowType: string): Array<string>
 
 /**
+ * The declared shape of a prediction as JSON text: what
+ * `scripts/generate-types.js` turns into the JS builder and the types.
+ */
+export declare function getPredictionShape(): string
+
+/**
  * The whole schema as JSON text: what `scripts/generate-types.js` turns
  * into the TypeScript feature interfaces.
  */
 export declare function getSchemaJson(): string
 
+/** The strings a flat prediction refers to by slot, in slot order. */
+export declare function getStringTable(): Array<string>
+
 export declare function getWorkflowDisplayName(workflowType: string): string
 
 export declare function getWorkflowTypes(): Array<string>
 
-/** Load the models in `dir` on the libuv thread pool. */
-export declare function loadModels(dir: string): Promise<NativeModels>
+/** `loadModelsSync` on the libuv thread pool. */
+export declare function loadModels(dirs: Array<string>): Promise<NativeModels>
 
 /**
- * Load the models in `dir` (blocking). Missing or invalid files are skipped
- * with a warning, never an error.
+ * Load the models (blocking): each workflow's from the first of `dirs` that
+ * has a usable file for it. Missing or invalid files are skipped with a
+ * warning, never an error.
  */
-export declare function loadModelsSync(dir: string): NativeModels
+export declare function loadModelsSync(dirs: Array<string>): NativeModels
 
 /**
  * Options of `train`, as the JS wrapper passes them (it resolves defaults
@@ -190,13 +205,14 @@ export declare function trainWorkflowModel(workflowType: string, rowsJson: strin
 /** `trainWorkflowModel`, blocking. */
 export declare function trainWorkflowModelSync(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null): string
 
-export interface WorkflowPrediction {
-  workflowType: string
-  failureProbability: number
-  riskLevel: 'critical' | 'high' | 'medium' | 'low'
-  confidence: number
-  criticalFactors: Array<CriticalFactor>
-  recommendations: Array<string>
-  /** Raw fields that were missing from the input and were filled in. */
-  imputedFeatures: Array<string>
-}
+/**
+ * Throws the coded error for `key`, a key of a `workflow_type` feature
+ * object that is not one of its fields (with a "did you mean" suggestion).
+ */
+export declare function unknownField(workflowType: string, key: string): void
+
+/**
+ * The feature vector of an object encoded by `lib/feature-reader.js`
+ * (workflow index `workflow`), written back into `values`; returns its length.
+ */
+export declare function vectorEncoded(workflow: number, values: Float64Array, tags: Uint8Array, strict: boolean): number

@@ -4,7 +4,7 @@
 
 const native = require('./lib/binding')
 const { awaitNative, callNative, checkOptions, engineError } = require('./lib/errors')
-const { DEFAULT_MODELS_DIR } = require('./workflow-predictors')
+const { resolveModelsDir } = require('./lib/model-dirs')
 
 const KNOWN_OPTIONS = new Set([
   'seed', 'counts', 'data', 'dataFormat', 'outDir', 'skipInvalid', 'folds', 'grid',
@@ -21,8 +21,9 @@ function nativeOptions(options) {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'onProgress': expected a function, received ${typeof options.onProgress}`, TypeError)
   }
   const { onProgress, signal, outDir, ...rest } = options
-  // outDir: undefined -> the package's models/; null -> write nothing.
-  const out = outDir === undefined ? DEFAULT_MODELS_DIR : outDir
+  // outDir: undefined -> the project's models directory (lib/model-dirs.js:
+  // never inside node_modules unless configured so); null -> write nothing.
+  const out = outDir === undefined ? resolveModelsDir().dir : outDir
   return out === null ? rest : { ...rest, outDir: out }
 }
 

@@ -1,19 +1,49 @@
 'use strict'
 // Workflow feature schemas: vectorisation, critical features, display names.
-// Same exports as the old engine's workflow-features module.
+// Same exports as the old engine's workflow-features module. Every value is
+// built here, in the caller's realm.
 
 const native = require('./lib/binding')
 const { callNative } = require('./lib/errors')
+const reader = require('./lib/feature-reader')
+
+const FEATURE_NAMES = reader.WORKFLOWS.map((w) => Array.from(native.getFeatureNames(w.workflowType)))
+const scratch = { f64: new Float64Array(reader.MAX_FIELDS + 64), tags: new Uint8Array(reader.MAX_FIELDS + 64) }
+let busy = false
+
+function vectorObject(w, values, offset) {
+  const names = FEATURE_NAMES[w]
+  const out = {}
+  for (let i = 0; i < names.length; i++) out[names[i]] = values[offset + i]
+  return out
+}
 
 /** The normalised feature vector of a raw feature object (keys in engine order). */
 function featuresToVector(features, options = {}) {
-  return callNative(native.featuresToVector, features, options.strict === true)
+  const strict = options?.strict === true
+  const w = reader.workflowOf(features)
+  if (w >= 0 && !busy) {
+    busy = true
+    let present
+    try {
+      present = reader.encode(w, features, scratch.f64, scratch.tags, 0)
+    } finally {
+      busy = false
+    }
+    if (present !== reader.EXOTIC) {
+      callNative(native.vectorEncoded, w, scratch.f64, scratch.tags, strict)
+      return vectorObject(w, scratch.f64, 0)
+    }
+  }
+  // What the reader does not encode, read through N-API (which reports its error).
+  const flat = callNative(native.featuresToVector, features, strict)
+  return vectorObject(flat[0], flat, 1)
 }
 
 module.exports = {
   featuresToVector,
-  getCriticalFeatures: (workflowType) => callNative(native.getCriticalFeatures, workflowType),
+  getCriticalFeatures: (workflowType) => Array.from(callNative(native.getCriticalFeatures, workflowType)),
   getWorkflowDisplayName: (workflowType) => callNative(native.getWorkflowDisplayName, workflowType),
-  getFeatureNames: (workflowType) => callNative(native.getFeatureNames, workflowType),
-  WORKFLOW_TYPES: Object.freeze(native.getWorkflowTypes()),
+  getFeatureNames: (workflowType) => Array.from(callNative(native.getFeatureNames, workflowType)),
+  WORKFLOW_TYPES: Object.freeze(reader.WORKFLOWS.map((w) => w.workflowType)),
 }

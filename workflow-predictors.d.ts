@@ -1,32 +1,8 @@
 import type { WorkflowType, WorkflowFeatures, PartialWorkflowFeatures } from './workflow-features'
 
-export interface CriticalFactor {
-  feature: string
-  /** The normalised feature value. */
-  value: number
-  /** The model weight (0 when the model has none). */
-  weight: number
-  /**
-   * |weight * value| with old model files; |weight * (value - mean)| with
-   * models that store `featureMeans` (how far this input moves the logit from a typical run).
-   */
-  contribution: number
-}
-
-export interface WorkflowPrediction {
-  workflowType: WorkflowType
-  /** Calibrated probability that the run fails, in [0, 1]. */
-  failureProbability: number
-  /** critical >= 0.8, high >= 0.6, medium >= 0.4, else low. */
-  riskLevel: 'critical' | 'high' | 'medium' | 'low'
-  /** |failureProbability - 0.5| * 2 */
-  confidence: number
-  /** Up to 5 factors, largest contribution first. */
-  criticalFactors: CriticalFactor[]
-  recommendations: string[]
-  /** Raw fields that were missing from the input and were imputed (new in the native engine). */
-  imputedFeatures: string[]
-}
+// The prediction's shape is generated from its single declaration (src/prediction_shape.rs).
+import type { CriticalFactor, WorkflowPrediction } from './prediction'
+export type { CriticalFactor, WorkflowPrediction }
 
 /** A model file: the old format plus the optional fields the native trainer writes. */
 export interface WorkflowModel {
@@ -50,7 +26,7 @@ export interface WorkflowModel {
   ece?: number
   baselineAccuracy?: number
   bayes?: Record<string, unknown>
-  verdict?: 'ok' | 'no-signal'
+  verdict?: 'ok' | 'no-signal' | 'inconclusive'
   hyperparameters?: Record<string, unknown>
   seed?: number
   engineVersion?: string
@@ -58,17 +34,45 @@ export interface WorkflowModel {
 }
 
 export interface WorkflowPredictorOptions {
-  /** Directory of `<workflowType>-model.json` files. Default: the package's own `models/`. */
+  /**
+   * Directory of `<workflowType>-model.json` files. Default: the user's models
+   * (`DAWG_ML_MODELS_DIR`, else a `"dawg-ml": { "modelsDir" }` entry in the
+   * project's package.json, else `<project>/.dawg-ml/models`), with the
+   * shipped models as a per-workflow fallback. Given explicitly, only this
+   * directory is read unless `fallbackModelsDir` is set.
+   */
   modelsDir?: string
-  /** Reject inputs with missing fields (ERR_MISSING_FEATURE) instead of imputing them. */
+  /**
+   * Where a workflow the first directory lacks is loaded from. Default: the
+   * shipped models when `modelsDir` is not given, none when it is. `null`: none.
+   */
+  fallbackModelsDir?: string | null
+  /** Reject inputs with missing fields (ERR_MISSING_FEATURE) instead of imputing them; implies `unknownFields: 'error'`. */
   strict?: boolean
-  /** Receives a warning for each model that could not be loaded. Default: console. */
+  /**
+   * A key of the input that is not a field of its workflow (a typo such as
+   * `microphonePermision`): `'warn'` (default) warns once per workflow and key
+   * with a "did you mean" suggestion, `'error'` throws a TypeError
+   * ERR_UNKNOWN_FIELD, `'ignore'` says nothing. Unknown keys never affect a prediction.
+   */
+  unknownFields?: 'warn' | 'error' | 'ignore'
+  /** Receives the warnings (models skipped or taken from the fallback, unknown keys, no-signal models). Default: console. */
   logger?: { warn(...args: unknown[]): void }
+}
+
+export interface ModelSource {
+  /** The file the model was loaded from. */
+  path: string
+  modelVersion: string
+  verdict: 'ok' | 'no-signal' | 'inconclusive' | null
 }
 
 export declare class WorkflowPredictor {
   constructor(options?: WorkflowPredictorOptions)
+  /** The directory models are loaded from first. */
   readonly modelsDir: string
+  /** Where each loaded model came from, by workflow type. */
+  readonly modelSources: Partial<Record<WorkflowType, ModelSource>>
   /** Whether missing fields are rejected (ERR_MISSING_FEATURE) instead of imputed. */
   readonly strict: boolean
   /** Load the models off the main thread. Missing or invalid files are skipped with a warning. */
@@ -103,8 +107,12 @@ export declare class WorkflowPredictor {
   getAllModels(): WorkflowModel[]
 }
 
-/** The process-wide predictor, initialised on first call (from the package's models/ unless `modelsDir` is given). */
+/**
+ * The process-wide predictor, initialised on first call: from the user's
+ * models with the shipped ones as per-workflow fallback (see
+ * `WorkflowPredictorOptions.modelsDir`), or from `modelsDir`.
+ */
 export declare function getWorkflowPredictor(options?: WorkflowPredictorOptions): Promise<WorkflowPredictor>
 
-/** The package's own models directory. */
+/** The package's own (shipped) models directory. */
 export declare const DEFAULT_MODELS_DIR: string

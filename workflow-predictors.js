@@ -1,37 +1,84 @@
 'use strict'
 // WorkflowPredictor and the process-wide getWorkflowPredictor() singleton,
-// with the old engine's API. Prediction itself runs in the native addon.
+// with the old engine's API. Validation and prediction run in the native
+// addon; every value handed back is built here, in the caller's realm (Jest
+// runs each test file in its own vm context, and objects the addon made would
+// fail `toBeInstanceOf(Array)` there).
 
 const path = require('node:path')
 const native = require('./lib/binding')
-const { awaitNative, callNative, engineError } = require('./lib/errors')
+const { awaitNative, callNative, engineError, localise } = require('./lib/errors')
+const reader = require('./lib/feature-reader')
+const buildPrediction = require('./lib/generated/build-prediction')
+const { SHIPPED_MODELS_DIR, resolveModelsDir } = require('./lib/model-dirs')
 
 /** The models shipped with the package. */
-const DEFAULT_MODELS_DIR = path.join(__dirname, 'models')
+const DEFAULT_MODELS_DIR = SHIPPED_MODELS_DIR
+
+const NAMES = Array.from(native.getStringTable())
+const SHAPE = JSON.parse(native.getPredictionShape())
+const UNKNOWN_FIELDS = ['warn', 'error', 'ignore']
+
+function invalidArg(name, expected, value) {
+  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received}`, TypeError)
+}
+
+/** Buffers one encoded object and its flat prediction fit in. */
+function scratch() {
+  return { f64: new Float64Array(SHAPE.maxSlots), tags: new Uint8Array(SHAPE.maxSlots) }
+}
 
 class WorkflowPredictor {
   #modelsDir
+  #dirs
   #strict
+  #unknownFields
   #logger
   #models = null
-  #stats = new Map()
+  /** Per workflow index: { workflowType, modelVersion, verdict, path } or null. */
+  #info = []
+  #statsCache = new Map()
+  #scratch = scratch()
+  /** Calls in progress: a getter of an input may predict again while it is read. */
+  #depth = 0
+  #warnedKeys = new Set()
+  #warnedNoSignal = new Set()
 
   /**
-   * @param {{ modelsDir?: string, strict?: boolean, logger?: { warn(...args: unknown[]): void } }} [options]
+   * @param {import('./workflow-predictors').WorkflowPredictorOptions} [options]
    */
   constructor(options = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': expected an object, received ${options === null ? 'null' : typeof options}`, TypeError)
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArg('options', 'an object', options)
+    const { modelsDir, fallbackModelsDir, strict, unknownFields, logger } = options
+    if (modelsDir !== undefined && typeof modelsDir !== 'string') throw invalidArg('modelsDir', 'a string', modelsDir)
+    if (fallbackModelsDir !== undefined && fallbackModelsDir !== null && typeof fallbackModelsDir !== 'string') {
+      throw invalidArg('fallbackModelsDir', 'a string or null', fallbackModelsDir)
     }
-    if (options.modelsDir !== undefined && typeof options.modelsDir !== 'string') {
-      throw engineError('ERR_INVALID_ARG', `Invalid argument 'modelsDir': expected a string, received ${typeof options.modelsDir}`, TypeError)
+    if (strict !== undefined && typeof strict !== 'boolean') throw invalidArg('strict', 'a boolean', strict)
+    if (unknownFields !== undefined && !UNKNOWN_FIELDS.includes(unknownFields)) {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'unknownFields': expected one of 'warn', 'error', 'ignore', received ${JSON.stringify(unknownFields)}`, TypeError)
     }
-    this.#modelsDir = path.resolve(options.modelsDir ?? DEFAULT_MODELS_DIR)
-    this.#strict = options.strict === true
-    this.#logger = options.logger ?? console
+    if (logger !== undefined && (logger === null || typeof logger.warn !== 'function')) throw invalidArg('logger', 'an object with a warn() method', logger)
+    this.#strict = strict === true
+    this.#unknownFields = unknownFields ?? (this.#strict ? 'error' : 'warn')
+    this.#logger = logger ?? console
+    if (modelsDir !== undefined) {
+      // An explicit directory: its models only, unless a fallback is named.
+      this.#modelsDir = path.resolve(modelsDir)
+      this.#dirs = fallbackModelsDir ? [this.#modelsDir, path.resolve(fallbackModelsDir)] : [this.#modelsDir]
+    } else {
+      // The user's trained models (see lib/model-dirs.js), then the shipped ones per workflow.
+      const { dir } = resolveModelsDir()
+      this.#modelsDir = dir
+      const fallback = fallbackModelsDir === undefined ? SHIPPED_MODELS_DIR : fallbackModelsDir
+      const dirs = require('node:fs').existsSync(dir) ? [dir] : []
+      if (fallback && path.resolve(fallback) !== dir) dirs.push(path.resolve(fallback))
+      this.#dirs = dirs.length ? dirs : [dir]
+    }
   }
 
-  /** The directory models are loaded from. */
+  /** The directory models are loaded from first. */
   get modelsDir() {
     return this.#modelsDir
   }
@@ -41,20 +88,42 @@ class WorkflowPredictor {
     return this.#strict
   }
 
+  /** Where each loaded model came from: { [workflowType]: { path, modelVersion, verdict } }. */
+  get modelSources() {
+    const out = {}
+    for (const m of this.#info) if (m) out[m.workflowType] = { path: m.path, modelVersion: m.modelVersion, verdict: m.verdict }
+    return out
+  }
+
   /** Load the models (off the main thread). A workflow whose file is missing or invalid is skipped with a warning. */
   async initialize() {
-    this.#adopt(await awaitNative(native.loadModels, this.#modelsDir))
+    this.#adopt(await awaitNative(native.loadModels, this.#dirs))
   }
 
   /** `initialize()`, blocking. */
   initializeSync() {
-    this.#adopt(callNative(native.loadModelsSync, this.#modelsDir))
+    this.#adopt(callNative(native.loadModelsSync, this.#dirs))
   }
 
   #adopt(models) {
     for (const warning of models.warnings) this.#logger.warn(`[ml-engine] ${warning}`)
+    const info = JSON.parse(models.modelInfoJson())
+    if (this.#dirs.length > 1) {
+      const byDir = new Map()
+      for (const m of info) {
+        if (!m) continue
+        const dir = path.dirname(m.path)
+        if (!byDir.has(dir)) byDir.set(dir, [])
+        byDir.get(dir).push(m.workflowType)
+      }
+      if (byDir.size > 1) {
+        const parts = [...byDir].map(([dir, types]) => `${types.join(', ')} from ${dir === SHIPPED_MODELS_DIR ? `the shipped models (${dir})` : dir}`)
+        this.#logger.warn(`[ml-engine] Models: ${parts.join('; ')}`)
+      }
+    }
     this.#models = models
-    this.#stats = new Map(models.loadedWorkflows.map((type) => [type, JSON.parse(models.modelJson(type))]))
+    this.#info = info
+    this.#statsCache = new Map()
   }
 
   #loaded() {
@@ -64,6 +133,35 @@ class WorkflowPredictor {
     return this.#models
   }
 
+  /** Report (or refuse) keys of `features` that are not fields of its workflow. */
+  #checkKeys(w, features, present) {
+    if (this.#unknownFields === 'ignore') return
+    const unknown = reader.unknownKeys(w, features, present)
+    for (let i = 0; i < unknown.length; i++) {
+      const key = unknown[i]
+      const type = reader.WORKFLOWS[w].workflowType
+      const once = `${type}\u0000${key}`
+      if (this.#unknownFields === 'warn' && this.#warnedKeys.has(once)) continue
+      let error
+      try {
+        native.unknownField(type, key)
+      } catch (e) {
+        error = localise(e)
+      }
+      if (this.#unknownFields === 'error') throw error
+      this.#warnedKeys.add(once)
+      this.#logger.warn(`[ml-engine] ${error.message}; the key is ignored`)
+    }
+  }
+
+  #warnNoSignal(w) {
+    const m = this.#info[w]
+    if (m && m.verdict === 'no-signal' && !this.#warnedNoSignal.has(w)) {
+      this.#warnedNoSignal.add(w)
+      this.#logger.warn(`[ml-engine] The ${m.workflowType} model (${m.modelVersion}) was trained with verdict 'no-signal': its predictions carry no information about failures; see TRAINING_REPORT.md`)
+    }
+  }
+
   /** Predict for one raw feature object. Rejects on invalid input. */
   async predict(features) {
     return this.predictSync(features)
@@ -71,7 +169,30 @@ class WorkflowPredictor {
 
   predictSync(features) {
     const models = this.#loaded()
-    return callNative(() => models.predict(features, this.#strict))
+    const w = reader.workflowOf(features)
+    let flat
+    if (w >= 0) {
+      // A nested call (from a getter of an input being read) gets buffers of its own.
+      const buffers = this.#depth === 0 ? this.#scratch : scratch()
+      this.#depth++
+      let present
+      try {
+        present = reader.encode(w, features, buffers.f64, buffers.tags, 0)
+      } finally {
+        this.#depth--
+      }
+      if (present !== reader.EXOTIC) {
+        this.#checkKeys(w, features, present)
+        callNative(() => models.predictEncoded(w, buffers.f64, buffers.tags, this.#strict))
+        flat = buffers.f64
+      }
+    }
+    // Anything the reader does not encode (or an unknown workflow, or not an
+    // object at all) is read through N-API, which also produces its error.
+    flat ??= callNative(() => models.predictObject(features, this.#strict))
+    const prediction = buildPrediction(flat, NAMES, this.#info)
+    this.#warnNoSignal(flat[0])
+    return prediction
   }
 
   /** Predict for many objects, in order. */
@@ -80,11 +201,17 @@ class WorkflowPredictor {
   }
 
   predictBatchSync(featuresArray) {
-    if (!Array.isArray(featuresArray)) {
-      throw engineError('ERR_INVALID_ARG', `Invalid argument 'featuresArray': expected an array, received ${featuresArray === null ? 'null' : typeof featuresArray}`, TypeError)
+    if (!Array.isArray(featuresArray)) throw invalidArg('featuresArray', 'an array', featuresArray)
+    this.#loaded()
+    const out = []
+    for (let i = 0; i < featuresArray.length; i++) {
+      try {
+        out[i] = this.predictSync(featuresArray[i])
+      } catch (error) {
+        throw atIndex(error, i)
+      }
     }
-    const models = this.#loaded()
-    return callNative(() => models.predictBatch(featuresArray, this.#strict))
+    return out
   }
 
   /**
@@ -99,10 +226,39 @@ class WorkflowPredictor {
     const models = this.#loaded()
     if (layout === 'raw') {
       if (!Array.isArray(rows)) throw invalidRows('an array of feature objects', rows)
-      return localArray(callNative(() => models.predictProbabilitiesRaw(workflowType, rows, this.#strict)))
+      return localArray(this.#rawProbabilities(models, workflowType, rows))
     }
     checkVectorRows(rows)
     return localArray(callNative(() => models.predictProbabilities(workflowType, rows)))
+  }
+
+  #rawProbabilities(models, workflowType, rows) {
+    const w = reader.workflowOf({ workflowType })
+    const width = w >= 0 ? reader.WORKFLOWS[w].fields.length : 0
+    if (w >= 0 && this.#depth === 0 && rows.length > 0) {
+      const f64 = new Float64Array(rows.length * width)
+      const tags = new Uint8Array(rows.length * width)
+      let encoded = true
+      this.#depth++
+      try {
+        for (let i = 0; i < rows.length && encoded; i++) {
+          const row = rows[i]
+          const present = reader.workflowOf(row) === w ? reader.encode(w, row, f64, tags, i * width) : reader.EXOTIC
+          if (present === reader.EXOTIC) encoded = false
+          else {
+            try {
+              this.#checkKeys(w, row, present)
+            } catch (error) {
+              throw atIndex(error, i)
+            }
+          }
+        }
+      } finally {
+        this.#depth--
+      }
+      if (encoded) return callNative(() => models.probabilitiesEncoded(w, f64, tags, rows.length, this.#strict))
+    }
+    return callNative(() => models.predictProbabilitiesRaw(workflowType, rows, this.#strict))
   }
 
   /** `predictProbabilities` with `layout: 'vector'`, scored off the JS thread (the rows are copied). */
@@ -117,13 +273,28 @@ class WorkflowPredictor {
 
   /** The loaded model file of a workflow, or undefined. */
   getModelStats(workflowType) {
-    return this.#stats.get(workflowType)
+    const models = this.#models
+    if (models === null || typeof workflowType !== 'string') return undefined
+    // Parsed on first request (here, in the caller's realm), not at load.
+    if (!this.#statsCache.has(workflowType)) {
+      const text = models.modelJson(workflowType)
+      this.#statsCache.set(workflowType, text === null ? undefined : JSON.parse(text))
+    }
+    return this.#statsCache.get(workflowType)
   }
 
-  /** Every loaded model file. */
+  /** Every loaded model file, in workflow order. */
   getAllModels() {
-    return Array.from(this.#stats.values())
+    return this.#info.filter((m) => m !== null).map((m) => this.getModelStats(m.workflowType))
   }
+}
+
+/** The same error with the batch position in front of its message, as the addon names it. */
+function atIndex(error, i) {
+  if (error === null || typeof error !== 'object' || typeof error.message !== 'string' || typeof error.code !== 'string') return error
+  const Base = error instanceof TypeError ? TypeError : Error
+  const wrapped = engineError(error.code, `features[${i}]: ${error.message}`, Base, error.cause)
+  return wrapped
 }
 
 function checkLayout(options) {
@@ -151,15 +322,15 @@ function localArray(values) {
 let singleton = null
 
 /**
- * The process-wide predictor, initialised on first call from the package's
- * `models/` (or `options.modelsDir`). Later calls return the same instance;
- * asking for a different `modelsDir` then rejects with ERR_PREDICTOR_CONFLICT.
+ * The process-wide predictor, initialised on first call from the user's
+ * models (see lib/model-dirs.js) with the shipped ones as per-workflow
+ * fallback, or from `options.modelsDir`. Later calls return the same
+ * instance; asking for a different `modelsDir` then rejects with
+ * ERR_PREDICTOR_CONFLICT.
  */
 async function getWorkflowPredictor(options = {}) {
-  if (options === null || typeof options !== 'object') {
-    throw engineError('ERR_INVALID_ARG', `Invalid argument 'options': expected an object, received ${options === null ? 'null' : typeof options}`, TypeError)
-  }
-  const wanted = path.resolve(options.modelsDir ?? DEFAULT_MODELS_DIR)
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArg('options', 'an object', options)
+  const wanted = options.modelsDir === undefined ? resolveModelsDir().dir : path.resolve(options.modelsDir)
   if (singleton === null) {
     const predictor = new WorkflowPredictor(options)
     singleton = predictor.initialize().then(

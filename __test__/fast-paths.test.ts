@@ -1,9 +1,10 @@
-// The performance paths of NativeModels: the JS-assisted predict (encode in
-// JS, validate in Rust, build with object literals) must behave exactly like
-// the plain napi path in the edge cases it hands over to it, and the
-// asynchronous, parallel columnar API must agree with the synchronous one
+// The performance paths: the JS feature reader (encode in JS, validate in
+// Rust) must behave exactly like the N-API path it hands edge cases to, and
+// the asynchronous, parallel columnar API must agree with the synchronous one
 // and reject bad input with the same errors. No timing assertions here.
-import { loadGolden, OLD_MODELS_DIR, sampleInputs } from './helpers'
+import { WorkflowPredictor } from '../workflow-predictors'
+import { featuresToVector } from '../workflow-features'
+import { loadGolden, OLD_MODELS_DIR, recordingLogger, sampleInputs } from './helpers'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const native = require('../lib/binding')
@@ -12,7 +13,7 @@ const golden = loadGolden()
 const samples = sampleInputs()
 
 function load() {
-  return native.loadModelsSync(OLD_MODELS_DIR)
+  return native.loadModelsSync([OLD_MODELS_DIR])
 }
 
 function thrown(f: () => unknown): { code?: string; message: string; name: string } {
@@ -24,89 +25,158 @@ function thrown(f: () => unknown): { code?: string; message: string; name: strin
   throw new Error('expected a throw')
 }
 
-describe('predict fast path', () => {
-  const models = load()
+function predictor() {
+  const p = new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, logger: recordingLogger() })
+  p.initializeSync()
+  return p
+}
 
-  it('matches the golden predictions, twice in a row on one instance', () => {
+describe('predict: the JS reader and the N-API path agree', () => {
+  const p = predictor()
+  const models = load()
+  // The N-API path, through the same builder: what the reader hands over to.
+  const viaNapi = (input: unknown) => {
+    const flat = models.predictObject(input, false)
+    const q = p.predictSync(input as never)
+    return { flat: Array.from(flat), q }
+  }
+
+  it('matches the golden predictions, twice in a row on one instance, with the full key set', () => {
     for (let round = 0; round < 2; round++) {
       for (const c of golden.cases.slice(0, 300)) {
-        const p = models.predict(c.input, false)
-        expect(Math.abs(p.failureProbability - c.prediction.failureProbability)).toBeLessThanOrEqual(1e-12)
-        expect(p.riskLevel).toBe(c.prediction.riskLevel)
-        expect(p.criticalFactors.map((f: { feature: string }) => f.feature)).toEqual(c.prediction.criticalFactors.map((f) => f.feature))
-        expect(p.recommendations).toEqual(c.prediction.recommendations)
-        expect(p.imputedFeatures).toEqual([])
-        expect(Object.keys(p)).toEqual(['workflowType', 'failureProbability', 'riskLevel', 'confidence', 'criticalFactors', 'recommendations', 'imputedFeatures'])
+        const got = p.predictSync(c.input as never)
+        expect(Math.abs(got.failureProbability - c.prediction.failureProbability)).toBeLessThanOrEqual(1e-12)
+        expect(got.riskLevel).toBe(c.prediction.riskLevel)
+        expect(got.criticalFactors).toEqual(c.prediction.criticalFactors)
+        expect(got.recommendations).toEqual(c.prediction.recommendations)
+        expect(got.imputedFeatures).toEqual([])
+        expect(Object.keys(got)).toEqual(['workflowType', 'failureProbability', 'riskLevel', 'confidence', 'criticalFactors', 'recommendations', 'imputedFeatures', 'modelVersion', 'verdict'])
       }
+    }
+  })
+
+  it('writes the same flat prediction from an encoded object as from N-API', () => {
+    const f64 = new Float64Array(512)
+    const tags = new Uint8Array(512)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const reader = require('../lib/feature-reader')
+    for (const c of golden.cases.filter((_, i) => i % 10 === 0)) {
+      const w = reader.workflowOf(c.input)
+      expect(reader.encode(w, c.input, f64, tags, 0)).toBe(Object.keys(c.input).length)
+      const n = models.predictEncoded(w, f64, tags, false)
+      expect(Array.from(f64.subarray(0, n))).toEqual(viaNapi(c.input).flat)
     }
   })
 
   it('reads fields through getters, prototypes and proxies like a property read', () => {
     const input = samples.freestyle
-    const expected = models.predict(input, true)
+    const expected = p.predictSync(input as never)
     const proto = Object.create(input)
     proto.workflowType = 'freestyle'
-    expect(models.predict(proto, true)).toEqual(expected)
-    expect(models.predict(new Proxy({ ...input }, {}), true)).toEqual(expected)
+    expect(p.predictSync(proto)).toEqual(expected)
+    expect(p.predictSync(new Proxy({ ...input }, {}) as never)).toEqual(expected)
     const getters = Object.fromEntries(Object.keys(input).map((k) => [k, { get: () => input[k], enumerable: true }]))
-    expect(models.predict(Object.defineProperties({}, getters), true)).toEqual(expected)
+    expect(p.predictSync(Object.defineProperties({}, getters) as never)).toEqual(expected)
   })
 
   it('survives a getter that predicts again while the object is read', () => {
     const other = samples['ai-memory']
-    const otherExpected = models.predict(other, true)
-    const expected = models.predict(samples.freestyle, true)
+    const otherExpected = p.predictSync(other as never)
+    const expected = p.predictSync(samples.freestyle as never)
     let nested: unknown
     const input = { ...samples.freestyle }
     Object.defineProperty(input, 'cpuUtilization', {
       enumerable: true,
       get() {
-        nested = models.predict(other, true)
+        nested = p.predictSync(other as never)
         return samples.freestyle.cpuUtilization
       },
     })
-    expect(models.predict(input, true)).toEqual(expected)
+    expect(p.predictSync(input as never)).toEqual(expected)
     expect(nested).toEqual(otherExpected)
-    const batch = models.predictBatch([input, other, input], true)
-    expect(batch).toEqual([expected, otherExpected, expected])
+    expect(p.predictBatchSync([input, other, input] as never)).toEqual([expected, otherExpected, expected])
+    const vector = featuresToVector(samples.freestyle as never)
+    const reading = { ...samples.freestyle }
+    let inner: unknown
+    Object.defineProperty(reading, 'sampleRate', {
+      enumerable: true,
+      get() {
+        inner = featuresToVector(other as never)
+        return samples.freestyle.sampleRate
+      },
+    })
+    expect(featuresToVector(reading as never)).toEqual(vector)
+    expect(inner).toEqual(featuresToVector(other as never))
   })
 
   it('reports the first invalid field, whichever path sees it', () => {
     const base = samples.freestyle
-    // An unknown enum string (handed to the napi path) after an invalid number.
+    // An unknown enum string (handed to the N-API path) after an invalid number.
     const both = { ...base, networkLatencyMs: NaN, audioContextState: 'paused' }
-    expect(thrown(() => models.predict(both, false)).message).toContain("field 'networkLatencyMs'")
+    expect(thrown(() => p.predictSync(both as never)).message).toContain("field 'networkLatencyMs'")
     const enumOnly = { ...base, audioContextState: 'paused' }
-    const e = thrown(() => models.predict(enumOnly, false))
+    const e = thrown(() => p.predictSync(enumOnly as never))
     expect(e.code).toBe('ERR_INVALID_FEATURE')
+    expect(e).toBeInstanceOf(TypeError)
     expect(e.message).toContain('received string "paused"')
     for (const bad of [null, [], { a: 1 }, Symbol('s'), () => 1]) {
-      const m = thrown(() => models.predict({ ...base, micPermission: 1, microphonePermission: bad }, false)).message
+      const m = thrown(() => p.predictSync({ ...base, microphonePermission: bad } as never)).message
       expect(m).toContain("field 'microphonePermission' expected a boolean")
     }
-    expect(thrown(() => models.predict({ ...base, workflowType: 'karaoke' }, false)).message).toBe('No model found for workflow: karaoke')
-    expect(thrown(() => models.predict({ ...base, workflowType: 7 }, false)).code).toBe('ERR_INVALID_FEATURE')
-    expect(thrown(() => models.predict([base], false)).message).toContain('received array')
+    expect(thrown(() => p.predictSync({ ...base, workflowType: 'karaoke' } as never)).message).toBe('No model found for workflow: karaoke')
+    expect(thrown(() => p.predictSync({ ...base, workflowType: 7 } as never)).code).toBe('ERR_INVALID_FEATURE')
+    expect(thrown(() => p.predictSync([base] as never)).message).toContain('received array')
   })
 
   it('imputes missing fields and names them', () => {
     const partial: Record<string, unknown> = { ...samples['stem-separation'] }
     delete partial.fftSize
     delete partial.timestamp
-    const p = models.predict(partial, false)
-    expect(p.imputedFeatures).toEqual(['timestamp', 'fftSize'])
-    expect(thrown(() => models.predict(partial, true)).code).toBe('ERR_MISSING_FEATURE')
+    const got = p.predictSync(partial as never)
+    expect(got.imputedFeatures).toEqual(['timestamp', 'fftSize'])
+    const strict = new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, strict: true, logger: recordingLogger() })
+    strict.initializeSync()
+    expect(thrown(() => strict.predictSync(partial as never)).code).toBe('ERR_MISSING_FEATURE')
+  })
+
+  it('is not fooled by builtins patched after the package loaded', () => {
+    const expected = p.predictSync(samples.freestyle as never)
+    const saved = { get: Map.prototype.get, indexOf: Array.prototype.indexOf, keys: Object.keys, isArray: Array.isArray }
+    // Jest's own matchers need the real builtins: collect while patched, assert after.
+    let got: unknown, unknownEnum: { code?: string }, array: { message: string }
+    try {
+      Map.prototype.get = function () {
+        return 5
+      }
+      Array.prototype.indexOf = function () {
+        return 0
+      }
+      Object.keys = (() => []) as typeof Object.keys
+      Array.isArray = ((() => false) as unknown) as typeof Array.isArray
+      got = p.predictSync(samples.freestyle as never)
+      unknownEnum = thrown(() => p.predictSync({ ...samples.freestyle, audioContextState: 'paused' } as never))
+      array = thrown(() => p.predictSync([samples.freestyle] as never))
+    } finally {
+      Map.prototype.get = saved.get
+      Array.prototype.indexOf = saved.indexOf
+      Object.keys = saved.keys
+      Array.isArray = saved.isArray
+    }
+    expect(got).toEqual(expected)
+    expect(unknownEnum.code).toBe('ERR_INVALID_FEATURE')
+    expect(array.message).toContain('received array')
   })
 
   it('gives the same results where code generation from strings is disabled', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { execFileSync } = require('node:child_process')
-    const script = `const m = require(${JSON.stringify(require.resolve('../lib/binding'))}).loadModelsSync(${JSON.stringify(OLD_MODELS_DIR)});
+    const script = `const { WorkflowPredictor } = require(${JSON.stringify(require.resolve('../workflow-predictors'))});
+      const p = new WorkflowPredictor({ modelsDir: ${JSON.stringify(OLD_MODELS_DIR)} }); p.initializeSync();
       const inputs = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-      process.stdout.write(JSON.stringify(inputs.map((x) => m.predict(x, false))))`
+      process.stdout.write(JSON.stringify(inputs.map((x) => p.predictSync(x))))`
     const input = JSON.stringify(golden.cases.slice(0, 200).map((c) => c.input))
     const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], { input, encoding: 'utf8', maxBuffer: 1 << 26 })
-    expect(JSON.parse(out)).toEqual(golden.cases.slice(0, 200).map((c) => JSON.parse(JSON.stringify(models.predict(c.input, false)))))
+    expect(JSON.parse(out)).toEqual(golden.cases.slice(0, 200).map((c) => JSON.parse(JSON.stringify(p.predictSync(c.input as never)))))
   })
 
   it("lets a throwing getter's own exception through, as a property read in JavaScript would", () => {
@@ -117,10 +187,10 @@ describe('predict fast path', () => {
         throw own
       },
     })
-    expect(thrown(() => models.predict(input, false))).toBe(own)
-    expect(thrown(() => models.predictBatch([samples.freestyle, input], false))).toBe(own)
+    expect(thrown(() => p.predictSync(input as never))).toBe(own)
+    expect(thrown(() => p.predictBatchSync([samples.freestyle, input] as never))).toBe(own)
     // The instance stays usable afterwards.
-    expect(models.predict(samples.freestyle, false)).toHaveProperty('workflowType', 'freestyle')
+    expect(p.predictSync(samples.freestyle as never)).toHaveProperty('workflowType', 'freestyle')
   })
 })
 

@@ -12,9 +12,12 @@
 pub(crate) use dawg_ml_engine::{columnar, error, features, model, predict, schema, synth, train};
 
 mod bench_hooks;
-mod convert;
+mod encoded;
 mod errors;
+mod js_object;
 mod models;
+mod prediction_shape;
+mod string_table;
 mod task;
 mod training;
 mod workflow_features;

@@ -1,74 +1,30 @@
 //! `NativeModels`: a loaded set of workflow models and the prediction calls on
-//! it. The JavaScript `WorkflowPredictor` wraps one of these.
+//! it. The JavaScript `WorkflowPredictor` wraps one of these. Nothing here
+//! builds a JavaScript object: predictions leave as flat numbers
+//! (`prediction_shape`), probabilities as a `Float64Array`, metadata as JSON
+//! text, and the JS layer builds the values the caller sees, in the caller's
+//! realm.
 
 use std::path::PathBuf;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::convert;
-use super::errors::{run, to_js};
-use super::task::{EngineTask, Work};
-use crate::error::EngineError;
-use crate::features::RawRecord;
-use crate::model::{load_dir, LoadedModel, ModelSet};
 use crate::columnar::Columnar;
+use crate::error::EngineError;
+use crate::errors::{guard, run, to_js};
+use crate::features::RawRecord;
+use crate::model::{load_layered, LoadedModel, ModelSet};
 use crate::predict::{predict_record, probability_record};
-use crate::schema::{find_workflow, Workflow};
+use crate::prediction_shape::{self, Output, MAX_SLOTS};
+use crate::schema::{all_workflows, find_workflow, Workflow};
+use crate::task::{EngineTask, Work};
+use crate::{encoded, js_object};
 
-// Declared for the generated TypeScript types; the values are built directly.
-#[allow(dead_code)]
-#[napi(object)]
-pub struct CriticalFactor {
-    pub feature: String,
-    pub value: f64,
-    pub weight: f64,
-    pub contribution: f64,
-}
-
-// The TypeScript shape of what `predict` returns (built by
-// `convert::write_prediction`).
-#[allow(dead_code)]
-#[napi(object)]
-pub struct WorkflowPrediction {
-    pub workflow_type: String,
-    pub failure_probability: f64,
-    #[napi(ts_type = "'critical' | 'high' | 'medium' | 'low'")]
-    pub risk_level: String,
-    pub confidence: f64,
-    pub critical_factors: Vec<CriticalFactor>,
-    pub recommendations: Vec<String>,
-    /// Raw fields that were missing from the input and were filled in.
-    pub imputed_features: Vec<String>,
-}
-
-/// A JS value built by hand (see `convert::write_prediction`), returned as is.
-pub struct JsRaw(sys::napi_value);
-
-impl TypeName for JsRaw {
-    fn type_name() -> &'static str {
-        "object"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for JsRaw {
-    unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        Ok(val.0)
-    }
-}
-
-/// Models loaded from one directory, one slot per workflow.
+/// Models loaded from one or more directories, one slot per workflow.
 #[napi]
 pub struct NativeModels {
     set: ModelSet,
-    dir: String,
-    /// JS strings for property names and returned texts, made on first use
-    /// in the environment this instance lives in.
-    strings: convert::StringCache,
 }
 
 impl NativeModels {
@@ -84,79 +40,52 @@ impl NativeModels {
         self.model(workflow)
     }
 
-    fn new(set: ModelSet, dir: String) -> NativeModels {
-        NativeModels {
-            set,
-            dir,
-            strings: Default::default(),
-        }
+    fn workflow_at(&self, index: u32) -> crate::error::Result<&'static Workflow> {
+        all_workflows()
+            .get(index as usize)
+            .ok_or_else(|| EngineError::Internal(format!("no workflow at index {index}")))
     }
 
-    /// Validate one JS object: its workflow, that workflow's model, the record.
-    ///
-    /// # Safety
-    /// `strings` must belong to the current call (same env, live handle scope)
-    /// and `value` must be a value of that call.
-    unsafe fn read_js(
+    /// Predict for a validated record and write the flat result into `out`.
+    fn write_prediction(
         &self,
-        strings: &convert::Strings,
-        value: sys::napi_value,
-        strict: bool,
-    ) -> crate::error::Result<(&'static Workflow, &LoadedModel, RawRecord)> {
-        let mut fast = None;
-        if let Some(helpers) = strings.helpers() {
-            if let Some(workflow) = convert::read_workflow_fast(helpers, value)? {
-                let model = self.model(workflow)?;
-                fast = convert::read_record_fast(helpers, workflow, strict)?
-                    .map(|record| (workflow, model, record));
-            }
-        }
-        let (workflow, model, record) = match fast {
-            Some(read) => read,
-            None => {
-                let workflow = convert::read_workflow_cached(strings, value, |t| {
-                    EngineError::ModelNotFound(t.to_string())
-                })?;
-                let model = self.model(workflow)?;
-                let record = convert::read_record_cached(strings, value, workflow, strict)?;
-                (workflow, model, record)
-            }
-        };
-        Ok((workflow, model, record))
-    }
-
-    /// Validate one JS object, predict for it and build the JS result.
-    ///
-    /// # Safety
-    /// As for `read_js`.
-    unsafe fn predict_js(
-        &self,
-        strings: &convert::Strings,
-        value: sys::napi_value,
-        strict: bool,
-    ) -> crate::error::Result<sys::napi_value> {
-        let (workflow, model, record) = self.read_js(strings, value, strict)?;
-        let prediction = predict_record(model, &record);
+        workflow: &Workflow,
+        record: &RawRecord,
+        out: &mut [f64],
+    ) -> crate::error::Result<usize> {
+        let model = self.model(workflow)?;
+        let prediction = predict_record(model, record);
         let imputed = if record.any_missing() {
             record.imputed_fields(workflow)
         } else {
             Vec::new()
         };
-        convert::write_prediction(strings, &prediction, &imputed)
+        let output = Output {
+            workflow_index: workflow.index,
+            prediction: &prediction,
+            imputed: &imputed,
+        };
+        prediction_shape::write(&output, out).ok_or_else(|| {
+            EngineError::Internal("a prediction did not fit its flat layout".to_string())
+        })
     }
 }
 
-/// Load the models in `dir` (blocking). Missing or invalid files are skipped
-/// with a warning, never an error.
+fn load(dirs: &[String]) -> ModelSet {
+    let dirs: Vec<PathBuf> = dirs.iter().map(PathBuf::from).collect();
+    load_layered(&dirs)
+}
+
+/// Load the models (blocking): each workflow's from the first of `dirs` that
+/// has a usable file for it. Missing or invalid files are skipped with a
+/// warning, never an error.
 #[napi]
-pub fn load_models_sync(env: Env, dir: String) -> Result<NativeModels> {
-    run(&env, || {
-        Ok(NativeModels::new(load_dir(&PathBuf::from(&dir)), dir))
-    })
+pub fn load_models_sync(env: Env, dirs: Vec<String>) -> Result<NativeModels> {
+    run(&env, || Ok(NativeModels { set: load(&dirs) }))
 }
 
 pub struct LoadModels {
-    dir: String,
+    dirs: Vec<String>,
 }
 
 impl Work for LoadModels {
@@ -164,47 +93,51 @@ impl Work for LoadModels {
     type Js = NativeModels;
 
     fn run(&mut self) -> crate::error::Result<ModelSet> {
-        Ok(load_dir(&PathBuf::from(&self.dir)))
+        Ok(load(&self.dirs))
     }
 
     fn into_js(&mut self, _env: Env, set: ModelSet) -> Result<NativeModels> {
-        Ok(NativeModels::new(set, std::mem::take(&mut self.dir)))
+        Ok(NativeModels { set })
     }
 }
 
-/// Load the models in `dir` on the libuv thread pool.
+/// `loadModelsSync` on the libuv thread pool.
 #[napi(ts_return_type = "Promise<NativeModels>")]
-pub fn load_models(dir: String) -> AsyncTask<EngineTask<LoadModels>> {
-    AsyncTask::new(EngineTask::new(LoadModels { dir }))
+pub fn load_models(dirs: Vec<String>) -> AsyncTask<EngineTask<LoadModels>> {
+    AsyncTask::new(EngineTask::new(LoadModels { dirs }))
 }
 
 #[napi]
 impl NativeModels {
-    /// The directory the models were loaded from.
-    #[napi(getter)]
-    pub fn dir(&self) -> String {
-        self.dir.clone()
-    }
-
-    /// One message per workflow whose model could not be loaded.
+    /// One message per workflow whose model could not be loaded from the
+    /// first directory.
     #[napi(getter)]
     pub fn warnings(&self) -> Vec<String> {
         self.set.warnings.clone()
     }
 
-    /// Workflow types that have a model, in schema order.
-    #[napi(getter)]
-    pub fn loaded_workflows(&self) -> Vec<String> {
-        self.set
+    /// Per workflow (schema order), null without a model, else
+    /// `{ workflowType, modelVersion, verdict, path }`, as JSON text.
+    #[napi]
+    pub fn model_info_json(&self) -> String {
+        let info: Vec<serde_json::Value> = self
+            .set
             .models
             .iter()
-            .flatten()
-            .map(|m| m.workflow.workflow_type().to_string())
-            .collect()
+            .map(|m| match m {
+                None => serde_json::Value::Null,
+                Some(m) => serde_json::json!({
+                    "workflowType": m.workflow.workflow_type(),
+                    "modelVersion": m.version,
+                    "verdict": m.file.verdict,
+                    "path": m.path.as_ref().map(|p| p.display().to_string()),
+                }),
+            })
+            .collect();
+        serde_json::Value::Array(info).to_string()
     }
 
-    /// The model file of a workflow as JSON text (parsed once by the JS
-    /// wrapper for `getModelStats`), or null without a model.
+    /// The model file of a workflow as JSON text, or null without a model.
     #[napi]
     pub fn model_json(&self, env: Env, workflow_type: String) -> Result<Option<String>> {
         run(&env, || match self.model_for_type(&workflow_type) {
@@ -215,63 +148,78 @@ impl NativeModels {
         })
     }
 
-    /// Predict for one raw feature object.
-    #[napi(
-        ts_args_type = "features: object, strict: boolean",
-        ts_return_type = "WorkflowPrediction"
-    )]
-    pub fn predict(&self, env: Env, features: Unknown, strict: bool) -> Result<JsRaw> {
+    /// Predict for an object `lib/feature-reader.js` encoded into `values`
+    /// and `tags` (one entry per field of workflow `workflow`); the flat
+    /// prediction is written back into `values`. Returns the slots written.
+    #[napi]
+    pub fn predict_encoded(
+        &self,
+        env: Env,
+        workflow: u32,
+        mut values: Float64ArraySlice,
+        tags: Uint8ArraySlice,
+        strict: bool,
+    ) -> Result<u32> {
         run(&env, || {
-            // SAFETY: `env` and `features` are this call's; the strings are
-            // fetched for this call and used only within it.
-            unsafe {
-                let strings = convert::Strings::get(&self.strings, env.raw())?;
-                self.predict_js(&strings, features.raw(), strict).map(JsRaw)
-            }
+            let workflow = self.workflow_at(workflow)?;
+            // SAFETY: the arrays are this call's arguments; no JavaScript
+            // runs while they are borrowed, so nothing else can touch them.
+            let out = unsafe { values.as_mut() };
+            let record = encoded::read_record(workflow, strict, out, &tags)?;
+            Ok(self.write_prediction(workflow, &record, out)? as u32)
         })
     }
 
-    /// Predict for each object of an array, in order. The first invalid
-    /// object rejects the whole batch, naming its index.
-    #[napi(
-        ts_args_type = "features: object[], strict: boolean",
-        ts_return_type = "Array<WorkflowPrediction>"
-    )]
-    pub fn predict_batch(&self, env: Env, features: Array, strict: bool) -> Result<JsRaw> {
-        let raw_env = env.raw();
-        let n = features.len();
-        // SAFETY: every value below is created or read in this call's env and
-        // handle scope, and used only within this call.
-        let (strings, out) = run(&env, || unsafe {
-            let strings = convert::Strings::get(&self.strings, raw_env)?;
-            let mut out = std::ptr::null_mut();
-            if sys::napi_create_array_with_length(raw_env, n as usize, &mut out)
-                != sys::Status::napi_ok
-            {
-                return Err(EngineError::Internal(
-                    "cannot create the result array".to_string(),
-                ));
+    /// Predict for a feature object read through N-API (the path for what
+    /// the JS reader does not encode); the flat prediction as a new array.
+    #[napi(ts_args_type = "features: unknown, strict: boolean")]
+    pub fn predict_object(&self, env: Env, features: Unknown, strict: bool) -> Result<Float64Array> {
+        run(&env, || {
+            // SAFETY: `env` and `features` are this call's.
+            let (workflow, record) = unsafe {
+                let workflow = js_object::read_workflow(env.raw(), features.raw(), |t| {
+                    EngineError::ModelNotFound(t.to_string())
+                })?;
+                self.model(workflow)?;
+                let record = js_object::read_record(env.raw(), features.raw(), workflow, strict)?;
+                (workflow, record)
+            };
+            let mut out = vec![0.0; MAX_SLOTS];
+            let n = self.write_prediction(workflow, &record, &mut out)?;
+            out.truncate(n);
+            Ok(Float64Array::new(out))
+        })
+    }
+
+    /// Failure probabilities of `rows` encoded objects of workflow
+    /// `workflow`, `fields` entries each (the raw columnar layout). The
+    /// first invalid object rejects, naming its index.
+    #[napi]
+    pub fn probabilities_encoded(
+        &self,
+        env: Env,
+        workflow: u32,
+        values: Float64ArraySlice,
+        tags: Uint8ArraySlice,
+        rows: u32,
+        strict: bool,
+    ) -> Result<Float64Array> {
+        run(&env, || {
+            let workflow = self.workflow_at(workflow)?;
+            let model = self.model(workflow)?;
+            let width = workflow.fields.len();
+            if values.len() < rows as usize * width || tags.len() < rows as usize * width {
+                return Err(EngineError::Internal("encoded rows are too short".to_string()));
             }
-            Ok((strings, out))
-        })?;
-        for i in 0..n {
-            let item: Unknown = features.get(i)?.unwrap_or_else(|| unsafe {
-                Unknown::from_raw_unchecked(raw_env, std::ptr::null_mut())
-            });
-            let predicted = super::errors::guard(|| unsafe {
-                let value = self.predict_js(&strings, item.raw(), strict)?;
-                if sys::napi_set_element(raw_env, out, i, value) != sys::Status::napi_ok {
-                    return Err(EngineError::Internal(
-                        "cannot fill the result array".to_string(),
-                    ));
-                }
-                Ok(())
-            });
-            if let Err(e) = predicted {
-                return Err(to_js(&env, &at_index(e, i)));
+            let mut out = Vec::with_capacity(rows as usize);
+            for i in 0..rows as usize {
+                let span = i * width..(i + 1) * width;
+                let record = encoded::read_record(workflow, strict, &values[span.clone()], &tags[span])
+                    .map_err(|e| at_index(e, i as u32))?;
+                out.push(probability_record(model, &record));
             }
-        }
-        Ok(JsRaw(out))
+            Ok(Float64Array::new(out))
+        })
     }
 
     /// Failure probabilities only, for row-major normalised vectors in
@@ -287,15 +235,14 @@ impl NativeModels {
     ) -> Result<Float64Array> {
         run(&env, || {
             let model = self.model_for_type(&workflow_type)?;
-            let columnar = Columnar::of(model);
-            Ok(Float64Array::new(columnar.probabilities(&rows)?))
+            Ok(Float64Array::new(Columnar::of(model).probabilities(&rows)?))
         })
     }
 
-    /// Failure probabilities only, for raw feature objects that must all be
-    /// of `workflow_type` (validated like `predict`; the first invalid object
-    /// rejects, naming its index). Skips building result objects.
-    #[napi(ts_args_type = "workflowType: string, features: object[], strict: boolean")]
+    /// Failure probabilities for raw feature objects read through N-API,
+    /// which must all be of `workflow_type` (validated like `predict`; the
+    /// first invalid object rejects, naming its index).
+    #[napi(ts_args_type = "workflowType: string, features: unknown[], strict: boolean")]
     pub fn predict_probabilities_raw(
         &self,
         env: Env,
@@ -308,18 +255,17 @@ impl NativeModels {
         let expected = run(&env, || {
             self.model_for_type(&workflow_type).map(|m| m.workflow)
         })?;
-        // SAFETY: the strings are fetched for this call and used only within it.
-        let strings = run(&env, || unsafe {
-            convert::Strings::get(&self.strings, raw_env)
-        })?;
         let mut out = Vec::with_capacity(n as usize);
         for i in 0..n {
             let item: Unknown = features.get(i)?.unwrap_or_else(|| unsafe {
                 Unknown::from_raw_unchecked(raw_env, std::ptr::null_mut())
             });
             // SAFETY: `item` is an element of this call's array, read in this call.
-            let scored = super::errors::guard(|| unsafe {
-                let (workflow, model, record) = self.read_js(&strings, item.raw(), strict)?;
+            let scored = guard(|| unsafe {
+                let workflow = js_object::read_workflow(raw_env, item.raw(), |t| {
+                    EngineError::ModelNotFound(t.to_string())
+                })?;
+                let model = self.model(workflow)?;
                 if workflow.index != expected.index {
                     return Err(EngineError::InvalidArgument {
                         name: "features".to_string(),
@@ -329,6 +275,7 @@ impl NativeModels {
                         ),
                     });
                 }
+                let record = js_object::read_record(raw_env, item.raw(), workflow, strict)?;
                 Ok(probability_record(model, &record))
             });
             match scored {

@@ -4,36 +4,63 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::convert;
-use super::errors::run;
-use crate::features::{expected_description, unknown_workflow, vectorise};
+use crate::error::EngineError;
+use crate::errors::run;
+use crate::features::{expected_description, unknown_workflow, vectorise, vectorise_into};
+use crate::{encoded, js_object};
 use crate::schema::{all_workflows, base, find_workflow, FieldType, Normalisation, Workflow};
 
 fn workflow(workflow_type: &str) -> crate::error::Result<&'static Workflow> {
     find_workflow(workflow_type).ok_or_else(|| unknown_workflow(workflow_type))
 }
 
-/// The named feature vector of a raw object, keys in the engine's order.
+/// The feature vector of a raw object read through N-API (the path for what
+/// `lib/feature-reader.js` does not encode), as `[workflowIndex, ...vector]`.
 /// Missing fields take the schema's neutral defaults (`strict` rejects them).
-#[napi(
-    ts_args_type = "features: object, strict: boolean",
-    ts_return_type = "Record<string, number>"
-)]
-pub fn features_to_vector<'env>(
-    env: &'env Env,
-    features: Unknown<'env>,
+#[napi(ts_args_type = "features: unknown, strict: boolean")]
+pub fn features_to_vector(env: Env, features: Unknown, strict: bool) -> Result<Float64Array> {
+    run(&env, || unsafe {
+        // SAFETY: `env` and `features` are this call's.
+        let workflow = js_object::read_workflow(env.raw(), features.raw(), unknown_workflow)?;
+        let record = js_object::read_record(env.raw(), features.raw(), workflow, strict)?;
+        let mut out = vec![workflow.index as f64];
+        out.extend(vectorise(workflow, &record, None));
+        Ok(Float64Array::new(out))
+    })
+}
+
+/// The feature vector of an object encoded by `lib/feature-reader.js`
+/// (workflow index `workflow`), written back into `values`; returns its length.
+#[napi]
+pub fn vector_encoded(
+    env: Env,
+    workflow: u32,
+    mut values: Float64ArraySlice,
+    tags: Uint8ArraySlice,
     strict: bool,
-) -> Result<Object<'env>> {
-    let (workflow, vector) = run(env, || unsafe {
-        let workflow = convert::read_workflow(env.raw(), features.raw(), unknown_workflow)?;
-        let record = convert::read_record(env.raw(), features.raw(), workflow, strict)?;
-        Ok((workflow, vectorise(workflow, &record, None)))
-    })?;
-    let mut object = Object::new(env)?;
-    for (entry, value) in workflow.vector.iter().zip(vector) {
-        object.set(entry.feature, value)?;
-    }
-    Ok(object)
+) -> Result<u32> {
+    run(&env, || {
+        let workflow = all_workflows()
+            .get(workflow as usize)
+            .ok_or_else(|| EngineError::Internal(format!("no workflow at index {workflow}")))?;
+        // SAFETY: the arrays are this call's arguments; no JavaScript runs
+        // while they are borrowed.
+        let out = unsafe { values.as_mut() };
+        let record = encoded::read_record(workflow, strict, out, &tags)?;
+        let d = workflow.vector.len();
+        if out.len() < d {
+            return Err(EngineError::Internal("vector buffer too short".to_string()));
+        }
+        vectorise_into(workflow, &record, None, &mut out[..d]);
+        Ok(d as u32)
+    })
+}
+
+/// Throws the coded error for `key`, a key of a `workflow_type` feature
+/// object that is not one of its fields (with a "did you mean" suggestion).
+#[napi]
+pub fn unknown_field(env: Env, workflow_type: String, key: String) -> Result<()> {
+    run(&env, || Err(crate::features::unknown_field(workflow(&workflow_type)?, &key)))
 }
 
 #[napi]
@@ -116,4 +143,17 @@ pub fn get_schema_json() -> String {
         "workflows": workflows,
     })
     .to_string()
+}
+
+/// The declared shape of a prediction as JSON text: what
+/// `scripts/generate-types.js` turns into the JS builder and the types.
+#[napi]
+pub fn get_prediction_shape() -> String {
+    crate::prediction_shape::shape_json().to_string()
+}
+
+/// The strings a flat prediction refers to by slot, in slot order.
+#[napi]
+pub fn get_string_table() -> Vec<&'static str> {
+    crate::string_table::strings().texts.clone()
 }

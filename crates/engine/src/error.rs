@@ -22,6 +22,16 @@ pub enum EngineError {
         expected: String,
     },
 
+    /// A key of a feature object that is not a field of its workflow.
+    #[error("Unknown field for workflow '{workflow}': '{field}' is not a field of {interface}{suggestion}")]
+    UnknownField {
+        workflow: String,
+        field: String,
+        interface: String,
+        /// `" (did you mean 'x'?)"` or empty.
+        suggestion: String,
+    },
+
     /// The input is not a feature object at all, or its `workflowType` is not a string.
     #[error("Invalid features: expected {expected}, received {received}")]
     InvalidInput { expected: String, received: String },
@@ -84,6 +94,7 @@ impl EngineError {
         match self {
             EngineError::InvalidFeature { .. } => "ERR_INVALID_FEATURE",
             EngineError::MissingFeature { .. } => "ERR_MISSING_FEATURE",
+            EngineError::UnknownField { .. } => "ERR_UNKNOWN_FIELD",
             EngineError::InvalidInput { .. } => "ERR_INVALID_FEATURE",
             EngineError::ModelNotFound(_) => "ERR_MODEL_NOT_FOUND",
             EngineError::UnknownWorkflow { .. } => "ERR_UNKNOWN_WORKFLOW",
@@ -107,6 +118,7 @@ impl EngineError {
             self,
             EngineError::InvalidFeature { .. }
                 | EngineError::MissingFeature { .. }
+                | EngineError::UnknownField { .. }
                 | EngineError::InvalidInput { .. }
         )
     }

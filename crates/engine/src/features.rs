@@ -141,6 +141,44 @@ pub fn resolve_workflow(
     }
 }
 
+/// The error for a key of a feature object that is not one of its
+/// workflow's fields, with the nearest field name as a suggestion when one
+/// is close (at most a third of the key's length away in edit distance).
+pub fn unknown_field(workflow: &Workflow, key: &str) -> EngineError {
+    let shown: String = key.chars().take(60).collect();
+    let nearest = workflow
+        .fields
+        .iter()
+        .map(|f| (edit_distance(&key.to_lowercase(), &f.name.to_lowercase()), f.name))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, _)| *d <= (key.chars().count() / 3).max(1));
+    EngineError::UnknownField {
+        workflow: workflow.workflow_type().to_string(),
+        field: shown,
+        interface: workflow.schema.interface.to_string(),
+        suggestion: nearest
+            .map(|(_, name)| format!(" (did you mean '{name}'?)"))
+            .unwrap_or_default(),
+    }
+}
+
+/// Levenshtein distance by characters (keys are short; a long one is capped,
+/// as nothing that long is close to a field name).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(200).collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 pub fn unknown_workflow(received: &str) -> EngineError {
     EngineError::UnknownWorkflow {
         received: received.to_string(),
@@ -386,6 +424,22 @@ mod tests {
         let e = record_from_json(&json!([1, 2]), false).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_FEATURE");
         assert!(e.to_string().contains("received array"));
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_the_nearest_field() {
+        let w = find_workflow("freestyle").unwrap();
+        let e = unknown_field(w, "microphonePermision");
+        assert_eq!(e.code(), "ERR_UNKNOWN_FIELD");
+        assert!(e.is_type_error());
+        assert_eq!(
+            e.to_string(),
+            "Unknown field for workflow 'freestyle': 'microphonePermision' is not a field of FreestyleFeatures (did you mean 'microphonePermission'?)"
+        );
+        assert!(unknown_field(w, "SAMPLERATE").to_string().ends_with("(did you mean 'sampleRate'?)"));
+        assert!(unknown_field(w, "zzz").to_string().ends_with("is not a field of FreestyleFeatures"));
+        let long = "x".repeat(5000);
+        assert!(unknown_field(w, &long).to_string().len() < 200);
     }
 
     #[test]

@@ -190,20 +190,44 @@ pub fn model_path(dir: &Path, workflow_type: &str) -> PathBuf {
 /// or invalid file leaves that workflow without a model and adds a warning
 /// naming the file.
 pub fn load_dir(dir: &Path) -> ModelSet {
+    load_layered(&[dir.to_path_buf()])
+}
+
+/// Load every workflow's model from the first of `dirs` that has a usable
+/// file for it (a user's models first, say, then the shipped ones). A
+/// workflow that needed a later directory gets a warning naming the file it
+/// used and why the earlier ones could not serve; one that no directory
+/// serves is skipped with the warning of the first directory's failure.
+pub fn load_layered(dirs: &[PathBuf]) -> ModelSet {
     let mut set = ModelSet::default();
     for workflow in all_workflows() {
-        let path = model_path(dir, workflow.workflow_type());
-        let loaded = fs::read_to_string(&path)
-            .map_err(|e| EngineError::io(&path, e))
-            .and_then(|text| LoadedModel::parse(workflow, &text, Some(path.clone())));
-        match loaded {
-            Ok(model) => set.models.push(Some(model)),
-            Err(e) => {
-                set.warnings
-                    .push(format!("Skipping {} model: {e}", workflow.workflow_type()));
-                set.models.push(None);
+        let mut failures: Vec<EngineError> = Vec::new();
+        let mut found = None;
+        for dir in dirs {
+            let path = model_path(dir, workflow.workflow_type());
+            let loaded = fs::read_to_string(&path)
+                .map_err(|e| EngineError::io(&path, e))
+                .and_then(|text| LoadedModel::parse(workflow, &text, Some(path.clone())));
+            match loaded {
+                Ok(model) => {
+                    found = Some(model);
+                    break;
+                }
+                Err(e) => failures.push(e),
             }
         }
+        let workflow_type = workflow.workflow_type();
+        match (&found, failures.first()) {
+            (Some(model), Some(first)) => set.warnings.push(format!(
+                "Using {} for the {workflow_type} model ({first})",
+                model.path.as_deref().unwrap_or(Path::new("?")).display()
+            )),
+            (None, Some(first)) => set
+                .warnings
+                .push(format!("Skipping {workflow_type} model: {first}")),
+            _ => {}
+        }
+        set.models.push(found);
     }
     set
 }
@@ -332,6 +356,38 @@ mod tests {
         assert!(set.warnings.iter().any(
             |w| w.contains("ai-mastering-model.json") && w.contains("expected 'ai-mastering'")
         ));
+    }
+
+    #[test]
+    fn layered_loading_takes_each_workflow_from_the_first_directory_that_serves_it() {
+        let user = tempdir("layered-user");
+        let shipped = tempdir("layered-shipped");
+        save_model(&user, &minimal("freestyle")).unwrap();
+        fs::write(model_path(&user, "ai-memory"), "{ not json").unwrap();
+        let mut memory = minimal("ai-memory");
+        memory.bias = -1.5;
+        save_model(&shipped, &memory).unwrap();
+        let mut shipped_freestyle = minimal("freestyle");
+        shipped_freestyle.bias = 9.0;
+        save_model(&shipped, &shipped_freestyle).unwrap();
+        let set = load_layered(&[user.clone(), shipped.clone()]);
+        let at = |t: &str| set.models[find_workflow(t).unwrap().index].as_ref();
+        assert_eq!(at("freestyle").unwrap().path, Some(model_path(&user, "freestyle")));
+        assert_eq!(at("freestyle").unwrap().bias, 0.5);
+        assert_eq!(at("ai-memory").unwrap().path, Some(model_path(&shipped, "ai-memory")));
+        let memory_warning = set.warnings.iter().find(|w| w.contains("ai-memory")).unwrap();
+        assert!(
+            memory_warning.starts_with(&format!(
+                "Using {} for the ai-memory model (Invalid model file {}",
+                model_path(&shipped, "ai-memory").display(),
+                model_path(&user, "ai-memory").display()
+            )),
+            "{memory_warning}"
+        );
+        // Six workflows no directory serves: skipped, as with one directory.
+        assert_eq!(set.models.iter().filter(|m| m.is_none()).count(), 6);
+        assert_eq!(set.warnings.iter().filter(|w| w.starts_with("Skipping ")).count(), 6);
+        assert!(set.warnings.iter().all(|w| !w.contains("freestyle")), "{:?}", set.warnings);
     }
 
     #[test]

@@ -1,0 +1,119 @@
+//! Every string a prediction can contain (workflow types, risk levels,
+//! feature and field names, recommendation texts, directions), numbered once
+//! from the schema. The native side writes a string as its slot number; the
+//! JavaScript builder looks the slot up in the same table, which it fetches
+//! once (`getStringTable`). Pure Rust data: no JavaScript here.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::predict::{self, Direction, RiskLevel};
+use crate::schema::all_workflows;
+
+/// FNV-1a: the keys are short static strings looked up a dozen times per
+/// prediction; SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub struct StringTable {
+    /// Distinct strings; a string's position is its slot.
+    pub texts: Vec<&'static str>,
+    slots: HashMap<&'static str, u32, std::hash::BuildHasherDefault<Fnv>>,
+}
+
+impl StringTable {
+    /// The slot of `text`, if the table has it.
+    pub fn slot(&self, text: &str) -> Option<u32> {
+        self.slots.get(text).copied()
+    }
+
+    fn add(&mut self, text: &'static str) {
+        if !self.slots.contains_key(text) {
+            self.slots.insert(text, self.texts.len() as u32);
+            self.texts.push(text);
+        }
+    }
+}
+
+/// The table, built on first use from the schema and the core's fixed texts.
+pub fn strings() -> &'static StringTable {
+    static TABLE: OnceLock<StringTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = StringTable {
+            texts: Vec::new(),
+            slots: Default::default(),
+        };
+        for level in [
+            RiskLevel::Low,
+            RiskLevel::Medium,
+            RiskLevel::High,
+            RiskLevel::Critical,
+        ] {
+            t.add(level.as_str());
+        }
+        for d in [Direction::Raises, Direction::Lowers] {
+            t.add(d.as_str());
+        }
+        for w in all_workflows() {
+            t.add(w.workflow_type());
+            for f in &w.fields {
+                t.add(f.name);
+            }
+            for e in &w.vector {
+                t.add(e.feature);
+            }
+            for r in &w.rules {
+                for text in r.texts {
+                    t.add(text);
+                }
+            }
+            // The general advice, taken from the core rather than restated here.
+            for p in [0.9, 0.7] {
+                for text in predict::recommendations(w, &[], p) {
+                    t.add(text);
+                }
+            }
+        }
+        t
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_string_has_one_slot() {
+        let t = strings();
+        assert_eq!(t.slots.len(), t.texts.len());
+        for w in all_workflows() {
+            assert!(t.slot(w.workflow_type()).is_some());
+            for f in &w.fields {
+                assert_eq!(t.texts[t.slot(f.name).unwrap() as usize], f.name);
+            }
+            for e in &w.vector {
+                assert!(t.slot(e.feature).is_some());
+            }
+        }
+        assert!(t.slot("raises").is_some() && t.slot("critical").is_some());
+        assert_eq!(t.slot("not a schema string"), None);
+    }
+}
