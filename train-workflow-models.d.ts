@@ -10,7 +10,12 @@ export interface TrainOptions {
   data?: string
   /** How to read `data` rows. Default 'auto' (per row). */
   dataFormat?: 'auto' | 'old' | 'outcomes'
-  /** Where to write models, training-summary.json and TRAINING_REPORT.md. Default: the package's models/; null writes nothing. */
+  /**
+   * Where to write models, training-summary.json and TRAINING_REPORT.md. Default: the project's models
+   * directory (`DAWG_ML_MODELS_DIR`, a `"dawg-ml": { "modelsDir" }` entry in package.json, or
+   * `<project>/.dawg-ml/models`; the shipped models/ in the package's own clone), never node_modules.
+   * null writes nothing.
+   */
   outDir?: string | null
   /** Skip and count invalid rows instead of rejecting with ERR_INVALID_DATA. */
   skipInvalid?: boolean

@@ -85,6 +85,10 @@ describe('train', () => {
     const written = JSON.parse(fs.readFileSync(path.join(dir, 'freestyle-model.json'), 'utf8'))
     expect(written).toMatchObject({ workflowType: 'freestyle', modelType: 'logistic-regression-l2', trainedAt: '2026-01-01T00:00:00.000Z', seed: 42 })
     expect(Object.keys(written.featureMeans).sort()).toEqual([...written.featureNames].sort())
+    // The report names the selection rule the trainer applies.
+    const report = fs.readFileSync(path.join(dir, 'TRAINING_REPORT.md'), 'utf8')
+    expect(report).toContain('one-standard-error rule')
+    expect(report).not.toContain('"selection": "lowest mean out-of-fold log-loss"')
     const logger = recordingLogger()
     const predictor = new WorkflowPredictor({ modelsDir: dir, logger })
     await predictor.initialize()

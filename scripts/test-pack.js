@@ -129,6 +129,7 @@ function pathWithoutRust() {
   const npmDir = dirs.find((d) => fs.existsSync(path.join(d, 'npm')))
   if (!npmDir) fail('npm is not on PATH')
   fs.symlinkSync(fs.realpathSync(path.join(npmDir, 'npm')), path.join(shims, 'npm'))
+  if (fs.existsSync(path.join(npmDir, 'npx'))) fs.symlinkSync(fs.realpathSync(path.join(npmDir, 'npx')), path.join(shims, 'npx'))
   return [shims, ...kept].join(path.delimiter)
 }
 

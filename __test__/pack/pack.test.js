@@ -157,3 +157,54 @@ describe('the tarballs', () => {
     expect(manifest.platform.size).toBeGreaterThan(100 * 1024)
   })
 })
+
+// Last: it leaves trained models in the project, which later predictors pick up.
+describe('training in a project that depends on the package', () => {
+  const crypto = require('node:crypto')
+  const TRAINED = path.join(PROJECT, '.dawg-ml', 'models')
+
+  /** Every file under node_modules, with a hash of its bytes (symlinks by target). */
+  function snapshot(dir, out = {}) {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.isSymbolicLink()) out[full] = `-> ${fs.readlinkSync(full)}`
+      else if (entry.isDirectory()) snapshot(full, out)
+      else out[full] = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex')
+    }
+    return out
+  }
+
+  it('npx dawg-ml train writes to <project>/.dawg-ml/models and leaves node_modules byte-identical', () => {
+    const before = snapshot(path.join(PROJECT, 'node_modules'))
+    const run = spawnSync('npx', ['--no-install', 'dawg-ml', 'train', '--counts', 'freestyle=300', '--seed', '7'], { cwd: PROJECT, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain(`Wrote 10 files to ${TRAINED}`)
+    expect(fs.readdirSync(TRAINED).filter((f) => f.endsWith('-model.json'))).toHaveLength(8)
+    expect(snapshot(path.join(PROJECT, 'node_modules'))).toEqual(before)
+  })
+
+  it('the next getWorkflowPredictor() uses them, and the shipped model where one is missing', () => {
+    fs.rmSync(path.join(TRAINED, 'stem-separation-model.json'))
+    const script = `const warnings = []; console.warn = (m) => warnings.push(m);
+      require('@dawg-ai/ml-engine').getWorkflowPredictor().then((p) => {
+        const out = { dir: p.modelsDir, sources: {}, warnings, versions: {} }
+        for (const [t, s] of Object.entries(p.modelSources)) out.sources[t] = s.path
+        for (const t of ${JSON.stringify(WORKFLOWS)}) out.versions[t] = p.predictSync(${JSON.stringify(inputs)}[t]).modelVersion
+        console.log(JSON.stringify(out))
+      })`
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: PROJECT, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    const out = JSON.parse(run.stdout)
+    expect(out.dir).toBe(TRAINED)
+    for (const type of WORKFLOWS) {
+      const expected = type === 'stem-separation' ? path.join(INSTALLED, 'models', `${type}-model.json`) : path.join(TRAINED, `${type}-model.json`)
+      expect([type, out.sources[type]]).toEqual([type, expected])
+      const bytes = fs.readFileSync(expected)
+      expect(out.versions[type]).toBe(`sha256:${crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`)
+    }
+    expect(out.warnings).toHaveLength(2)
+    expect(out.warnings[0]).toContain(`Using ${path.join(INSTALLED, 'models', 'stem-separation-model.json')} for the stem-separation model`)
+    expect(out.warnings[1]).toContain(`stem-separation from the shipped models (${path.join(INSTALLED, 'models')})`)
+  })
+})

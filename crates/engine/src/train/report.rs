@@ -65,7 +65,7 @@ fn settings_json(r: &TrainReport) -> serde_json::Value {
         "validationShare": super::VALIDATION_SHARE,
         "folds": r.settings.folds,
         "grid": r.settings.grid,
-        "selection": "lowest mean out-of-fold log-loss",
+        "selection": super::SELECTION_RULE,
         "threshold": "maximises F1 on out-of-fold predictions",
         "tolerance": logistic::TOLERANCE,
         "maxIterations": logistic::MAX_ITERATIONS,
