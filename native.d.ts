@@ -24,11 +24,17 @@ export declare class NativeModels {
   /** The model file of a workflow as JSON text, or null without a model. */
   modelJson(workflowType: string): string | null
   /**
-   * Predict for an object `lib/feature-reader.js` encoded into `values`
-   * and `tags` (one entry per field of workflow `workflow`); the flat
-   * prediction is written back into `values`. Returns the slots written.
+   * Attach the buffers `predictScratch` reads encoded objects from and
+   * writes flat predictions to (`values` needs `MAX_SLOTS` entries, `tags`
+   * one per field of the widest workflow).
    */
-  predictEncoded(workflow: number, values: Float64Array, tags: Uint8Array, strict: boolean): number
+  attachScratch(values: Float64Array, tags: Uint8Array): void
+  /**
+   * Predict for an object `lib/feature-reader.js` encoded into the
+   * attached buffers (one entry per field of workflow `workflow`); the
+   * flat prediction is written back into the values buffer.
+   */
+  predictScratch(workflow: number, strict: boolean): void
   /**
    * Predict for a feature object read through N-API (the path for what
    * the JS reader does not encode); the flat prediction as a new array.

@@ -39,6 +39,7 @@ class WorkflowPredictor {
   /** Per workflow index: { workflowType, modelVersion, verdict, path } or null. */
   #info = []
   #statsCache = new Map()
+  /** The buffers attached to the addon's models (see NativeModels.attachScratch). */
   #scratch = scratch()
   /** Calls in progress: a getter of an input may predict again while it is read. */
   #depth = 0
@@ -121,6 +122,7 @@ class WorkflowPredictor {
         this.#logger.warn(`[ml-engine] Models: ${parts.join('; ')}`)
       }
     }
+    models.attachScratch(this.#scratch.f64, this.#scratch.tags)
     this.#models = models
     this.#info = info
     this.#statsCache = new Map()
@@ -156,7 +158,7 @@ class WorkflowPredictor {
 
   #warnNoSignal(w) {
     const m = this.#info[w]
-    if (m && m.verdict === 'no-signal' && !this.#warnedNoSignal.has(w)) {
+    if (!this.#warnedNoSignal.has(w)) {
       this.#warnedNoSignal.add(w)
       this.#logger.warn(`[ml-engine] The ${m.workflowType} model (${m.modelVersion}) was trained with verdict 'no-signal': its predictions carry no information about failures; see TRAINING_REPORT.md`)
     }
@@ -171,27 +173,32 @@ class WorkflowPredictor {
     const models = this.#loaded()
     const w = reader.workflowOf(features)
     let flat
-    if (w >= 0) {
-      // A nested call (from a getter of an input being read) gets buffers of its own.
-      const buffers = this.#depth === 0 ? this.#scratch : scratch()
+    // A nested call (from a getter of an input being read) takes the N-API
+    // path: the attached buffers hold the outer call's encoding.
+    if (w >= 0 && this.#depth === 0) {
+      const { f64, tags } = this.#scratch
       this.#depth++
       let present
       try {
-        present = reader.encode(w, features, buffers.f64, buffers.tags, 0)
+        present = reader.encode(w, features, f64, tags, 0)
       } finally {
         this.#depth--
       }
       if (present !== reader.EXOTIC) {
         this.#checkKeys(w, features, present)
-        callNative(() => models.predictEncoded(w, buffers.f64, buffers.tags, this.#strict))
-        flat = buffers.f64
+        try {
+          models.predictScratch(w, this.#strict)
+        } catch (error) {
+          throw localise(error)
+        }
+        flat = f64
       }
     }
     // Anything the reader does not encode (or an unknown workflow, or not an
     // object at all) is read through N-API, which also produces its error.
     flat ??= callNative(() => models.predictObject(features, this.#strict))
     const prediction = buildPrediction(flat, NAMES, this.#info)
-    this.#warnNoSignal(flat[0])
+    if (this.#info[flat[0]].verdict === 'no-signal') this.#warnNoSignal(flat[0])
     return prediction
   }
 

@@ -58,14 +58,17 @@ describe('predict: the JS reader and the N-API path agree', () => {
   it('writes the same flat prediction from an encoded object as from N-API', () => {
     const f64 = new Float64Array(512)
     const tags = new Uint8Array(512)
+    models.attachScratch(f64, tags)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const reader = require('../lib/feature-reader')
     for (const c of golden.cases.filter((_, i) => i % 10 === 0)) {
       const w = reader.workflowOf(c.input)
       expect(reader.encode(w, c.input, f64, tags, 0)).toBe(Object.keys(c.input).length)
-      const n = models.predictEncoded(w, f64, tags, false)
-      expect(Array.from(f64.subarray(0, n))).toEqual(viaNapi(c.input).flat)
+      models.predictScratch(w, false)
+      const flat = viaNapi(c.input).flat
+      expect(Array.from(f64.subarray(0, flat.length))).toEqual(flat)
     }
+    expect(() => models.attachScratch(new Float64Array(8), tags)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }))
   })
 
   it('reads fields through getters, prototypes and proxies like a property read', () => {

@@ -58,13 +58,12 @@ async function run({ quick = false } = {}) {
     'plain JS, old style': cycle((x) => peers.oldStyle.predict(x)),
     'plain JS, clean': cycle((x) => peers.clean.predict(x)),
   }
-  // Optional: an older build of the addon, to compare before/after in one run
-  // (BENCH_BASELINE_ADDON=/path/to/ml-engine.node). Both called on NativeModels directly.
+  // Optional: an older build of the addon (before results were built in
+  // JavaScript, when NativeModels.predict returned the object), to compare
+  // before/after in one run (BENCH_BASELINE_ADDON=/path/to/ml-engine.node).
   if (process.env.BENCH_BASELINE_ADDON) {
-    const current = native.loadModelsSync(OLD_MODELS)
     const baseline = require(process.env.BENCH_BASELINE_ADDON).loadModelsSync(OLD_MODELS)
-    for (const input of inputs.slice(0, 50)) assert.deepStrictEqual(baseline.predict(input, false), current.predict(input, false))
-    tasks['native NativeModels.predict'] = cycle((x) => current.predict(x, false))
+    for (const input of inputs.slice(0, 50)) assert.strictEqual(baseline.predict(input, false).failureProbability, predictor.predictSync(input).failureProbability)
     tasks[`baseline addon ${process.env.BENCH_BASELINE_LABEL ?? ''} NativeModels.predict`.replace('  ', ' ')] = cycle((x) => baseline.predict(x, false))
   }
   results.predict = await timeSideBySide(tasks, opts)
@@ -101,7 +100,7 @@ async function run({ quick = false } = {}) {
   const rows = new Float64Array(n * d)
   for (let i = 0; i < n; i++) fcases[i % fcases.length].vector.forEach(([, v], j) => (rows[i * d + j] = v))
   const sync = predictor.predictProbabilities('freestyle', rows)
-  const models = native.loadModelsSync(OLD_MODELS)
+  const models = native.loadModelsSync([OLD_MODELS])
   const asyncOut = await models.predictProbabilitiesAsync('freestyle', rows)
   assert.deepStrictEqual(Array.from(asyncOut.subarray(0, 1000)), Array.from(sync.subarray(0, 1000)))
   const w = JSON.parse(fs.readFileSync(`${OLD_MODELS}/freestyle-model.json`, 'utf8'))

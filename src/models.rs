@@ -25,6 +25,9 @@ use crate::{encoded, js_object};
 #[napi]
 pub struct NativeModels {
     set: ModelSet,
+    /// The JS wrapper's buffers for encoded objects and flat predictions,
+    /// attached once (`attachScratch`) so that a prediction passes no array.
+    scratch: Option<(Float64Array, Uint8Array)>,
 }
 
 impl NativeModels {
@@ -81,7 +84,12 @@ fn load(dirs: &[String]) -> ModelSet {
 /// warning, never an error.
 #[napi]
 pub fn load_models_sync(env: Env, dirs: Vec<String>) -> Result<NativeModels> {
-    run(&env, || Ok(NativeModels { set: load(&dirs) }))
+    run(&env, || {
+        Ok(NativeModels {
+            set: load(&dirs),
+            scratch: None,
+        })
+    })
 }
 
 pub struct LoadModels {
@@ -97,7 +105,7 @@ impl Work for LoadModels {
     }
 
     fn into_js(&mut self, _env: Env, set: ModelSet) -> Result<NativeModels> {
-        Ok(NativeModels { set })
+        Ok(NativeModels { set, scratch: None })
     }
 }
 
@@ -148,26 +156,44 @@ impl NativeModels {
         })
     }
 
-    /// Predict for an object `lib/feature-reader.js` encoded into `values`
-    /// and `tags` (one entry per field of workflow `workflow`); the flat
-    /// prediction is written back into `values`. Returns the slots written.
+    /// Attach the buffers `predictScratch` reads encoded objects from and
+    /// writes flat predictions to (`values` needs `MAX_SLOTS` entries, `tags`
+    /// one per field of the widest workflow).
     #[napi]
-    pub fn predict_encoded(
-        &self,
-        env: Env,
-        workflow: u32,
-        mut values: Float64ArraySlice,
-        tags: Uint8ArraySlice,
-        strict: bool,
-    ) -> Result<u32> {
+    pub fn attach_scratch(&mut self, env: Env, values: Float64Array, tags: Uint8Array) -> Result<()> {
         run(&env, || {
+            let widest = all_workflows().iter().map(|w| w.fields.len()).max().unwrap_or(0);
+            if values.len() < MAX_SLOTS || tags.len() < widest {
+                return Err(EngineError::InvalidArgument {
+                    name: "scratch".to_string(),
+                    reason: format!("needs {MAX_SLOTS} values and {widest} tags"),
+                });
+            }
+            Ok(())
+        })?;
+        self.scratch = Some((values, tags));
+        Ok(())
+    }
+
+    /// Predict for an object `lib/feature-reader.js` encoded into the
+    /// attached buffers (one entry per field of workflow `workflow`); the
+    /// flat prediction is written back into the values buffer.
+    #[napi]
+    pub fn predict_scratch(&mut self, env: Env, workflow: u32, strict: bool) -> Result<()> {
+        let mut scratch = self.scratch.take();
+        let result = run(&env, || {
             let workflow = self.workflow_at(workflow)?;
-            // SAFETY: the arrays are this call's arguments; no JavaScript
-            // runs while they are borrowed, so nothing else can touch them.
+            let (values, tags) = scratch
+                .as_mut()
+                .ok_or_else(|| EngineError::Internal("no scratch buffers attached".to_string()))?;
+            // SAFETY: the arrays are referenced by this instance and private to
+            // its JS wrapper; no JavaScript runs while they are borrowed.
             let out = unsafe { values.as_mut() };
-            let record = encoded::read_record(workflow, strict, out, &tags)?;
-            Ok(self.write_prediction(workflow, &record, out)? as u32)
-        })
+            let record = encoded::read_record(workflow, strict, out, tags)?;
+            self.write_prediction(workflow, &record, out).map(|_| ())
+        });
+        self.scratch = scratch;
+        result
     }
 
     /// Predict for a feature object read through N-API (the path for what

@@ -33,23 +33,38 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
+type FnvMap<K> = HashMap<K, u32, std::hash::BuildHasherDefault<Fnv>>;
+
 pub struct StringTable {
     /// Distinct strings; a string's position is its slot.
     pub texts: Vec<&'static str>,
-    slots: HashMap<&'static str, u32, std::hash::BuildHasherDefault<Fnv>>,
+    slots: FnvMap<&'static str>,
+    /// The same slots keyed by where each added string lives. A prediction's
+    /// strings are the schema's own statics, so this hashes 16 bytes instead
+    /// of the text; a miss falls back to the text.
+    by_address: FnvMap<(usize, usize)>,
 }
 
 impl StringTable {
     /// The slot of `text`, if the table has it.
     pub fn slot(&self, text: &str) -> Option<u32> {
-        self.slots.get(text).copied()
+        self.by_address
+            .get(&(text.as_ptr() as usize, text.len()))
+            .or_else(|| self.slots.get(text))
+            .copied()
     }
 
     fn add(&mut self, text: &'static str) {
-        if !self.slots.contains_key(text) {
-            self.slots.insert(text, self.texts.len() as u32);
-            self.texts.push(text);
-        }
+        let slot = match self.slots.get(text) {
+            Some(&slot) => slot,
+            None => {
+                let slot = self.texts.len() as u32;
+                self.slots.insert(text, slot);
+                self.texts.push(text);
+                slot
+            }
+        };
+        self.by_address.insert((text.as_ptr() as usize, text.len()), slot);
     }
 }
 
@@ -60,6 +75,7 @@ pub fn strings() -> &'static StringTable {
         let mut t = StringTable {
             texts: Vec::new(),
             slots: Default::default(),
+            by_address: Default::default(),
         };
         for level in [
             RiskLevel::Low,
@@ -115,5 +131,8 @@ mod tests {
         }
         assert!(t.slot("raises").is_some() && t.slot("critical").is_some());
         assert_eq!(t.slot("not a schema string"), None);
+        // A copy of a schema string (another address) finds the same slot.
+        let copy = String::from("freestyle");
+        assert_eq!(t.slot(&copy), t.slot("freestyle"));
     }
 }
