@@ -90,13 +90,16 @@ mod tests {
         let mut tags = Vec::new();
         for spec in &w.fields {
             let (x, t) = match (&object[spec.name], spec.ty) {
-                (serde_json::Value::Null, _) if object.get(spec.name).is_none() => (0.0, tag::MISSING),
+                (serde_json::Value::Null, _) if object.get(spec.name).is_none() => {
+                    (0.0, tag::MISSING)
+                }
                 (serde_json::Value::Null, _) => (0.0, tag::NULL),
                 (serde_json::Value::Bool(b), _) => (f64::from(u8::from(*b)), tag::BOOLEAN),
                 (serde_json::Value::Number(n), _) => (n.as_f64().unwrap(), tag::NUMBER),
-                (serde_json::Value::String(s), FieldType::Enum(allowed)) => {
-                    (allowed.iter().position(|v| v == s).unwrap() as f64, tag::ENUM_INDEX)
-                }
+                (serde_json::Value::String(s), FieldType::Enum(allowed)) => (
+                    allowed.iter().position(|v| v == s).unwrap() as f64,
+                    tag::ENUM_INDEX,
+                ),
                 (serde_json::Value::String(_), _) => (0.0, tag::TEXT),
                 other => panic!("not encodable: {other:?}"),
             };
@@ -132,7 +135,10 @@ mod tests {
         let (_, want) = record_from_json(&partial, false).unwrap();
         assert_eq!(read_record(w, false, &values, &tags).unwrap(), want);
         let e = read_record(w, true, &values, &tags).unwrap_err();
-        assert_eq!(e.to_string(), record_from_json(&partial, true).unwrap_err().to_string());
+        assert_eq!(
+            e.to_string(),
+            record_from_json(&partial, true).unwrap_err().to_string()
+        );
     }
 
     #[test]
@@ -170,10 +176,21 @@ mod tests {
         let (mut values, mut tags) = encode(w, &input);
         let j = w.field_index("audioContextState").unwrap();
         values[j] = 99.0; // an enum index out of range
-        assert_eq!(read_record(w, false, &values, &tags).unwrap_err().code(), "ERR_INTERNAL");
+        assert_eq!(
+            read_record(w, false, &values, &tags).unwrap_err().code(),
+            "ERR_INTERNAL"
+        );
         values[j] = 0.0;
         tags[j] = 9;
-        assert_eq!(read_record(w, false, &values, &tags).unwrap_err().code(), "ERR_INTERNAL");
-        assert_eq!(read_record(w, false, &values[..3], &tags).unwrap_err().code(), "ERR_INTERNAL");
+        assert_eq!(
+            read_record(w, false, &values, &tags).unwrap_err().code(),
+            "ERR_INTERNAL"
+        );
+        assert_eq!(
+            read_record(w, false, &values[..3], &tags)
+                .unwrap_err()
+                .code(),
+            "ERR_INTERNAL"
+        );
     }
 }

@@ -197,4 +197,3 @@ pub unsafe fn read_record(
         })
     })
 }
-

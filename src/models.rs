@@ -160,9 +160,18 @@ impl NativeModels {
     /// writes flat predictions to (`values` needs `MAX_SLOTS` entries, `tags`
     /// one per field of the widest workflow).
     #[napi]
-    pub fn attach_scratch(&mut self, env: Env, values: Float64Array, tags: Uint8Array) -> Result<()> {
+    pub fn attach_scratch(
+        &mut self,
+        env: Env,
+        values: Float64Array,
+        tags: Uint8Array,
+    ) -> Result<()> {
         run(&env, || {
-            let widest = all_workflows().iter().map(|w| w.fields.len()).max().unwrap_or(0);
+            let widest = all_workflows()
+                .iter()
+                .map(|w| w.fields.len())
+                .max()
+                .unwrap_or(0);
             if values.len() < MAX_SLOTS || tags.len() < widest {
                 return Err(EngineError::InvalidArgument {
                     name: "scratch".to_string(),
@@ -199,7 +208,12 @@ impl NativeModels {
     /// Predict for a feature object read through N-API (the path for what
     /// the JS reader does not encode); the flat prediction as a new array.
     #[napi(ts_args_type = "features: unknown, strict: boolean")]
-    pub fn predict_object(&self, env: Env, features: Unknown, strict: bool) -> Result<Float64Array> {
+    pub fn predict_object(
+        &self,
+        env: Env,
+        features: Unknown,
+        strict: bool,
+    ) -> Result<Float64Array> {
         run(&env, || {
             // SAFETY: `env` and `features` are this call's.
             let (workflow, record) = unsafe {
@@ -235,13 +249,16 @@ impl NativeModels {
             let model = self.model(workflow)?;
             let width = workflow.fields.len();
             if values.len() < rows as usize * width || tags.len() < rows as usize * width {
-                return Err(EngineError::Internal("encoded rows are too short".to_string()));
+                return Err(EngineError::Internal(
+                    "encoded rows are too short".to_string(),
+                ));
             }
             let mut out = Vec::with_capacity(rows as usize);
             for i in 0..rows as usize {
                 let span = i * width..(i + 1) * width;
-                let record = encoded::read_record(workflow, strict, &values[span.clone()], &tags[span])
-                    .map_err(|e| at_index(e, i as u32))?;
+                let record =
+                    encoded::read_record(workflow, strict, &values[span.clone()], &tags[span])
+                        .map_err(|e| at_index(e, i as u32))?;
                 out.push(probability_record(model, &record));
             }
             Ok(Float64Array::new(out))

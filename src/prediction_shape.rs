@@ -33,7 +33,10 @@ pub enum Value<T: 'static> {
     /// A string of the string table; `None` only for optional fields.
     Text(fn(&T) -> Option<&'static str>),
     TextList(fn(&T) -> &[&'static str]),
-    Factors(fn(&T) -> &[CriticalFactor], &'static [Field<CriticalFactor>]),
+    Factors(
+        fn(&T) -> &[CriticalFactor],
+        &'static [Field<CriticalFactor>],
+    ),
     /// The raw fields the call imputed (a list of texts).
     Imputed,
     /// Taken by the builder from the model's metadata (key of the same name).
@@ -50,7 +53,12 @@ pub struct Field<T: 'static> {
     pub doc: &'static str,
 }
 
-const fn field<T>(name: &'static str, value: Value<T>, ts: &'static str, doc: &'static str) -> Field<T> {
+const fn field<T>(
+    name: &'static str,
+    value: Value<T>,
+    ts: &'static str,
+    doc: &'static str,
+) -> Field<T> {
     Field {
         name,
         value,
@@ -61,8 +69,18 @@ const fn field<T>(name: &'static str, value: Value<T>, ts: &'static str, doc: &'
 }
 
 pub const FACTOR: &[Field<CriticalFactor>] = &[
-    field("feature", Value::Text(|f| Some(f.feature)), "string", "The vector feature's name."),
-    field("value", Value::Number(|f| f.value), "number", "The normalised feature value."),
+    field(
+        "feature",
+        Value::Text(|f| Some(f.feature)),
+        "string",
+        "The vector feature's name.",
+    ),
+    field(
+        "value",
+        Value::Number(|f| f.value),
+        "number",
+        "The normalised feature value.",
+    ),
     field(
         "weight",
         Value::Number(|f| f.weight),
@@ -307,7 +325,10 @@ mod tests {
                 .collect();
             assert_eq!(recs, p.recommendations);
             at += 1 + p.recommendations.len();
-            assert_eq!([out[at], out[at + 1]], [1.0, table.slot("timestamp").unwrap() as f64]);
+            assert_eq!(
+                [out[at], out[at + 1]],
+                [1.0, table.slot("timestamp").unwrap() as f64]
+            );
             assert_eq!(n, at + 2);
         }
     }

@@ -64,7 +64,8 @@ impl StringTable {
                 slot
             }
         };
-        self.by_address.insert((text.as_ptr() as usize, text.len()), slot);
+        self.by_address
+            .insert((text.as_ptr() as usize, text.len()), slot);
     }
 }
 

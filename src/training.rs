@@ -336,8 +336,11 @@ impl Work for TrainOne {
     type Js = String;
 
     fn run(&mut self) -> crate::error::Result<String> {
-        let (workflow_type, settings, rows) =
-            (self.workflow.workflow_type(), &self.settings, &self.rows_json);
+        let (workflow_type, settings, rows) = (
+            self.workflow.workflow_type(),
+            &self.settings,
+            &self.rows_json,
+        );
         let result = in_training_pool(|| {
             train::train_workflow_from_json(workflow_type, rows, settings, &AtomicBool::new(false))
         })?;

@@ -7,8 +7,8 @@ use napi_derive::napi;
 use crate::error::EngineError;
 use crate::errors::run;
 use crate::features::{expected_description, unknown_workflow, vectorise, vectorise_into};
-use crate::{encoded, js_object};
 use crate::schema::{all_workflows, base, find_workflow, FieldType, Normalisation, Workflow};
+use crate::{encoded, js_object};
 
 fn workflow(workflow_type: &str) -> crate::error::Result<&'static Workflow> {
     find_workflow(workflow_type).ok_or_else(|| unknown_workflow(workflow_type))
@@ -60,7 +60,12 @@ pub fn vector_encoded(
 /// object that is not one of its fields (with a "did you mean" suggestion).
 #[napi]
 pub fn unknown_field(env: Env, workflow_type: String, key: String) -> Result<()> {
-    run(&env, || Err(crate::features::unknown_field(workflow(&workflow_type)?, &key)))
+    run(&env, || {
+        Err(crate::features::unknown_field(
+            workflow(&workflow_type)?,
+            &key,
+        ))
+    })
 }
 
 #[napi]

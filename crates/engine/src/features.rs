@@ -149,7 +149,12 @@ pub fn unknown_field(workflow: &Workflow, key: &str) -> EngineError {
     let nearest = workflow
         .fields
         .iter()
-        .map(|f| (edit_distance(&key.to_lowercase(), &f.name.to_lowercase()), f.name))
+        .map(|f| {
+            (
+                edit_distance(&key.to_lowercase(), &f.name.to_lowercase()),
+                f.name,
+            )
+        })
         .min_by_key(|(d, _)| *d)
         .filter(|(d, _)| *d <= (key.chars().count() / 3).max(1));
     EngineError::UnknownField {
@@ -436,8 +441,12 @@ mod tests {
             e.to_string(),
             "Unknown field for workflow 'freestyle': 'microphonePermision' is not a field of FreestyleFeatures (did you mean 'microphonePermission'?)"
         );
-        assert!(unknown_field(w, "SAMPLERATE").to_string().ends_with("(did you mean 'sampleRate'?)"));
-        assert!(unknown_field(w, "zzz").to_string().ends_with("is not a field of FreestyleFeatures"));
+        assert!(unknown_field(w, "SAMPLERATE")
+            .to_string()
+            .ends_with("(did you mean 'sampleRate'?)"));
+        assert!(unknown_field(w, "zzz")
+            .to_string()
+            .ends_with("is not a field of FreestyleFeatures"));
         let long = "x".repeat(5000);
         assert!(unknown_field(w, &long).to_string().len() < 200);
     }

@@ -319,10 +319,17 @@ mod tests {
         let reloaded = LoadedModel::parse(w, &text, None).unwrap();
         assert_eq!(reloaded.version, m.version);
         assert_eq!(m.version, content_version(text.as_bytes()));
-        assert!(m.version.starts_with("sha256:") && m.version.len() == 23, "{}", m.version);
+        assert!(
+            m.version.starts_with("sha256:") && m.version.len() == 23,
+            "{}",
+            m.version
+        );
         let mut changed = file.clone();
         changed.bias = 0.25;
-        assert_ne!(LoadedModel::from_file(w, changed, None).unwrap().version, m.version);
+        assert_ne!(
+            LoadedModel::from_file(w, changed, None).unwrap().version,
+            m.version
+        );
     }
 
     #[test]
@@ -372,10 +379,20 @@ mod tests {
         save_model(&shipped, &shipped_freestyle).unwrap();
         let set = load_layered(&[user.clone(), shipped.clone()]);
         let at = |t: &str| set.models[find_workflow(t).unwrap().index].as_ref();
-        assert_eq!(at("freestyle").unwrap().path, Some(model_path(&user, "freestyle")));
+        assert_eq!(
+            at("freestyle").unwrap().path,
+            Some(model_path(&user, "freestyle"))
+        );
         assert_eq!(at("freestyle").unwrap().bias, 0.5);
-        assert_eq!(at("ai-memory").unwrap().path, Some(model_path(&shipped, "ai-memory")));
-        let memory_warning = set.warnings.iter().find(|w| w.contains("ai-memory")).unwrap();
+        assert_eq!(
+            at("ai-memory").unwrap().path,
+            Some(model_path(&shipped, "ai-memory"))
+        );
+        let memory_warning = set
+            .warnings
+            .iter()
+            .find(|w| w.contains("ai-memory"))
+            .unwrap();
         assert!(
             memory_warning.starts_with(&format!(
                 "Using {} for the ai-memory model (Invalid model file {}",
@@ -386,8 +403,18 @@ mod tests {
         );
         // Six workflows no directory serves: skipped, as with one directory.
         assert_eq!(set.models.iter().filter(|m| m.is_none()).count(), 6);
-        assert_eq!(set.warnings.iter().filter(|w| w.starts_with("Skipping ")).count(), 6);
-        assert!(set.warnings.iter().all(|w| !w.contains("freestyle")), "{:?}", set.warnings);
+        assert_eq!(
+            set.warnings
+                .iter()
+                .filter(|w| w.starts_with("Skipping "))
+                .count(),
+            6
+        );
+        assert!(
+            set.warnings.iter().all(|w| !w.contains("freestyle")),
+            "{:?}",
+            set.warnings
+        );
     }
 
     #[test]
