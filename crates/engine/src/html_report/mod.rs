@@ -84,7 +84,7 @@ th:first-child, td:first-child { text-align: left; }
 .note { color: #5b6475; font-size: 0.9rem; }
 .verdict-ok { color: #137333; } .verdict-no-signal, .verdict-inconclusive { color: #b3261e; font-weight: 600; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-figure { margin: 0; } figcaption { font-size: 0.85rem; color: #5b6475; }
+figure { margin: 0; width: 322px; } figure.wide { width: auto; max-width: 460px; } figcaption { font-size: 0.85rem; color: #5b6475; }
 svg.plot { background: #fafbfc; border: 1px solid #e3e7ee; }
 svg .axis { stroke: #5b6475; fill: none; } svg .reference { stroke: #aab2bf; stroke-dasharray: 4 3; fill: none; }
 svg text { font-size: 10px; fill: #3c4454; } svg .axis-title { font-size: 11px; }
