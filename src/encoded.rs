@@ -110,15 +110,7 @@ mod tests {
     }
 
     fn sample() -> serde_json::Value {
-        let golden: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("fixtures/ts-parity/golden.json"),
-            )
-            .unwrap(),
-        )
-        .unwrap();
-        golden["cases"][0]["input"].clone()
+        crate::test_fixtures::golden()["cases"][0]["input"].clone()
     }
 
     #[test]

@@ -19,5 +19,7 @@ mod models;
 mod prediction_shape;
 mod string_table;
 mod task;
+#[cfg(test)]
+mod test_fixtures;
 mod training;
 mod workflow_features;

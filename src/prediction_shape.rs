@@ -262,27 +262,12 @@ pub fn shape_json() -> serde_json::Value {
 mod tests {
     use super::*;
     use crate::features::record_from_json;
-    use crate::model::LoadedModel;
     use crate::predict::{predict_record, Direction};
-
-    fn old_model(workflow_type: &str) -> LoadedModel {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/ts-ml-engine/models")
-            .join(format!("{workflow_type}-model.json"));
-        let w = crate::schema::find_workflow(workflow_type).unwrap();
-        LoadedModel::parse(w, &std::fs::read_to_string(path).unwrap(), None).unwrap()
-    }
+    use crate::test_fixtures::{golden, old_model};
 
     #[test]
     fn every_golden_prediction_fits_and_reads_back() {
-        let golden: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("fixtures/ts-parity/golden.json"),
-            )
-            .unwrap(),
-        )
-        .unwrap();
+        let golden = golden();
         let table = strings();
         let mut out = [0.0; MAX_SLOTS];
         for case in golden["cases"].as_array().unwrap().iter().step_by(7) {

@@ -14,6 +14,19 @@ pub struct Series<'a, T> {
     pub data: &'a T,
 }
 
+/// Classes of the first (the model just trained) and second (the deployed) series.
+const SERIES_CLASSES: [&str; 2] = ["series current", "series previous"];
+
+/// The legend of a chart comparing models.
+fn series_legend<T>(svg: &mut Svg, series: &[Series<T>]) {
+    let labels: Vec<(&str, &str)> = series
+        .iter()
+        .zip(["current", "previous"])
+        .map(|(s, c)| (s.label, c))
+        .collect();
+    legend(svg, &labels);
+}
+
 fn legend(svg: &mut Svg, labels: &[(&str, &str)]) {
     let f = *svg.frame();
     for (i, (label, class)) in labels.iter().enumerate() {
@@ -39,16 +52,10 @@ pub fn roc(series: &[Series<Vec<(f64, f64)>>]) -> String {
         one_decimal,
     );
     svg.line(&[(0.0, 0.0), (1.0, 1.0)], "reference");
-    let classes = ["series current", "series previous"];
-    for (s, class) in series.iter().zip(classes) {
+    for (s, class) in series.iter().zip(SERIES_CLASSES) {
         svg.line(s.data, class);
     }
-    let labels: Vec<(&str, &str)> = series
-        .iter()
-        .zip(["current", "previous"])
-        .map(|(s, c)| (s.label, c))
-        .collect();
-    legend(&mut svg, &labels);
+    series_legend(&mut svg, series);
     svg.finish()
 }
 
@@ -85,8 +92,7 @@ pub fn reliability(series: &[Series<Vec<Bin>>]) -> String {
             );
         }
     }
-    let classes = ["series current", "series previous"];
-    for (s, class) in series.iter().zip(classes) {
+    for (s, class) in series.iter().zip(SERIES_CLASSES) {
         let points: Vec<(f64, f64)> = s
             .data
             .iter()
@@ -106,12 +112,7 @@ pub fn reliability(series: &[Series<Vec<Bin>>]) -> String {
             );
         }
     }
-    let labels: Vec<(&str, &str)> = series
-        .iter()
-        .zip(["current", "previous"])
-        .map(|(s, c)| (s.label, c))
-        .collect();
-    legend(&mut svg, &labels);
+    series_legend(&mut svg, series);
     svg.finish()
 }
 
