@@ -5,5 +5,6 @@ export const {
   WorkflowPredictor, getWorkflowPredictor, DEFAULT_MODELS_DIR,
   train, trainSync, trainAllModels, trainWorkflowModel,
   generateTrainingData, generateTrainingDataSync,
+  KnowledgeGraph, loadKnowledgeGraph, readKnowledgeGraph, getKnowledgeGraph, affectedWorkflows, findKnowledgeGraph, DEFAULT_GRAPH_FILE, GRAPH_ENV,
 } = engine
 export default engine

@@ -14,6 +14,7 @@ pub(crate) use dawg_ml_engine::{columnar, error, features, model, predict, schem
 mod bench_hooks;
 mod encoded;
 mod errors;
+mod graph;
 mod js_object;
 mod models;
 mod prediction_shape;

@@ -5,7 +5,7 @@
 
 const { UsageError, parseFlags, commandHelp } = require('./args')
 
-const COMMANDS = [require('./train'), require('./generate')]
+const COMMANDS = [require('./train'), require('./generate'), require('./affected')]
 
 function usage() {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2

@@ -243,7 +243,6 @@ impl Parser<'_> {
 
     fn extended(&self, members: &[(String, Json)]) -> Result<KnowledgeGraph> {
         let top = JsonPath::root();
-        self.check_keys(members, &top, EXTENDED_TOP_KEYS)?;
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
 
         let version_path = top.key("version");
@@ -258,6 +257,9 @@ impl Parser<'_> {
             Some(other) => return Err(self.expected(&version_path, "the number 2", other)),
             None => unreachable!("extended() is only called with a version"),
         }
+        // After the version: a file with another "version" (a package.json)
+        // is told that first.
+        self.check_keys(members, &top, EXTENDED_TOP_KEYS)?;
         let root = match get("root") {
             None => None,
             Some(v) => {

@@ -372,6 +372,7 @@ fn malformed_graphs_name_the_json_path() {
         (r#"{"melody-to-vocals": {"criticalPaths": [true]}}"#, "$.melody-to-vocals.criticalPaths[0]: expected a string, received boolean"),
         (r#"{"version": 3, "workflows": {}}"#, "$.version: unsupported version 3 (this engine reads version 2; the old format has no version field)"),
         (r#"{"version": "2", "workflows": {}}"#, "$.version: expected the number 2, received string"),
+        (r#"{"name": "app", "version": "1.0.0"}"#, "$.version: expected the number 2, received string"),
         (
             r#"{"workflows": {}}"#,
             "$.version: missing: a graph in the extended format declares \"version\": 2 (a graph in the old format has workflow types as its top-level keys)",
