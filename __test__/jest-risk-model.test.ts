@@ -55,6 +55,23 @@ describe('scoreTests', () => {
   })
 })
 
+describe('scoreTests and the changed files', () => {
+  it('raises the tests that failed when the same files changed before (couplings the graph does not declare)', () => {
+    const runs = [...Array(8)].map((_, i) => ({
+      ...run([{ file: 'coupled', status: i % 4 === 0 ? 'failed' : 'passed' }, { file: 'other', status: i % 4 === 1 ? 'failed' : 'passed' }], i),
+      changes: { files: i % 4 === 0 ? ['src/lib/x.ts'] : ['src/app.ts'] },
+    }))
+    const tests = [test('coupled'), test('other')]
+    const plain = byFile(scoreTests(tests, runs, {}))
+    expect(plain.coupled.failureProbability).toBeCloseTo(plain.other.failureProbability, 1)
+    const now = byFile(scoreTests(tests, runs, {}, { changedFiles: ['src/lib/x.ts'] }))
+    expect(now.coupled.failureProbability).toBeGreaterThan(0.5)
+    expect(now.other.failureProbability).toBe(plain.other.failureProbability)
+    // A changed file with no recorded runs says nothing.
+    expect(byFile(scoreTests(tests, runs, {}, { changedFiles: ['src/new.ts'] }))).toEqual(plain)
+  })
+})
+
 describe('orderTests', () => {
   it('puts kept tests first, each group by score, ranking the others in [0, 1)', () => {
     const scored = [
@@ -84,16 +101,19 @@ describe('selectSubset', () => {
       run([{ file: 't2', status: 'flaky', rank: 0.9 }]),
     ]
     const at = (confidence: number) => selectSubset(ordered(), runs, { confidence, minRuns: 5 })
-    // ceil(0.8 · 6) = 5 of 6: the kept one, t0 three times and t3, at rank 0.3:
-    // the riskiest 30 % of the 9 others now (ranks 0, 1/9, 2/9).
-    const s80 = at(0.8)
-    expect(s80.selected.map((t: { file: string }) => t.file)).toEqual(['t9', 't0', 't1', 't2'])
-    expect(s80.cutoff).toBe(0.3)
-    expect(s80.estimatedShare).toBeCloseTo(5 / 6)
-    expect(s80.pastFailures).toBe(6) // 'gone' no longer exists; the flaky outcome is no failure
-    expect(at(0.5).selected.map((t: { file: string }) => t.file)).toEqual(['t9', 't0'])
-    expect(at(0.95).selected).toHaveLength(7) // the kept one and ranks up to 0.6: t0 to t5
-    expect(at(0.95).estimatedShare).toBe(1)
+    // The share s caught, less one standard error sqrt(s(1 − s)/6), must reach the target.
+    // 0.5: s = 5/6 (0.833 − 0.152 = 0.68; 4/6 gives 0.47): the kept one, t0 three
+    // times and t3, at rank 0.3: the riskiest 30 % of the 9 others now (ranks 0, 1/9, 2/9).
+    const half = at(0.5)
+    expect(half.selected.map((t: { file: string }) => t.file)).toEqual(['t9', 't0', 't1', 't2'])
+    expect(half.cutoff).toBe(0.3)
+    expect(half.estimatedShare).toBeCloseTo(5 / 6)
+    expect(half.pastFailures).toBe(6) // 'gone' no longer exists; the flaky outcome is no failure
+    // 0.3: s = 4/6 (0.667 − 0.192 = 0.47; 3/6 gives 0.30 − a hair): t0 only.
+    expect(at(0.3).selected.map((t: { file: string }) => t.file)).toEqual(['t9', 't0'])
+    // 0.8: only all six (s = 1, no margin): ranks up to 0.6, t0 to t5.
+    expect(at(0.8).selected).toHaveLength(7)
+    expect(at(0.8).estimatedShare).toBe(1)
     expect(at(0.5).reason).toBeNull()
   })
 

@@ -20,6 +20,25 @@ function warnOnce(message) {
   process.stderr.write(`[dawg-ml] ${message}\n`)
 }
 
+/** The workflows a change affects through their code (sources, shared files, dependencies), not only their tests. */
+function affectedWorkflowTypes(analysis) {
+  return new Set(analysis.affected.filter((a) => a.reasons.some((r) => r.kind !== 'test')).map((a) => a.workflowType))
+}
+
+/**
+ * For absolute test paths: { file (rootDir-relative), workflows, kept }, where
+ * kept is 'changed' (the file itself changed), 'affected' (it covers an
+ * affected workflow) or null.
+ */
+function describeTestFiles(graph, rootDir, testPaths, changedSet, affected) {
+  const owners = graph ? graph.workflowsOfTests(testPaths) : testPaths.map(() => [])
+  return testPaths.map((p, i) => {
+    const workflows = owners[i]
+    const kept = changedSet.has(path.resolve(p)) ? 'changed' : workflows.some((w) => affected.has(w)) ? 'affected' : null
+    return { file: toPosix(path.relative(rootDir, p)), workflows, kept }
+  })
+}
+
 function createContext(rootDir, options) {
   let graph = null
   try {
@@ -37,7 +56,7 @@ function createContext(rootDir, options) {
     warnOnce(`changed files unknown (${error.message}); no workflow counts as affected`)
   }
   const analysis = graph && changes ? graph.analyzeChanges(changes.absolute) : { affected: [], unmatchedFiles: [] }
-  const affected = new Set(analysis.affected.filter((a) => a.reasons.some((r) => r.kind !== 'test')).map((a) => a.workflowType))
+  const affected = affectedWorkflowTypes(analysis)
   const workflowTypes = graph ? Object.keys(graph.workflows) : []
   const workflowRisk = workflowTypes.length ? currentRisk(workflowTypes, { modelsDir: options.modelsDir, warn: warnOnce }) : {}
   const risk = Object.fromEntries(Object.entries(workflowRisk).map(([w, r]) => [w, r ? r.failureProbability : null]))
@@ -54,14 +73,7 @@ function createContext(rootDir, options) {
     order: null,
     selection: null,
     /** For absolute test paths: { file (rootDir-relative), workflows, kept }. */
-    describeTests(testPaths) {
-      const owners = graph ? graph.workflowsOfTests(testPaths) : testPaths.map(() => [])
-      return testPaths.map((p, i) => {
-        const workflows = owners[i]
-        const kept = changedSet.has(path.resolve(p)) ? 'changed' : workflows.some((w) => affected.has(w)) ? 'affected' : null
-        return { file: toPosix(path.relative(rootDir, p)), workflows, kept }
-      })
-    },
+    describeTests: (testPaths) => describeTestFiles(graph, rootDir, testPaths, changedSet, affected),
   }
 }
 
@@ -80,4 +92,4 @@ function takeRun(rootDir, options) {
   return context
 }
 
-module.exports = { startRun, takeRun, warnOnce }
+module.exports = { startRun, takeRun, warnOnce, affectedWorkflowTypes, describeTestFiles }

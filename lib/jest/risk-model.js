@@ -14,9 +14,15 @@
 //   p_t  = (κ π_t + f_t) / (κ + n_t), where f_t and n_t are the test's own
 //          recency-weighted genuine failures and runs in the same state
 //          (weight 0.5^(age / halfLife), age in runs, 0 = newest), κ = 2;
+//   c_t  = what the changed files say: for each file changed now, over the
+//          recorded runs in which it also changed, the test's smoothed
+//          failure rate there, (κ p_t + f_{t,file}) / (κ + n_file) (recency
+//          weighted); c_t is the largest, or p_t when no changed file has
+//          history. It learns couplings the graph does not declare;
+//   P_t  = max(p_t, c_t) (the test's estimated failure probability);
 //   φ_t  = flip rate: changes between failed and not failed over its last
 //          20 recorded outcomes, divided by their number minus one;
-//   score = 1 − (1 − p_t)(1 − flipWeight · φ_t).
+//   score = 1 − (1 − P_t)(1 − flipWeight · φ_t).
 // Flaky outcomes (failed, then passed on retry) and skipped ones are not
 // failures; flaky ones still count as runs.
 //
@@ -26,8 +32,11 @@
 // Subset at a confidence target c: kept tests and tests without history
 // always run; of the others, the riskiest fraction q, with q the smallest
 // fraction such that, replayed on the recorded runs with the ranks the tests
-// had then, the tests kept at that run plus the top q would have caught at
-// least c of the genuine failures (of tests that still exist).
+// had then, the tests kept at that run plus the top q would have caught a
+// share s of the genuine failures (of tests that still exist) with
+// s − sqrt(s (1 − s) / N) ≥ c: the share less one binomial standard error
+// over the N recorded failures, so that a share measured on few failures
+// needs a margin.
 
 const PRIOR_STRENGTH = 2
 const FLIP_WINDOW = 20
@@ -53,10 +62,11 @@ const isFailure = (status) => status === 'failed'
  * @param tests [{ file, workflows, kept: 'affected'|'changed'|null }]
  * @param runs recorded runs, oldest first (history.readRuns)
  * @param workflowRisk { [workflowType]: probability | null }
+ * @param options.changedFiles the files changed now (as runs record them in `changes.files`)
  * @returns the tests in input order, each with score, failureProbability,
  *   flipRate, runs, failures, flaky, durationMs (last recorded) and isNew
  */
-function scoreTests(tests, runs, workflowRisk, { halfLife = 30, flipWeight = 0.5 } = {}) {
+function scoreTests(tests, runs, workflowRisk, { halfLife = 30, flipWeight = 0.5, changedFiles = [] } = {}) {
   const risks = Object.values(workflowRisk).filter((r) => typeof r === 'number' && Number.isFinite(r))
   const meanRisk = risks.length ? risks.reduce((a, b) => a + b, 0) / risks.length : RISK_WITHOUT_MODEL
 
@@ -84,6 +94,27 @@ function scoreTests(tests, runs, workflowRisk, { halfLife = 30, flipWeight = 0.5
       if (typeof t.durationMs === 'number') entry.durationMs = t.durationMs
     }
   })
+  // For each file changed now: the weighted number of recorded runs in which
+  // it changed too, and each test's weighted failures in those runs.
+  const coChange = []
+  const changedNow = new Set(changedFiles)
+  if (changedNow.size) {
+    const perFile = new Map()
+    runs.forEach((run, i) => {
+      const files = run.changes?.files
+      if (!Array.isArray(files)) return
+      const weight = 0.5 ** ((runs.length - 1 - i) / halfLife)
+      for (const f of files) {
+        if (!changedNow.has(f)) continue
+        let entry = perFile.get(f)
+        if (!entry) perFile.set(f, (entry = { n: 0, failures: new Map() }))
+        entry.n += weight
+        for (const t of run.tests) if (isFailure(t.status)) entry.failures.set(t.file, (entry.failures.get(t.file) ?? 0) + weight)
+      }
+    })
+    coChange.push(...perFile.values())
+  }
+
   const base = {
     kept: (pooled.kept.f + meanRisk) / (pooled.kept.n + 1),
     other: (pooled.other.f + meanRisk) / (pooled.other.n + 1),
@@ -96,7 +127,9 @@ function scoreTests(tests, runs, workflowRisk, { halfLife = 30, flipWeight = 0.5
     const pi = Math.min(0.99, base[state] * relative)
     const entry = byFile.get(t.file)
     const own = entry ? entry[state] : { f: 0, n: 0 }
-    const p = (PRIOR_STRENGTH * pi + own.f) / (PRIOR_STRENGTH + own.n)
+    const ownRate = (PRIOR_STRENGTH * pi + own.f) / (PRIOR_STRENGTH + own.n)
+    let p = ownRate
+    for (const entry of coChange) p = Math.max(p, (PRIOR_STRENGTH * ownRate + (entry.failures.get(t.file) ?? 0)) / (PRIOR_STRENGTH + entry.n))
     let flipRate = 0
     if (entry && entry.outcomes.length > 1) {
       const recent = entry.outcomes.slice(-FLIP_WINDOW)
@@ -157,8 +190,15 @@ function selectSubset(ordered, runs, { confidence, minRuns = 5 } = {}) {
   const total = alwaysCaught + ranks.length
   if (total === 0) return all('no recorded failure of a current test to calibrate on')
   ranks.sort((a, b) => a - b)
-  const needed = Math.ceil(confidence * total - 1e-9) - alwaysCaught
-  const cutoff = needed <= 0 ? -1 : ranks[needed - 1]
+  const meets = (caught) => {
+    const share = caught / total
+    return share - Math.sqrt((share * (1 - share)) / total) >= confidence - 1e-12
+  }
+  // The smallest number of recorded failures outside the kept tests to catch
+  // (at k = all of them the share is 1, which always meets the target).
+  let k = 0
+  while (k < ranks.length && !meets(alwaysCaught + k)) k++
+  const cutoff = k === 0 ? -1 : ranks[k - 1]
   const caught = alwaysCaught + ranks.filter((r) => r <= cutoff).length
   const selected = ordered.filter((t) => t.rank === null || t.isNew || t.rank <= cutoff)
   return { selected, confidence, cutoff: Math.max(cutoff, 0), estimatedShare: caught / total, pastFailures: total, reason: null }

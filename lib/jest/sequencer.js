@@ -20,7 +20,17 @@ const { scoreTests, orderTests, selectSubset } = require('./risk-model')
  * sharding, --onlyFailures and Jest's duration cache behave as usual.
  */
 function jestSequencer() {
+  // Hoisted next to the project's jest, or (pnpm and other strict layouts)
+  // only reachable from jest's own directory.
+  const places = [process.cwd(), __dirname]
   for (const from of [process.cwd(), __dirname]) {
+    try {
+      places.push(path.dirname(require.resolve('jest/package.json', { paths: [from] })))
+    } catch {
+      // no jest there
+    }
+  }
+  for (const from of places) {
     try {
       const resolved = require(require.resolve('@jest/test-sequencer', { paths: [from] }))
       return resolved.default ?? resolved
@@ -28,7 +38,7 @@ function jestSequencer() {
       // try the next location
     }
   }
-  throw new Error('@dawg-ai/ml-engine/jest-sequencer needs @jest/test-sequencer (installed with jest)')
+  throw new Error(`@dawg-ai/ml-engine/jest-sequencer needs @jest/test-sequencer (installed with jest); looked from ${places.join(', ')}`)
 }
 
 const BaseSequencer = jestSequencer()
@@ -65,7 +75,7 @@ class RiskSequencer extends BaseSequencer {
     const context = startRun(rootDir, options)
     const { runs } = readRuns(options.historyDir, { maxRuns: options.maxRuns })
     const described = context.describeTests(tests.map((t) => t.path)).map((d, index) => ({ ...d, index }))
-    const ordered = orderTests(scoreTests(described, runs, context.workflowRisk, options))
+    const ordered = orderTests(scoreTests(described, runs, context.workflowRisk, { ...options, changedFiles: context.changes?.files ?? [] }))
     const selection = subset ? selectSubset(ordered, runs, options) : selectSubset(ordered, runs, {})
     const chosen = new Set(selection.selected.map((t) => t.index))
 
