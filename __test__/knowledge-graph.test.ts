@@ -1,5 +1,6 @@
 // The knowledge graph from JavaScript: loading both formats, where the default
 // graph is found, paths relative to the root, and coded errors in this realm.
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { FIXTURES, tempDir } from './helpers'
@@ -191,5 +192,19 @@ describe('where the default graph is', () => {
       `No knowledge graph found. Tried: DAWG_ML_KNOWLEDGE_GRAPH (not set); "dawg-ml".knowledgeGraph in ${path.join(empty, 'package.json')} (not set); ` +
         `${path.join(empty, 'workflow-knowledge-graph.json')} (does not exist). Pass a file, set DAWG_ML_KNOWLEDGE_GRAPH, or add "dawg-ml": { "knowledgeGraph": "<file>" } to package.json.`,
     )
+  })
+})
+
+describe('module formats', () => {
+  it('loads from the root and the knowledge-graph subpath, with require and import', () => {
+    const script = `import { loadKnowledgeGraph } from '@dawg-ai/ml-engine/knowledge-graph'
+import * as root from '@dawg-ai/ml-engine'
+const { createRequire } = await import('node:module')
+const cjs = createRequire(process.cwd() + '/')('@dawg-ai/ml-engine/knowledge-graph')
+if (root.loadKnowledgeGraph !== loadKnowledgeGraph || cjs.loadKnowledgeGraph !== loadKnowledgeGraph) throw new Error('different modules')
+const g = loadKnowledgeGraph(${JSON.stringify(OLD_GRAPH)})
+console.log(JSON.stringify(root.affectedWorkflows(['src/audio/ai/StemSeparator.ts']).map((a) => a.workflowType)))`
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' })
+    expect(JSON.parse(out)).toEqual(['stem-separation'])
   })
 })
