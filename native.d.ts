@@ -9,6 +9,25 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A loaded, validated graph with its globs compiled. */
+export declare class NativeKnowledgeGraph {
+  /**
+   * The graph in the extended format's vocabulary, as JSON text:
+   * `{ format, root, shared: [...], workflows: [...] }` (schema order).
+   */
+  describe(): string
+  /**
+   * `{ workflows: [{ workflowType, reasons }], unmatchedFiles }` as JSON
+   * text, for paths relative to the graph's root.
+   */
+  affected(changedFiles: Array<string>): string
+  /**
+   * For each test path (relative to the root), the workflows whose test
+   * globs match it: a JSON array of arrays, in input order.
+   */
+  workflowsOfTests(testFiles: Array<string>): string
+}
+
 /** Models loaded from one or more directories, one slot per workflow. */
 export declare class NativeModels {
   /**
@@ -160,6 +179,9 @@ export declare function getWorkflowDisplayName(workflowType: string): string
 
 export declare function getWorkflowTypes(): Array<string>
 
+/** Read and validate the graph file at `path`. */
+export declare function loadKnowledgeGraphFile(path: string): NativeKnowledgeGraph
+
 /** `loadModelsSync` on the libuv thread pool. */
 export declare function loadModels(dirs: Array<string>): Promise<NativeModels>
 
@@ -190,6 +212,9 @@ export interface NativeTrainOptions {
   /** `trainedAt` for the model files (ISO-8601); now when absent. */
   trainedAt?: string
 }
+
+/** Validate graph JSON `text`; `origin` names it in error messages. */
+export declare function parseKnowledgeGraph(text: string, origin: string): NativeKnowledgeGraph
 
 /** Train on the thread pool (rayon inside). Resolves to the report as JSON text. */
 export declare function train(options: NativeTrainOptions, onProgress?: ProgressCallback | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
