@@ -7,6 +7,7 @@
 pub mod columnar;
 pub mod error;
 pub mod features;
+pub mod gbdt;
 pub mod graph;
 pub mod html_report;
 pub mod model;

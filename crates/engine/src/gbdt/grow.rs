@@ -1,0 +1,445 @@
+//! Growing one tree on binned rows: gradient histograms (built for the
+//! smaller child, the larger one by subtraction from its parent), the best
+//! split per leaf with a learnt side for missing values, monotone bounds,
+//! and leaf-wise growth (always split the leaf whose best split gains most).
+//!
+//! Results do not depend on the thread count: each feature's histogram is
+//! summed by one thread, over the leaf's rows in their (stable) order, so
+//! parallelism only decides which thread sums which feature.
+
+use rayon::prelude::*;
+
+use super::binning::BinnedMatrix;
+use super::tree::{Child, Tree};
+
+/// Gradient, hessian and row count of a set of rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Stats {
+    pub g: f64,
+    pub h: f64,
+    pub n: f64,
+}
+
+impl Stats {
+    fn plus(self, o: Stats) -> Stats {
+        Stats { g: self.g + o.g, h: self.h + o.h, n: self.n + o.n }
+    }
+    fn minus(self, o: Stats) -> Stats {
+        Stats { g: self.g - o.g, h: self.h - o.h, n: self.n - o.n }
+    }
+}
+
+/// What one tree may do.
+pub(crate) struct GrowParams<'a> {
+    pub max_leaves: usize,
+    pub max_depth: usize,
+    pub min_samples_leaf: usize,
+    pub min_hessian_leaf: f64,
+    pub lambda: f64,
+    pub min_split_gain: f64,
+    pub learning_rate: f64,
+    /// Per feature: +1 the score may only rise with it, -1 only fall, 0 free.
+    pub monotone: &'a [i8],
+    /// Per feature: whether this tree may split on it (feature subsampling).
+    pub allowed: &'a [bool],
+}
+
+/// A grown tree, with what the booster needs to update training scores.
+pub(crate) struct GrownTree {
+    pub tree: Tree,
+    /// The bin threshold of each internal node ("bin <= t" goes left).
+    pub node_bin: Vec<u8>,
+    /// Each leaf's rows, as a range of `Grower::rows()`.
+    pub leaf_ranges: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    feature: usize,
+    bin: usize,
+    missing_left: bool,
+    gain: f64,
+    left: Stats,
+    right: Stats,
+    left_value: f64,
+    right_value: f64,
+}
+
+struct Leaf {
+    start: usize,
+    end: usize,
+    depth: usize,
+    hist: Option<Vec<Stats>>,
+    sums: Stats,
+    /// Unshrunk leaf value, within [lo, hi].
+    value: f64,
+    lo: f64,
+    hi: f64,
+    best: Option<Split>,
+    /// The internal node and side this leaf hangs from.
+    parent: Option<(usize, bool)>,
+}
+
+fn leaf_weight(s: Stats, lambda: f64, lo: f64, hi: f64) -> f64 {
+    let d = s.h + lambda;
+    let w = if d > 0.0 { -s.g / d } else { 0.0 };
+    w.clamp(lo, hi)
+}
+
+/// The regularised second-order loss of a leaf holding `s` at value `w`.
+fn leaf_loss(s: Stats, w: f64, lambda: f64) -> f64 {
+    s.g * w + 0.5 * (s.h + lambda) * w * w
+}
+
+/// Below this much work (rows × features) a histogram is summed on the
+/// calling thread: scheduling would cost more than it saves.
+const PARALLEL_WORK: usize = 64 * 1024;
+
+/// Reusable buffers for growing trees on one binned matrix.
+pub(crate) struct Grower<'a> {
+    data: &'a BinnedMatrix,
+    rows: Vec<u32>,
+    scratch: Vec<u32>,
+    ordered_g: Vec<f64>,
+    ordered_h: Vec<f64>,
+    free_hists: Vec<Vec<Stats>>,
+}
+
+impl<'a> Grower<'a> {
+    pub fn new(data: &'a BinnedMatrix) -> Self {
+        Grower {
+            data,
+            rows: Vec::new(),
+            scratch: Vec::new(),
+            ordered_g: Vec::new(),
+            ordered_h: Vec::new(),
+            free_hists: Vec::new(),
+        }
+    }
+
+    /// The row order of the last grown tree (leaf ranges index into it).
+    pub fn rows(&self) -> &[u32] {
+        &self.rows
+    }
+
+    fn take_hist(&mut self) -> Vec<Stats> {
+        self.free_hists
+            .pop()
+            .unwrap_or_else(|| vec![Stats::default(); self.data.offsets[self.data.cols]])
+    }
+
+    /// Sum gradients into `hist` over `rows[start..end]`.
+    fn build_hist(&mut self, start: usize, end: usize, grad: &[f64], hess: &[f64], hist: &mut [Stats]) {
+        let data = self.data;
+        let rows = &self.rows[start..end];
+        self.ordered_g.clear();
+        self.ordered_h.clear();
+        self.ordered_g.extend(rows.iter().map(|&r| grad[r as usize]));
+        self.ordered_h.extend(rows.iter().map(|&r| hess[r as usize]));
+        let (og, oh) = (&self.ordered_g[..], &self.ordered_h[..]);
+        let cols = data.cols;
+        let groups = if rows.len() * cols < PARALLEL_WORK {
+            1
+        } else {
+            (2 * rayon::current_num_threads()).min(cols)
+        };
+        let per_group = cols.div_ceil(groups);
+        // Contiguous feature groups own contiguous histogram slices.
+        let mut tasks: Vec<(usize, usize, &mut [Stats])> = Vec::with_capacity(groups);
+        let mut rest: &mut [Stats] = hist;
+        let mut f0 = 0;
+        while f0 < cols {
+            let f1 = (f0 + per_group).min(cols);
+            let (mine, others) = rest.split_at_mut(data.offsets[f1] - data.offsets[f0]);
+            tasks.push((f0, f1, mine));
+            rest = others;
+            f0 = f1;
+        }
+        let sum_group = |(f0, f1, slice): (usize, usize, &mut [Stats])| {
+            slice.fill(Stats::default());
+            let base = data.offsets[f0];
+            let local: Vec<usize> = (f0..f1).map(|f| data.offsets[f] - base).collect();
+            for (k, &r) in rows.iter().enumerate() {
+                let (g, h) = (og[k], oh[k]);
+                let at = r as usize * cols;
+                let row_bins = &data.bins[at + f0..at + f1];
+                for (j, &b) in row_bins.iter().enumerate() {
+                    let cell = &mut slice[local[j] + b as usize];
+                    cell.g += g;
+                    cell.h += h;
+                    cell.n += 1.0;
+                }
+            }
+        };
+        if tasks.len() == 1 {
+            tasks.into_iter().for_each(sum_group);
+        } else {
+            tasks.into_par_iter().for_each(sum_group);
+        }
+    }
+
+    /// Stable partition of `rows[start..end]`: rows going left first. Returns the boundary.
+    fn partition(&mut self, start: usize, end: usize, split: &Split) -> usize {
+        let cols = self.data.cols;
+        let bins = &self.data.bins;
+        self.scratch.clear();
+        let mut l = start;
+        for i in start..end {
+            let r = self.rows[i];
+            let b = bins[r as usize * cols + split.feature];
+            let left = if b == 0 { split.missing_left } else { (b as usize) <= split.bin };
+            if left {
+                self.rows[l] = r;
+                l += 1;
+            } else {
+                self.scratch.push(r);
+            }
+        }
+        self.rows[l..end].copy_from_slice(&self.scratch);
+        l
+    }
+
+    fn best_split(&self, leaf: &Leaf, hist: &[Stats], p: &GrowParams) -> Option<Split> {
+        if leaf.depth >= p.max_depth || ((leaf.end - leaf.start) as f64) < 2.0 * p.min_samples_leaf as f64 {
+            return None;
+        }
+        let parent_loss = leaf_loss(leaf.sums, leaf.value, p.lambda);
+        let min_n = p.min_samples_leaf as f64;
+        let mut best: Option<Split> = None;
+        for f in 0..self.data.cols {
+            if !p.allowed[f] {
+                continue;
+            }
+            let (o0, o1) = (self.data.offsets[f], self.data.offsets[f + 1]);
+            let bins = &hist[o0..o1];
+            if bins.len() < 3 {
+                continue;
+            }
+            let missing = bins[0];
+            let present = bins[1..].iter().fold(Stats::default(), |a, &b| a.plus(b));
+            let sides: &[bool] = if missing.n > 0.0 { &[true, false] } else { &[true] };
+            let mut left_present = Stats::default();
+            for t in 1..bins.len() - 1 {
+                left_present = left_present.plus(bins[t]);
+                let right_present = present.minus(left_present);
+                for &missing_left in sides {
+                    let (l, r, missing_left) = if missing.n > 0.0 {
+                        if missing_left {
+                            (left_present.plus(missing), right_present, true)
+                        } else {
+                            (left_present, right_present.plus(missing), false)
+                        }
+                    } else {
+                        // No missing value here to learn from: send future
+                        // ones to the side that holds more rows.
+                        (left_present, right_present, left_present.n >= right_present.n)
+                    };
+                    if l.n < min_n || r.n < min_n || l.h < p.min_hessian_leaf || r.h < p.min_hessian_leaf {
+                        continue;
+                    }
+                    let wl = leaf_weight(l, p.lambda, leaf.lo, leaf.hi);
+                    let wr = leaf_weight(r, p.lambda, leaf.lo, leaf.hi);
+                    match p.monotone[f] {
+                        1 if wl > wr => continue,
+                        -1 if wl < wr => continue,
+                        _ => {}
+                    }
+                    let gain = parent_loss - leaf_loss(l, wl, p.lambda) - leaf_loss(r, wr, p.lambda);
+                    if gain > p.min_split_gain && gain > 0.0 && best.is_none_or(|b| gain > b.gain) {
+                        best = Some(Split {
+                            feature: f,
+                            bin: t,
+                            missing_left,
+                            gain,
+                            left: l,
+                            right: r,
+                            left_value: wl,
+                            right_value: wr,
+                        });
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Grow one tree on the rows `bag` (ascending), with per-row gradients
+    /// and hessians indexed by row and optional weights for the covers.
+    pub fn grow(
+        &mut self,
+        bag: &[u32],
+        grad: &[f64],
+        hess: &[f64],
+        weights: Option<&[f64]>,
+        p: &GrowParams,
+    ) -> GrownTree {
+        self.rows.clear();
+        self.rows.extend_from_slice(bag);
+        let n = self.rows.len();
+        let mut root_hist = self.take_hist();
+        self.build_hist(0, n, grad, hess, &mut root_hist);
+        let f0 = self.data.offsets[1];
+        let sums = root_hist[..f0].iter().fold(Stats::default(), |a, &b| a.plus(b));
+        let mut root = Leaf {
+            start: 0,
+            end: n,
+            depth: 0,
+            hist: None,
+            sums,
+            value: leaf_weight(sums, p.lambda, f64::NEG_INFINITY, f64::INFINITY),
+            lo: f64::NEG_INFINITY,
+            hi: f64::INFINITY,
+            best: None,
+            parent: None,
+        };
+        root.best = self.best_split(&root, &root_hist, p);
+        if root.best.is_some() {
+            root.hist = Some(root_hist);
+        } else {
+            self.free_hists.push(root_hist);
+        }
+        let mut leaves = vec![root];
+        let mut tree = Tree {
+            feature: vec![],
+            threshold: vec![],
+            missing_left: vec![],
+            left: vec![],
+            right: vec![],
+            cover: vec![],
+            leaf_value: vec![],
+            leaf_cover: vec![],
+        };
+        let mut node_bin = Vec::new();
+
+        while leaves.len() < p.max_leaves {
+            let mut pick: Option<usize> = None;
+            for (i, leaf) in leaves.iter().enumerate() {
+                if let Some(s) = leaf.best {
+                    if pick.is_none_or(|j| s.gain > leaves[j].best.unwrap().gain) {
+                        pick = Some(i);
+                    }
+                }
+            }
+            let Some(li) = pick else { break };
+            let split = leaves[li].best.take().unwrap();
+            let mut parent_hist = leaves[li].hist.take().unwrap();
+            let (start, end, depth) = (leaves[li].start, leaves[li].end, leaves[li].depth);
+            let (lo, hi) = (leaves[li].lo, leaves[li].hi);
+            let mid = self.partition(start, end, &split);
+
+            // The new internal node replaces the leaf in its parent.
+            let node = tree.feature.len();
+            match leaves[li].parent {
+                Some((pn, true)) => tree.left[pn] = node as i32,
+                Some((pn, false)) => tree.right[pn] = node as i32,
+                None => {}
+            }
+            let right_id = leaves.len();
+            tree.feature.push(split.feature as u32);
+            tree.threshold.push(self.data.edges[split.feature][split.bin - 1]);
+            tree.missing_left.push(split.missing_left);
+            tree.left.push(Child::Leaf(li).encode());
+            tree.right.push(Child::Leaf(right_id).encode());
+            node_bin.push(split.bin as u8);
+
+            let mid_value = 0.5 * (split.left_value + split.right_value);
+            let ((llo, lhi), (rlo, rhi)) = match p.monotone[split.feature] {
+                1 => ((lo, mid_value), (mid_value, hi)),
+                -1 => ((mid_value, hi), (lo, mid_value)),
+                _ => ((lo, hi), (lo, hi)),
+            };
+            let mut left = Leaf {
+                start,
+                end: mid,
+                depth: depth + 1,
+                hist: None,
+                sums: split.left,
+                value: split.left_value,
+                lo: llo,
+                hi: lhi,
+                best: None,
+                parent: Some((node, true)),
+            };
+            let mut right = Leaf {
+                start: mid,
+                end,
+                depth: depth + 1,
+                hist: None,
+                sums: split.right,
+                value: split.right_value,
+                lo: rlo,
+                hi: rhi,
+                best: None,
+                parent: Some((node, false)),
+            };
+            let splittable = |l: &Leaf| {
+                l.depth < p.max_depth && (l.end - l.start) >= 2 * p.min_samples_leaf
+            };
+            let left_is_small = (mid - start) <= (end - mid);
+            let (small, large) = if left_is_small { (&mut left, &mut right) } else { (&mut right, &mut left) };
+            if splittable(small) || splittable(large) {
+                let mut small_hist = self.take_hist();
+                self.build_hist(small.start, small.end, grad, hess, &mut small_hist);
+                for (ph, sh) in parent_hist.iter_mut().zip(&small_hist) {
+                    *ph = ph.minus(*sh);
+                }
+                let large_hist = parent_hist;
+                for (leaf, hist) in [(small, small_hist), (large, large_hist)] {
+                    leaf.best = self.best_split(leaf, &hist, p);
+                    if leaf.best.is_some() {
+                        leaf.hist = Some(hist);
+                    } else {
+                        self.free_hists.push(hist);
+                    }
+                }
+            } else {
+                self.free_hists.push(parent_hist);
+            }
+            leaves[li] = left;
+            leaves.push(right);
+        }
+        for leaf in &mut leaves {
+            if let Some(h) = leaf.hist.take() {
+                self.free_hists.push(h);
+            }
+        }
+
+        tree.leaf_value = leaves.iter().map(|l| l.value * p.learning_rate).collect();
+        tree.leaf_cover = leaves
+            .iter()
+            .map(|l| match weights {
+                None => (l.end - l.start) as f64,
+                Some(w) => self.rows[l.start..l.end].iter().map(|&r| w[r as usize]).sum(),
+            })
+            .collect();
+        // Children come after their parents, so one backward pass sums covers.
+        tree.cover = vec![0.0; tree.feature.len()];
+        for n in (0..tree.feature.len()).rev() {
+            let c = tree.child_cover(Child::decode(tree.left[n])) + tree.child_cover(Child::decode(tree.right[n]));
+            tree.cover[n] = c;
+        }
+        GrownTree {
+            tree,
+            node_bin,
+            leaf_ranges: leaves.iter().map(|l| (l.start, l.end)).collect(),
+        }
+    }
+}
+
+/// The leaf a binned training row reaches (same decisions as `Tree::leaf_of`
+/// on the raw values).
+pub(crate) fn binned_leaf(tree: &Tree, node_bin: &[u8], data: &BinnedMatrix, r: usize) -> usize {
+    if tree.feature.is_empty() {
+        return 0;
+    }
+    let row = &data.bins[r * data.cols..(r + 1) * data.cols];
+    let mut n = 0usize;
+    loop {
+        let b = row[tree.feature[n] as usize];
+        let left = if b == 0 { tree.missing_left[n] } else { b <= node_bin[n] };
+        match Child::decode(if left { tree.left[n] } else { tree.right[n] }) {
+            Child::Leaf(l) => return l,
+            Child::Node(c) => n = c,
+        }
+    }
+}
