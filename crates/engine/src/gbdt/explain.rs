@@ -20,36 +20,41 @@
 
 use super::tree::{Child, Tree};
 
+/// One leaf. Bit `k` of the masks is the tree's internal node `k`.
 #[derive(Debug, Clone)]
 struct LeafTable {
     value: f64,
-    /// Range into `path_node` / `path_left` / `path_slot`.
-    path_start: u32,
-    path_len: u16,
-    /// Range into `slot_feature` / `slot_coef`; `slots` = D.
+    /// The internal nodes on the root-to-leaf path.
+    path_mask: u64,
+    /// Of those, the ones where the path goes left.
+    left_mask: u64,
+    /// Range into `slot_*`: one slot per distinct feature on the path (D).
     slot_start: u32,
-    slots: u16,
-    /// Start of this leaf's 2^D entries of `table`.
+    slots: u32,
+    /// Start of this leaf's 2^D entries of `table` (−v·T(Q)).
     table_start: u32,
 }
 
-#[derive(Debug, Clone)]
-struct TreeTables {
-    feature: Vec<u32>,
-    threshold: Vec<f64>,
-    missing_left: Vec<bool>,
-    leaves: Vec<LeafTable>,
+#[derive(Debug, Clone, Copy)]
+struct TreeRange {
+    node_start: u32,
+    nodes: u32,
+    leaf_start: u32,
+    leaves: u32,
 }
 
-/// Tables for every tree of a model.
+/// Tables for every tree of a model, in flat arrays read in order.
 #[derive(Debug, Clone)]
 pub(crate) struct Explainer {
-    trees: Vec<TreeTables>,
-    max_internal: usize,
-    path_node: Vec<u16>,
-    path_left: Vec<bool>,
-    path_slot: Vec<u8>,
+    trees: Vec<TreeRange>,
+    node_feature: Vec<u32>,
+    node_threshold: Vec<f64>,
+    node_missing_left: Vec<bool>,
+    leaves: Vec<LeafTable>,
     slot_feature: Vec<u32>,
+    /// The path nodes testing the slot's feature.
+    slot_nodes: Vec<u64>,
+    /// −(1 − z)/z: times −v·T(M∖{i}) gives φ_i of a satisfied slot.
     slot_coef: Vec<f64>,
     table: Vec<f64>,
 }
@@ -93,19 +98,31 @@ fn subset_table(z: &[f64]) -> Vec<f64> {
 }
 
 impl Explainer {
+    /// Tables for `trees`; each has at most 64 internal nodes (the loader and
+    /// the learner both cap leaves at `MAX_LEAVES_LIMIT` = 64).
     pub fn new(trees: &[Tree]) -> Explainer {
         let mut ex = Explainer {
             trees: Vec::with_capacity(trees.len()),
-            max_internal: 0,
-            path_node: vec![],
-            path_left: vec![],
-            path_slot: vec![],
+            node_feature: vec![],
+            node_threshold: vec![],
+            node_missing_left: vec![],
+            leaves: vec![],
             slot_feature: vec![],
+            slot_nodes: vec![],
             slot_coef: vec![],
             table: vec![],
         };
         for tree in trees {
-            ex.max_internal = ex.max_internal.max(tree.internal_count());
+            assert!(tree.internal_count() <= 64, "trees are capped at 64 leaves");
+            let range = TreeRange {
+                node_start: ex.node_feature.len() as u32,
+                nodes: tree.internal_count() as u32,
+                leaf_start: ex.leaves.len() as u32,
+                leaves: tree.leaf_count() as u32,
+            };
+            ex.node_feature.extend_from_slice(&tree.feature);
+            ex.node_threshold.extend_from_slice(&tree.threshold);
+            ex.node_missing_left.extend_from_slice(&tree.missing_left);
             let mut leaves: Vec<Option<LeafTable>> = vec![None; tree.leaf_count()];
             // Depth-first walk carrying the path (node, went left) from the root.
             let mut stack: Vec<(Child, Vec<(usize, bool)>)> = vec![(
@@ -123,88 +140,98 @@ impl Explainer {
                         stack.push((Child::decode(tree.right[n]), r));
                     }
                     Child::Leaf(leaf) => {
-                        let mut slot_features: Vec<u32> = vec![];
+                        let (mut path_mask, mut left_mask) = (0u64, 0u64);
+                        let mut features: Vec<u32> = vec![];
+                        let mut nodes: Vec<u64> = vec![];
                         let mut z: Vec<f64> = vec![];
-                        let path_start = ex.path_node.len() as u32;
                         for &(n, went_left) in &path {
+                            path_mask |= 1 << n;
+                            if went_left {
+                                left_mask |= 1 << n;
+                            }
                             let f = tree.feature[n];
                             let child = Child::decode(if went_left { tree.left[n] } else { tree.right[n] });
                             let share = tree.child_cover(child) / tree.cover[n];
-                            let slot = match slot_features.iter().position(|&g| g == f) {
+                            match features.iter().position(|&g| g == f) {
                                 Some(s) => {
                                     z[s] *= share;
-                                    s
+                                    nodes[s] |= 1 << n;
                                 }
                                 None => {
-                                    slot_features.push(f);
+                                    features.push(f);
                                     z.push(share);
-                                    slot_features.len() - 1
+                                    nodes.push(1 << n);
                                 }
-                            };
-                            ex.path_node.push(n as u16);
-                            ex.path_left.push(went_left);
-                            ex.path_slot.push(slot as u8);
+                            }
                         }
                         let value = tree.leaf_value[leaf];
                         let slot_start = ex.slot_feature.len() as u32;
-                        ex.slot_feature.extend_from_slice(&slot_features);
-                        ex.slot_coef.extend(z.iter().map(|&zj| value * (1.0 - zj) / zj));
+                        ex.slot_feature.extend_from_slice(&features);
+                        ex.slot_nodes.extend_from_slice(&nodes);
+                        ex.slot_coef.extend(z.iter().map(|&zj| -(1.0 - zj) / zj));
                         let table_start = ex.table.len() as u32;
-                        ex.table.extend(subset_table(&z));
+                        ex.table.extend(subset_table(&z).iter().map(|t| -value * t));
                         leaves[leaf] = Some(LeafTable {
                             value,
-                            path_start,
-                            path_len: path.len() as u16,
+                            path_mask,
+                            left_mask,
                             slot_start,
-                            slots: slot_features.len() as u16,
+                            slots: features.len() as u32,
                             table_start,
                         });
                     }
                 }
             }
-            ex.trees.push(TreeTables {
-                feature: tree.feature.clone(),
-                threshold: tree.threshold.clone(),
-                missing_left: tree.missing_left.clone(),
-                leaves: leaves.into_iter().map(|l| l.expect("every leaf is reached")).collect(),
-            });
+            ex.leaves.extend(leaves.into_iter().map(|l| l.expect("every leaf is reached")));
+            ex.trees.push(range);
         }
         ex
+    }
+
+    /// Bytes of heap the tables use.
+    pub fn heap_bytes(&self) -> usize {
+        self.trees.len() * std::mem::size_of::<TreeRange>()
+            + self.node_feature.len() * 13
+            + self.leaves.len() * std::mem::size_of::<LeafTable>()
+            + self.slot_feature.len() * 20
+            + self.table.len() * 8
     }
 
     /// Add every tree's contributions for `row` to `phi`; returns the sum of
     /// the leaves the row reaches (the raw score less the base score).
     pub fn contributions(&self, row: &[f64], phi: &mut [f64]) -> f64 {
-        let mut went_left = vec![false; self.max_internal];
         let mut raw = 0.0;
         for t in &self.trees {
-            for (n, out) in went_left.iter_mut().enumerate().take(t.feature.len()) {
-                let x = row[t.feature[n] as usize];
-                *out = if x.is_nan() { t.missing_left[n] } else { x <= t.threshold[n] };
+            // Bit k: the row goes left at internal node k.
+            let mut went_left = 0u64;
+            let n0 = t.node_start as usize;
+            for k in 0..t.nodes as usize {
+                let x = row[self.node_feature[n0 + k] as usize];
+                let left = (x <= self.node_threshold[n0 + k]) | (x.is_nan() & self.node_missing_left[n0 + k]);
+                went_left |= (left as u64) << k;
             }
-            for leaf in &t.leaves {
-                let d = leaf.slots as usize;
-                let full = (1usize << d) - 1;
-                let mut m = full;
-                let p0 = leaf.path_start as usize;
-                for k in p0..p0 + leaf.path_len as usize {
-                    if went_left[self.path_node[k] as usize] != self.path_left[k] {
-                        m &= !(1usize << self.path_slot[k]);
-                    }
-                }
-                if m == full {
+            let l0 = t.leaf_start as usize;
+            for leaf in &self.leaves[l0..l0 + t.leaves as usize] {
+                // Path nodes where the row takes the path's branch.
+                let agree = !(went_left ^ leaf.left_mask) & leaf.path_mask;
+                if agree == leaf.path_mask {
                     raw += leaf.value;
                 }
-                let table = &self.table[leaf.table_start as usize..];
-                let unsatisfied = -leaf.value * table[m];
-                let s0 = leaf.slot_start as usize;
+                let (s0, d) = (leaf.slot_start as usize, leaf.slots as usize);
+                let nodes = &self.slot_nodes[s0..s0 + d];
+                let mut m = 0usize;
+                for (s, &mask) in nodes.iter().enumerate() {
+                    m |= (((agree & mask) == mask) as usize) << s;
+                }
+                let table = &self.table[leaf.table_start as usize..leaf.table_start as usize + (1 << d)];
+                let unsatisfied = table[m].to_bits();
+                let features = &self.slot_feature[s0..s0 + d];
+                let coefs = &self.slot_coef[s0..s0 + d];
                 for s in 0..d {
-                    let f = self.slot_feature[s0 + s] as usize;
-                    phi[f] += if m >> s & 1 == 1 {
-                        self.slot_coef[s0 + s] * table[m ^ (1 << s)]
-                    } else {
-                        unsatisfied
-                    };
+                    let satisfied = (coefs[s] * table[m ^ (1 << s)]).to_bits();
+                    // Select without a branch: the bit is as likely 0 as 1.
+                    let keep = 0u64.wrapping_sub((m >> s & 1) as u64);
+                    phi[features[s] as usize] += f64::from_bits((satisfied & keep) | (unsatisfied & !keep));
                 }
             }
         }

@@ -23,8 +23,6 @@ pub struct FitOutcome {
     /// Trees kept: the round with the lowest validation log-loss (1-based
     /// count), or every round without early stopping.
     pub best_iteration: usize,
-    /// Weighted mean training log-loss after each round.
-    pub train_log_loss: Vec<f64>,
     /// Weighted mean validation log-loss after each round (empty without a validation set).
     pub valid_log_loss: Vec<f64>,
 }
@@ -156,14 +154,12 @@ pub fn fit(
     let mut grower = Grower::new(&binned);
     let mut scores = vec![base_score; n];
     let mut valid_scores = valid.map(|v| vec![base_score; v.features.rows()]);
-    let mut grad = vec![0.0; n];
-    let mut hess = vec![0.0; n];
+    let mut gh = vec![[0.0; 2]; n];
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let all_rows: Vec<u32> = (0..n as u32).collect();
     let mut bag: Vec<u32> = Vec::with_capacity(n);
     let mut allowed = vec![true; cols];
     let mut trees = Vec::new();
-    let mut train_log_loss = Vec::new();
     let mut valid_log_loss = Vec::new();
     let mut best = (f64::INFINITY, 0usize);
 
@@ -171,18 +167,14 @@ pub fn fit(
         if abort.load(Ordering::Relaxed) {
             return Err(EngineError::Aborted);
         }
-        grad.par_chunks_mut(BLOCK)
-            .zip(hess.par_chunks_mut(BLOCK))
-            .enumerate()
-            .for_each(|(b, (g, h))| {
-                for i in 0..g.len() {
-                    let r = b * BLOCK + i;
-                    let p = sigmoid(scores[r]);
-                    let w = train.weight(r);
-                    g[i] = w * (p - if train.labels[r] { 1.0 } else { 0.0 });
-                    h[i] = w * p * (1.0 - p);
-                }
-            });
+        gh.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
+            for (i, o) in out.iter_mut().enumerate() {
+                let r = b * BLOCK + i;
+                let p = sigmoid(scores[r]);
+                let w = train.weight(r);
+                *o = [w * (p - if train.labels[r] { 1.0 } else { 0.0 }), w * p * (1.0 - p)];
+            }
+        });
         let bagging = params.row_subsample < 1.0;
         if bagging {
             let threshold = (params.row_subsample * 4_294_967_296.0) as u64;
@@ -217,8 +209,7 @@ pub fn fit(
         };
         let grown = grower.grow(
             if bagging { &bag } else { &all_rows },
-            &grad,
-            &hess,
+            &gh,
             train.weights,
             &grow_params,
         );
@@ -238,7 +229,6 @@ pub fn fit(
                 }
             }
         }
-        train_log_loss.push(mean_log_loss(&scores, train));
         if let (Some(v), Some(vs)) = (valid, valid_scores.as_mut()) {
             let tree = &grown.tree;
             vs.par_chunks_mut(BLOCK).enumerate().for_each(|(b, s)| {
@@ -264,7 +254,6 @@ pub fn fit(
     Ok(FitOutcome {
         model: BoostedTrees::from_parts(cols, base_score, trees),
         best_iteration,
-        train_log_loss,
         valid_log_loss,
     })
 }

@@ -12,6 +12,40 @@ use rayon::prelude::*;
 use super::binning::BinnedMatrix;
 use super::tree::{Child, Tree};
 
+/// One histogram bin: gradient, hessian, row count, and a zero lane so the
+/// bin is one 32-byte add.
+pub(crate) type Cell = [f64; 4];
+
+/// `cell += add`, lane by lane: the histogram's inner loop, written with
+/// 128-bit vector adds where the target has them (the sums, and so the
+/// model, are the same either way).
+#[inline(always)]
+fn add_cell(cell: &mut Cell, add: &Cell) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86_64 baseline; both pointers are to
+    // valid, distinct [f64; 4] (unaligned loads and stores).
+    unsafe {
+        use std::arch::x86_64::*;
+        let c = cell.as_mut_ptr();
+        let a = add.as_ptr();
+        _mm_storeu_pd(c, _mm_add_pd(_mm_loadu_pd(c), _mm_loadu_pd(a)));
+        _mm_storeu_pd(c.add(2), _mm_add_pd(_mm_loadu_pd(c.add(2)), _mm_loadu_pd(a.add(2))));
+    }
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: NEON is part of the aarch64 baseline; as above.
+    unsafe {
+        use std::arch::aarch64::*;
+        let c = cell.as_mut_ptr();
+        let a = add.as_ptr();
+        vst1q_f64(c, vaddq_f64(vld1q_f64(c), vld1q_f64(a)));
+        vst1q_f64(c.add(2), vaddq_f64(vld1q_f64(c.add(2)), vld1q_f64(a.add(2))));
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    for lane in 0..4 {
+        cell[lane] += add[lane];
+    }
+}
+
 /// Gradient, hessian and row count of a set of rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Stats {
@@ -21,6 +55,9 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
+    fn of(c: &Cell) -> Stats {
+        Stats { g: c[0], h: c[1], n: c[2] }
+    }
     fn plus(self, o: Stats) -> Stats {
         Stats { g: self.g + o.g, h: self.h + o.h, n: self.n + o.n }
     }
@@ -69,7 +106,7 @@ struct Leaf {
     start: usize,
     end: usize,
     depth: usize,
-    hist: Option<Vec<Stats>>,
+    hist: Option<Vec<Cell>>,
     sums: Stats,
     /// Unshrunk leaf value, within [lo, hi].
     value: f64,
@@ -100,9 +137,9 @@ pub(crate) struct Grower<'a> {
     data: &'a BinnedMatrix,
     rows: Vec<u32>,
     scratch: Vec<u32>,
-    ordered_g: Vec<f64>,
-    ordered_h: Vec<f64>,
-    free_hists: Vec<Vec<Stats>>,
+    /// The leaf's (gradient, hessian, 1, 0) in row order, for the histogram loop.
+    ordered: Vec<Cell>,
+    free_hists: Vec<Vec<Cell>>,
 }
 
 impl<'a> Grower<'a> {
@@ -111,8 +148,7 @@ impl<'a> Grower<'a> {
             data,
             rows: Vec::new(),
             scratch: Vec::new(),
-            ordered_g: Vec::new(),
-            ordered_h: Vec::new(),
+            ordered: Vec::new(),
             free_hists: Vec::new(),
         }
     }
@@ -122,21 +158,22 @@ impl<'a> Grower<'a> {
         &self.rows
     }
 
-    fn take_hist(&mut self) -> Vec<Stats> {
+    fn take_hist(&mut self) -> Vec<Cell> {
         self.free_hists
             .pop()
-            .unwrap_or_else(|| vec![Stats::default(); self.data.offsets[self.data.cols]])
+            .unwrap_or_else(|| vec![[0.0; 4]; self.data.offsets[self.data.cols]])
     }
 
     /// Sum gradients into `hist` over `rows[start..end]`.
-    fn build_hist(&mut self, start: usize, end: usize, grad: &[f64], hess: &[f64], hist: &mut [Stats]) {
+    fn build_hist(&mut self, start: usize, end: usize, gh: &[[f64; 2]], hist: &mut [Cell]) {
         let data = self.data;
         let rows = &self.rows[start..end];
-        self.ordered_g.clear();
-        self.ordered_h.clear();
-        self.ordered_g.extend(rows.iter().map(|&r| grad[r as usize]));
-        self.ordered_h.extend(rows.iter().map(|&r| hess[r as usize]));
-        let (og, oh) = (&self.ordered_g[..], &self.ordered_h[..]);
+        self.ordered.clear();
+        self.ordered.extend(rows.iter().map(|&r| {
+            let [g, h] = gh[r as usize];
+            [g, h, 1.0, 0.0]
+        }));
+        let ordered = &self.ordered[..];
         let cols = data.cols;
         let groups = if rows.len() * cols < PARALLEL_WORK {
             1
@@ -145,8 +182,8 @@ impl<'a> Grower<'a> {
         };
         let per_group = cols.div_ceil(groups);
         // Contiguous feature groups own contiguous histogram slices.
-        let mut tasks: Vec<(usize, usize, &mut [Stats])> = Vec::with_capacity(groups);
-        let mut rest: &mut [Stats] = hist;
+        let mut tasks: Vec<(usize, usize, &mut [Cell])> = Vec::with_capacity(groups);
+        let mut rest: &mut [Cell] = hist;
         let mut f0 = 0;
         while f0 < cols {
             let f1 = (f0 + per_group).min(cols);
@@ -155,19 +192,15 @@ impl<'a> Grower<'a> {
             rest = others;
             f0 = f1;
         }
-        let sum_group = |(f0, f1, slice): (usize, usize, &mut [Stats])| {
-            slice.fill(Stats::default());
+        let sum_group = |(f0, f1, slice): (usize, usize, &mut [Cell])| {
+            slice.fill([0.0; 4]);
             let base = data.offsets[f0];
             let local: Vec<usize> = (f0..f1).map(|f| data.offsets[f] - base).collect();
-            for (k, &r) in rows.iter().enumerate() {
-                let (g, h) = (og[k], oh[k]);
+            for (add, &r) in ordered.iter().zip(rows) {
                 let at = r as usize * cols;
                 let row_bins = &data.bins[at + f0..at + f1];
-                for (j, &b) in row_bins.iter().enumerate() {
-                    let cell = &mut slice[local[j] + b as usize];
-                    cell.g += g;
-                    cell.h += h;
-                    cell.n += 1.0;
+                for (&at, &b) in local.iter().zip(row_bins) {
+                    add_cell(&mut slice[at + b as usize], add);
                 }
             }
         };
@@ -199,7 +232,7 @@ impl<'a> Grower<'a> {
         l
     }
 
-    fn best_split(&self, leaf: &Leaf, hist: &[Stats], p: &GrowParams) -> Option<Split> {
+    fn best_split(&self, leaf: &Leaf, hist: &[Cell], p: &GrowParams) -> Option<Split> {
         if leaf.depth >= p.max_depth || ((leaf.end - leaf.start) as f64) < 2.0 * p.min_samples_leaf as f64 {
             return None;
         }
@@ -215,12 +248,12 @@ impl<'a> Grower<'a> {
             if bins.len() < 3 {
                 continue;
             }
-            let missing = bins[0];
-            let present = bins[1..].iter().fold(Stats::default(), |a, &b| a.plus(b));
+            let missing = Stats::of(&bins[0]);
+            let present = bins[1..].iter().fold(Stats::default(), |a, b| a.plus(Stats::of(b)));
             let sides: &[bool] = if missing.n > 0.0 { &[true, false] } else { &[true] };
             let mut left_present = Stats::default();
             for t in 1..bins.len() - 1 {
-                left_present = left_present.plus(bins[t]);
+                left_present = left_present.plus(Stats::of(&bins[t]));
                 let right_present = present.minus(left_present);
                 for &missing_left in sides {
                     let (l, r, missing_left) = if missing.n > 0.0 {
@@ -268,8 +301,7 @@ impl<'a> Grower<'a> {
     pub fn grow(
         &mut self,
         bag: &[u32],
-        grad: &[f64],
-        hess: &[f64],
+        gh: &[[f64; 2]],
         weights: Option<&[f64]>,
         p: &GrowParams,
     ) -> GrownTree {
@@ -277,9 +309,9 @@ impl<'a> Grower<'a> {
         self.rows.extend_from_slice(bag);
         let n = self.rows.len();
         let mut root_hist = self.take_hist();
-        self.build_hist(0, n, grad, hess, &mut root_hist);
+        self.build_hist(0, n, gh, &mut root_hist);
         let f0 = self.data.offsets[1];
-        let sums = root_hist[..f0].iter().fold(Stats::default(), |a, &b| a.plus(b));
+        let sums = root_hist[..f0].iter().fold(Stats::default(), |a, b| a.plus(Stats::of(b)));
         let mut root = Leaf {
             start: 0,
             end: n,
@@ -379,9 +411,11 @@ impl<'a> Grower<'a> {
             let (small, large) = if left_is_small { (&mut left, &mut right) } else { (&mut right, &mut left) };
             if splittable(small) || splittable(large) {
                 let mut small_hist = self.take_hist();
-                self.build_hist(small.start, small.end, grad, hess, &mut small_hist);
+                self.build_hist(small.start, small.end, gh, &mut small_hist);
                 for (ph, sh) in parent_hist.iter_mut().zip(&small_hist) {
-                    *ph = ph.minus(*sh);
+                    for lane in 0..4 {
+                        ph[lane] -= sh[lane];
+                    }
                 }
                 let large_hist = parent_hist;
                 for (leaf, hist) in [(small, small_hist), (large, large_hist)] {

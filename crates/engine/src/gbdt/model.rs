@@ -262,6 +262,11 @@ impl BoostedTrees {
         self.explainer.get_or_init(|| Explainer::new(&self.trees))
     }
 
+    /// Memory held by the contribution tables (built if not yet).
+    pub fn explanation_bytes(&self) -> usize {
+        self.explainer().heap_bytes()
+    }
+
     /// Build the contribution tables now rather than on the first explained row.
     pub fn prepare_explanations(&self) {
         self.explainer();

@@ -10,8 +10,9 @@ use crate::error::{EngineError, Result};
 /// = 32 KiB for the worst leaf.
 pub const MAX_DEPTH_LIMIT: usize = 12;
 
-/// Most leaves per tree the learner grows (and the loader accepts).
-pub const MAX_LEAVES_LIMIT: usize = 1024;
+/// Most leaves per tree the learner grows (and the loader accepts): the
+/// explanation tables address a tree's internal nodes as bits of a `u64`.
+pub const MAX_LEAVES_LIMIT: usize = 64;
 
 /// Most value bins per feature; one more bin holds the missing values, so a
 /// bin index always fits in a byte.
