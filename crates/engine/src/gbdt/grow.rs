@@ -12,9 +12,12 @@ use rayon::prelude::*;
 use super::binning::BinnedMatrix;
 use super::tree::{Child, Tree};
 
-/// One histogram bin: gradient, hessian, row count, and a zero lane so the
-/// bin is one 32-byte add.
-pub(crate) type Cell = [f64; 4];
+/// One histogram bin: sums of gradients and hessians, one 16-byte add per
+/// row. Row counts are not summed per bin: the split search estimates them
+/// from hessians (rows ≈ hessian × the leaf's rows per unit of hessian), as
+/// LightGBM does; the children's true counts are known once rows are
+/// partitioned.
+pub(crate) type Cell = [f64; 2];
 
 /// `cell += add`, lane by lane: the histogram's inner loop, written with
 /// 128-bit vector adds where the target has them (the sums, and so the
@@ -23,26 +26,23 @@ pub(crate) type Cell = [f64; 4];
 fn add_cell(cell: &mut Cell, add: &Cell) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of the x86_64 baseline; both pointers are to
-    // valid, distinct [f64; 4] (unaligned loads and stores).
+    // valid, distinct [f64; 2] (unaligned loads and stores).
     unsafe {
         use std::arch::x86_64::*;
         let c = cell.as_mut_ptr();
-        let a = add.as_ptr();
-        _mm_storeu_pd(c, _mm_add_pd(_mm_loadu_pd(c), _mm_loadu_pd(a)));
-        _mm_storeu_pd(c.add(2), _mm_add_pd(_mm_loadu_pd(c.add(2)), _mm_loadu_pd(a.add(2))));
+        _mm_storeu_pd(c, _mm_add_pd(_mm_loadu_pd(c), _mm_loadu_pd(add.as_ptr())));
     }
     #[cfg(target_arch = "aarch64")]
     // SAFETY: NEON is part of the aarch64 baseline; as above.
     unsafe {
         use std::arch::aarch64::*;
         let c = cell.as_mut_ptr();
-        let a = add.as_ptr();
-        vst1q_f64(c, vaddq_f64(vld1q_f64(c), vld1q_f64(a)));
-        vst1q_f64(c.add(2), vaddq_f64(vld1q_f64(c.add(2)), vld1q_f64(a.add(2))));
+        vst1q_f64(c, vaddq_f64(vld1q_f64(c), vld1q_f64(add.as_ptr())));
     }
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    for lane in 0..4 {
-        cell[lane] += add[lane];
+    {
+        cell[0] += add[0];
+        cell[1] += add[1];
     }
 }
 
@@ -55,14 +55,12 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
-    fn of(c: &Cell) -> Stats {
-        Stats { g: c[0], h: c[1], n: c[2] }
+    /// A bin's sums, its row count estimated at `rows_per_hessian`.
+    fn of(c: &Cell, rows_per_hessian: f64) -> Stats {
+        Stats { g: c[0], h: c[1], n: c[1] * rows_per_hessian }
     }
     fn plus(self, o: Stats) -> Stats {
         Stats { g: self.g + o.g, h: self.h + o.h, n: self.n + o.n }
-    }
-    fn minus(self, o: Stats) -> Stats {
-        Stats { g: self.g - o.g, h: self.h - o.h, n: self.n - o.n }
     }
 }
 
@@ -137,7 +135,7 @@ pub(crate) struct Grower<'a> {
     data: &'a BinnedMatrix,
     rows: Vec<u32>,
     scratch: Vec<u32>,
-    /// The leaf's (gradient, hessian, 1, 0) in row order, for the histogram loop.
+    /// The leaf's (gradient, hessian) in row order, for the histogram loop.
     ordered: Vec<Cell>,
     free_hists: Vec<Vec<Cell>>,
 }
@@ -161,7 +159,7 @@ impl<'a> Grower<'a> {
     fn take_hist(&mut self) -> Vec<Cell> {
         self.free_hists
             .pop()
-            .unwrap_or_else(|| vec![[0.0; 4]; self.data.offsets[self.data.cols]])
+            .unwrap_or_else(|| vec![[0.0; 2]; self.data.offsets[self.data.cols]])
     }
 
     /// Sum gradients into `hist` over `rows[start..end]`.
@@ -169,10 +167,7 @@ impl<'a> Grower<'a> {
         let data = self.data;
         let rows = &self.rows[start..end];
         self.ordered.clear();
-        self.ordered.extend(rows.iter().map(|&r| {
-            let [g, h] = gh[r as usize];
-            [g, h, 1.0, 0.0]
-        }));
+        self.ordered.extend(rows.iter().map(|&r| gh[r as usize]));
         let ordered = &self.ordered[..];
         let cols = data.cols;
         let groups = if rows.len() * cols < PARALLEL_WORK {
@@ -193,14 +188,18 @@ impl<'a> Grower<'a> {
             f0 = f1;
         }
         let sum_group = |(f0, f1, slice): (usize, usize, &mut [Cell])| {
-            slice.fill([0.0; 4]);
+            slice.fill([0.0; 2]);
             let base = data.offsets[f0];
             let local: Vec<usize> = (f0..f1).map(|f| data.offsets[f] - base).collect();
-            for (add, &r) in ordered.iter().zip(rows) {
+            for (&add, &r) in ordered.iter().zip(rows) {
                 let at = r as usize * cols;
                 let row_bins = &data.bins[at + f0..at + f1];
                 for (&at, &b) in local.iter().zip(row_bins) {
-                    add_cell(&mut slice[at + b as usize], add);
+                    debug_assert!(at + (b as usize) < slice.len());
+                    // SAFETY: a feature's bins are below its bin count by
+                    // construction (`bin_of`), and `local` holds each
+                    // feature's start within this slice of the histogram.
+                    add_cell(unsafe { slice.get_unchecked_mut(at + b as usize) }, &add);
                 }
             }
         };
@@ -215,20 +214,21 @@ impl<'a> Grower<'a> {
     fn partition(&mut self, start: usize, end: usize, split: &Split) -> usize {
         let cols = self.data.cols;
         let bins = &self.data.bins;
-        self.scratch.clear();
-        let mut l = start;
+        // Branch-free: every row is written to both sides, and only the
+        // side it belongs to advances (the decision is a coin flip to the CPU).
+        self.scratch.resize(end - start, 0);
+        let (mut l, mut k) = (start, 0usize);
+        let (bin, missing_left) = (split.bin as u8, split.missing_left);
         for i in start..end {
             let r = self.rows[i];
             let b = bins[r as usize * cols + split.feature];
-            let left = if b == 0 { split.missing_left } else { (b as usize) <= split.bin };
-            if left {
-                self.rows[l] = r;
-                l += 1;
-            } else {
-                self.scratch.push(r);
-            }
+            let left = (b != 0 && b <= bin) | (b == 0 && missing_left);
+            self.rows[l] = r;
+            self.scratch[k] = r;
+            l += left as usize;
+            k += !left as usize;
         }
-        self.rows[l..end].copy_from_slice(&self.scratch);
+        self.rows[l..end].copy_from_slice(&self.scratch[..k]);
         l
     }
 
@@ -236,64 +236,116 @@ impl<'a> Grower<'a> {
         if leaf.depth >= p.max_depth || ((leaf.end - leaf.start) as f64) < 2.0 * p.min_samples_leaf as f64 {
             return None;
         }
+        if leaf.sums.h <= 0.0 {
+            return None;
+        }
+        let rows_per_hessian = (leaf.end - leaf.start) as f64 / leaf.sums.h;
+        // "At least min_samples_leaf rows" as a hessian bound (rows are
+        // estimated from hessians), merged with min_hessian_leaf.
+        let min_h = p.min_hessian_leaf.max(p.min_samples_leaf as f64 / rows_per_hessian);
         let parent_loss = leaf_loss(leaf.sums, leaf.value, p.lambda);
-        let min_n = p.min_samples_leaf as f64;
-        let mut best: Option<Split> = None;
+        let bounded = leaf.lo > f64::NEG_INFINITY || leaf.hi < f64::INFINITY;
+        let lambda = p.lambda;
+        // (gain, feature, threshold bin, missing goes left)
+        let mut best: Option<(f64, usize, usize, bool)> = None;
         for f in 0..self.data.cols {
             if !p.allowed[f] {
                 continue;
             }
-            let (o0, o1) = (self.data.offsets[f], self.data.offsets[f + 1]);
-            let bins = &hist[o0..o1];
+            let bins = &hist[self.data.offsets[f]..self.data.offsets[f + 1]];
             if bins.len() < 3 {
                 continue;
             }
-            let missing = Stats::of(&bins[0]);
-            let present = bins[1..].iter().fold(Stats::default(), |a, b| a.plus(Stats::of(b)));
-            let sides: &[bool] = if missing.n > 0.0 { &[true, false] } else { &[true] };
-            let mut left_present = Stats::default();
+            let [gm, hm] = bins[0];
+            let (mut gp, mut hp) = (0.0, 0.0);
+            for b in &bins[1..] {
+                gp += b[0];
+                hp += b[1];
+            }
+            let has_missing = hm > 0.0;
+            let free = !bounded && p.monotone[f] == 0;
+            let (mut gl, mut hl) = (0.0, 0.0);
             for t in 1..bins.len() - 1 {
-                left_present = left_present.plus(Stats::of(&bins[t]));
-                let right_present = present.minus(left_present);
-                for &missing_left in sides {
-                    let (l, r, missing_left) = if missing.n > 0.0 {
-                        if missing_left {
-                            (left_present.plus(missing), right_present, true)
-                        } else {
-                            (left_present, right_present.plus(missing), false)
-                        }
-                    } else {
-                        // No missing value here to learn from: send future
-                        // ones to the side that holds more rows.
-                        (left_present, right_present, left_present.n >= right_present.n)
-                    };
-                    if l.n < min_n || r.n < min_n || l.h < p.min_hessian_leaf || r.h < p.min_hessian_leaf {
+                if bins[t][1] == 0.0 && t > 1 {
+                    continue; // an empty bin: the same split as the threshold before
+                }
+                gl += bins[t][0];
+                hl += bins[t][1];
+                let (gr, hr) = (gp - gl, hp - hl);
+                // Missing rows to the left, then to the right; without
+                // missing rows here, one candidate whose missing side is the
+                // one holding more rows.
+                let candidates = if has_missing {
+                    [(gl + gm, hl + hm, gr, hr, true), (gl, hl, gr + gm, hr + hm, false)]
+                } else {
+                    [(gl, hl, gr, hr, hl >= hr); 2]
+                };
+                for &(gl, hl, gr, hr, missing_left) in &candidates[..if has_missing { 2 } else { 1 }] {
+                    if hl < min_h || hr < min_h || hl + lambda <= 0.0 || hr + lambda <= 0.0 {
                         continue;
                     }
-                    let wl = leaf_weight(l, p.lambda, leaf.lo, leaf.hi);
-                    let wr = leaf_weight(r, p.lambda, leaf.lo, leaf.hi);
-                    match p.monotone[f] {
-                        1 if wl > wr => continue,
-                        -1 if wl < wr => continue,
-                        _ => {}
-                    }
-                    let gain = parent_loss - leaf_loss(l, wl, p.lambda) - leaf_loss(r, wr, p.lambda);
-                    if gain > p.min_split_gain && gain > 0.0 && best.is_none_or(|b| gain > b.gain) {
-                        best = Some(Split {
-                            feature: f,
-                            bin: t,
-                            missing_left,
-                            gain,
-                            left: l,
-                            right: r,
-                            left_value: wl,
-                            right_value: wr,
-                        });
+                    let gain = if free {
+                        parent_loss + 0.5 * (gl * gl / (hl + lambda) + gr * gr / (hr + lambda))
+                    } else {
+                        let (l, r) = (Stats { g: gl, h: hl, n: 0.0 }, Stats { g: gr, h: hr, n: 0.0 });
+                        let wl = leaf_weight(l, lambda, leaf.lo, leaf.hi);
+                        let wr = leaf_weight(r, lambda, leaf.lo, leaf.hi);
+                        match p.monotone[f] {
+                            1 if wl > wr => continue,
+                            -1 if wl < wr => continue,
+                            _ => {}
+                        }
+                        parent_loss - leaf_loss(l, wl, lambda) - leaf_loss(r, wr, lambda)
+                    };
+                    if gain > p.min_split_gain && gain > 0.0 && best.is_none_or(|b| gain > b.0) {
+                        best = Some((gain, f, t, missing_left));
                     }
                 }
             }
         }
-        best
+        let (gain, feature, bin, missing_left) = best?;
+        // The winner's sums again, added in the same order as in the search.
+        let bins = &hist[self.data.offsets[feature]..self.data.offsets[feature + 1]];
+        let stats = |range: std::ops::Range<usize>| {
+            let (mut g, mut h) = (0.0, 0.0);
+            for b in &bins[range] {
+                g += b[0];
+                h += b[1];
+            }
+            (g, h)
+        };
+        let (gp, hp) = stats(1..bins.len());
+        let (mut gl, mut hl) = (0.0, 0.0);
+        for t in 1..=bin {
+            if bins[t][1] == 0.0 && t > 1 {
+                continue;
+            }
+            gl += bins[t][0];
+            hl += bins[t][1];
+        }
+        let (mut gr, mut hr) = (gp - gl, hp - hl);
+        let [gm, hm] = bins[0];
+        if hm > 0.0 {
+            if missing_left {
+                gl += gm;
+                hl += hm;
+            } else {
+                gr += gm;
+                hr += hm;
+            }
+        }
+        let left = Stats { g: gl, h: hl, n: hl * rows_per_hessian };
+        let right = Stats { g: gr, h: hr, n: hr * rows_per_hessian };
+        Some(Split {
+            feature,
+            bin,
+            missing_left,
+            gain,
+            left,
+            right,
+            left_value: leaf_weight(left, lambda, leaf.lo, leaf.hi),
+            right_value: leaf_weight(right, lambda, leaf.lo, leaf.hi),
+        })
     }
 
     /// Grow one tree on the rows `bag` (ascending), with per-row gradients
@@ -311,7 +363,8 @@ impl<'a> Grower<'a> {
         let mut root_hist = self.take_hist();
         self.build_hist(0, n, gh, &mut root_hist);
         let f0 = self.data.offsets[1];
-        let sums = root_hist[..f0].iter().fold(Stats::default(), |a, b| a.plus(Stats::of(b)));
+        let mut sums = root_hist[..f0].iter().fold(Stats::default(), |a, b| a.plus(Stats::of(b, 0.0)));
+        sums.n = n as f64;
         let mut root = Leaf {
             start: 0,
             end: n,
@@ -385,7 +438,7 @@ impl<'a> Grower<'a> {
                 end: mid,
                 depth: depth + 1,
                 hist: None,
-                sums: split.left,
+                sums: Stats { n: (mid - start) as f64, ..split.left },
                 value: split.left_value,
                 lo: llo,
                 hi: lhi,
@@ -397,7 +450,7 @@ impl<'a> Grower<'a> {
                 end,
                 depth: depth + 1,
                 hist: None,
-                sums: split.right,
+                sums: Stats { n: (end - mid) as f64, ..split.right },
                 value: split.right_value,
                 lo: rlo,
                 hi: rhi,
@@ -413,9 +466,8 @@ impl<'a> Grower<'a> {
                 let mut small_hist = self.take_hist();
                 self.build_hist(small.start, small.end, gh, &mut small_hist);
                 for (ph, sh) in parent_hist.iter_mut().zip(&small_hist) {
-                    for lane in 0..4 {
-                        ph[lane] -= sh[lane];
-                    }
+                    ph[0] -= sh[0];
+                    ph[1] -= sh[1];
                 }
                 let large_hist = parent_hist;
                 for (leaf, hist) in [(small, small_hist), (large, large_hist)] {
