@@ -133,6 +133,9 @@ function render({ started, info, predict, train, seconds, largeRun, large, quick
   // own results; its section is carried over from them.
   const selection = require('./test-selection')
   if (fs.existsSync(selection.RESULTS_JSON)) L.push('', selection.renderSection(JSON.parse(fs.readFileSync(selection.RESULTS_JSON, 'utf8'))))
+  // The boosted-trees comparison has its own, slower script; quote its last run.
+  const gbdt = path.join(__dirname, 'results-gbdt.md')
+  if (fs.existsSync(gbdt)) L.push(fs.readFileSync(gbdt, 'utf8'))
   return L.join('\n') + '\n'
 }
 

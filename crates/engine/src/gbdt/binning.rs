@@ -15,8 +15,13 @@ use super::data::FeatureMatrix;
 /// because histograms are built over the scattered rows of one leaf: each
 /// row's bins are one contiguous read.
 pub(crate) struct BinnedMatrix {
+    pub rows: usize,
     pub cols: usize,
     pub bins: Vec<u8>,
+    /// The same bins column-major, `columns[f * rows + r]`: partitioning a
+    /// leaf on one feature reads one byte per row, and here those bytes are
+    /// adjacent.
+    pub columns: Vec<u8>,
     /// Per feature, the upper edges of its value bins.
     pub edges: Vec<Vec<f64>>,
     /// Per feature, where its bins start in a histogram (`offsets[cols]` = total).
@@ -130,7 +135,15 @@ pub(crate) fn bin_matrix(
                 }
             }
         });
+    let mut columns = vec![0u8; rows * cols];
+    columns.par_chunks_mut(rows.max(1)).enumerate().for_each(|(f, column)| {
+        for (r, b) in column.iter_mut().enumerate() {
+            *b = bins[r * cols + f];
+        }
+    });
     BinnedMatrix {
+        rows,
+        columns,
         cols,
         bins,
         edges,

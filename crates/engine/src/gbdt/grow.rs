@@ -212,8 +212,7 @@ impl<'a> Grower<'a> {
 
     /// Stable partition of `rows[start..end]`: rows going left first. Returns the boundary.
     fn partition(&mut self, start: usize, end: usize, split: &Split) -> usize {
-        let cols = self.data.cols;
-        let bins = &self.data.bins;
+        let column = &self.data.columns[split.feature * self.data.rows..(split.feature + 1) * self.data.rows];
         // Branch-free: every row is written to both sides, and only the
         // side it belongs to advances (the decision is a coin flip to the CPU).
         self.scratch.resize(end - start, 0);
@@ -221,7 +220,7 @@ impl<'a> Grower<'a> {
         let (bin, missing_left) = (split.bin as u8, split.missing_left);
         for i in start..end {
             let r = self.rows[i];
-            let b = bins[r as usize * cols + split.feature];
+            let b = column[r as usize];
             let left = (b != 0 && b <= bin) | (b == 0 && missing_left);
             self.rows[l] = r;
             self.scratch[k] = r;
