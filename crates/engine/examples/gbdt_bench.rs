@@ -69,7 +69,7 @@ fn row(rng: &mut ChaCha8Rng, out: &mut Vec<f64>) -> f64 {
     z += if x[15] == 2.0 { 1.0 } else { 0.0 } - if x[16] == 0.0 { 0.8 } else { 0.0 };
     z += if !(3.0..22.0).contains(&hour) { 1.0 } else { 0.0 }; // a time-of-day window
     z += if x[6].is_nan() { 0.9 } else { 0.6 * x[6] };
-    z += if x[7].is_nan() { -0.5 } else { -1.0 * (x[7] - 0.5).abs() };
+    z += if x[7].is_nan() { -0.5 } else { -(x[7] - 0.5).abs() };
     z += 0.25 * (1.0 + x[21]).ln();
     z += 0.8 * (x[8] - 0.5) * (x[11] * 2.0 - 1.0);
     z

@@ -264,12 +264,12 @@ impl<'a> Grower<'a> {
             let has_missing = hm > 0.0;
             let free = !bounded && p.monotone[f] == 0;
             let (mut gl, mut hl) = (0.0, 0.0);
-            for t in 1..bins.len() - 1 {
-                if bins[t][1] == 0.0 && t > 1 {
+            for (t, bin) in bins.iter().enumerate().take(bins.len() - 1).skip(1) {
+                if bin[1] == 0.0 && t > 1 {
                     continue; // an empty bin: the same split as the threshold before
                 }
-                gl += bins[t][0];
-                hl += bins[t][1];
+                gl += bin[0];
+                hl += bin[1];
                 let (gr, hr) = (gp - gl, hp - hl);
                 // Missing rows to the left, then to the right; without
                 // missing rows here, one candidate whose missing side is the
@@ -315,12 +315,12 @@ impl<'a> Grower<'a> {
         };
         let (gp, hp) = stats(1..bins.len());
         let (mut gl, mut hl) = (0.0, 0.0);
-        for t in 1..=bin {
-            if bins[t][1] == 0.0 && t > 1 {
+        for (t, b) in bins.iter().enumerate().take(bin + 1).skip(1) {
+            if b[1] == 0.0 && t > 1 {
                 continue;
             }
-            gl += bins[t][0];
-            hl += bins[t][1];
+            gl += b[0];
+            hl += b[1];
         }
         let (mut gr, mut hr) = (gp - gl, hp - hl);
         let [gm, hm] = bins[0];

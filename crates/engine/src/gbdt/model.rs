@@ -117,7 +117,7 @@ fn validate_tree(tree: &Tree, feature_count: usize) -> std::result::Result<(), S
         return Err(format!("{leaves} leaves, more than {MAX_LEAVES_LIMIT}"));
     }
     for (l, (&v, &c)) in tree.leaf_value.iter().zip(&tree.leaf_cover).enumerate() {
-        if !v.is_finite() || !(c.is_finite() && c > 0.0) {
+        if !(v.is_finite() && c.is_finite() && c > 0.0) {
             return Err(format!("leaf {l}: value {v} and cover {c} must be finite, the cover > 0"));
         }
     }

@@ -109,7 +109,8 @@ fn monotone_constraints_hold_along_a_sweep_where_the_free_fit_is_not_monotone() 
     for _ in 0..n {
         let x0 = uniform(&mut rng);
         let x1 = uniform(&mut rng);
-        let z = 2.0 * x0 - 4.0 * ((x0 > 0.4 && x0 < 0.6) as u8 as f64) * -1.0 + 1.5 * x1 - 2.0;
+        let bump = (x0 > 0.4 && x0 < 0.6) as u8 as f64;
+        let z = 2.0 * x0 + 4.0 * bump + 1.5 * x1 - 2.0;
         x.extend_from_slice(&[x0, x1]);
         y.push(uniform(&mut rng) < 1.0 / (1.0 + (-z).exp()));
     }
