@@ -197,13 +197,7 @@ pub fn fit(
             }
         }
         let grow_params = GrowParams {
-            max_leaves: params.max_leaves,
-            max_depth: params.max_depth,
-            min_samples_leaf: params.min_samples_leaf,
-            min_hessian_leaf: params.min_hessian_leaf,
-            lambda: params.lambda,
-            min_split_gain: params.min_split_gain,
-            learning_rate: params.learning_rate,
+            boost: params,
             monotone: &monotone,
             allowed: &allowed,
         };

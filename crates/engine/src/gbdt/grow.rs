@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 
 use super::binning::BinnedMatrix;
+use super::params::BoostParams;
 use super::tree::{Child, Tree};
 
 /// One histogram bin: sums of gradients and hessians, one 16-byte add per
@@ -64,15 +65,9 @@ impl Stats {
     }
 }
 
-/// What one tree may do.
+/// What one tree may do: the fit's limits, and this round's constraints.
 pub(crate) struct GrowParams<'a> {
-    pub max_leaves: usize,
-    pub max_depth: usize,
-    pub min_samples_leaf: usize,
-    pub min_hessian_leaf: f64,
-    pub lambda: f64,
-    pub min_split_gain: f64,
-    pub learning_rate: f64,
+    pub boost: &'a BoostParams,
     /// Per feature: +1 the score may only rise with it, -1 only fall, 0 free.
     pub monotone: &'a [i8],
     /// Per feature: whether this tree may split on it (feature subsampling).
@@ -232,7 +227,7 @@ impl<'a> Grower<'a> {
     }
 
     fn best_split(&self, leaf: &Leaf, hist: &[Cell], p: &GrowParams) -> Option<Split> {
-        if leaf.depth >= p.max_depth || ((leaf.end - leaf.start) as f64) < 2.0 * p.min_samples_leaf as f64 {
+        if leaf.depth >= p.boost.max_depth || ((leaf.end - leaf.start) as f64) < 2.0 * p.boost.min_samples_leaf as f64 {
             return None;
         }
         if leaf.sums.h <= 0.0 {
@@ -241,10 +236,10 @@ impl<'a> Grower<'a> {
         let rows_per_hessian = (leaf.end - leaf.start) as f64 / leaf.sums.h;
         // "At least min_samples_leaf rows" as a hessian bound (rows are
         // estimated from hessians), merged with min_hessian_leaf.
-        let min_h = p.min_hessian_leaf.max(p.min_samples_leaf as f64 / rows_per_hessian);
-        let parent_loss = leaf_loss(leaf.sums, leaf.value, p.lambda);
+        let min_h = p.boost.min_hessian_leaf.max(p.boost.min_samples_leaf as f64 / rows_per_hessian);
+        let parent_loss = leaf_loss(leaf.sums, leaf.value, p.boost.lambda);
         let bounded = leaf.lo > f64::NEG_INFINITY || leaf.hi < f64::INFINITY;
-        let lambda = p.lambda;
+        let lambda = p.boost.lambda;
         // (gain, feature, threshold bin, missing goes left)
         let mut best: Option<(f64, usize, usize, bool)> = None;
         for f in 0..self.data.cols {
@@ -296,7 +291,7 @@ impl<'a> Grower<'a> {
                         }
                         parent_loss - leaf_loss(l, wl, lambda) - leaf_loss(r, wr, lambda)
                     };
-                    if gain > p.min_split_gain && gain > 0.0 && best.is_none_or(|b| gain > b.0) {
+                    if gain > p.boost.min_split_gain && gain > 0.0 && best.is_none_or(|b| gain > b.0) {
                         best = Some((gain, f, t, missing_left));
                     }
                 }
@@ -370,7 +365,7 @@ impl<'a> Grower<'a> {
             depth: 0,
             hist: None,
             sums,
-            value: leaf_weight(sums, p.lambda, f64::NEG_INFINITY, f64::INFINITY),
+            value: leaf_weight(sums, p.boost.lambda, f64::NEG_INFINITY, f64::INFINITY),
             lo: f64::NEG_INFINITY,
             hi: f64::INFINITY,
             best: None,
@@ -395,7 +390,7 @@ impl<'a> Grower<'a> {
         };
         let mut node_bin = Vec::new();
 
-        while leaves.len() < p.max_leaves {
+        while leaves.len() < p.boost.max_leaves {
             let mut pick: Option<usize> = None;
             for (i, leaf) in leaves.iter().enumerate() {
                 if let Some(s) = leaf.best {
@@ -457,7 +452,7 @@ impl<'a> Grower<'a> {
                 parent: Some((node, false)),
             };
             let splittable = |l: &Leaf| {
-                l.depth < p.max_depth && (l.end - l.start) >= 2 * p.min_samples_leaf
+                l.depth < p.boost.max_depth && (l.end - l.start) >= 2 * p.boost.min_samples_leaf
             };
             let left_is_small = (mid - start) <= (end - mid);
             let (small, large) = if left_is_small { (&mut left, &mut right) } else { (&mut right, &mut left) };
@@ -489,7 +484,7 @@ impl<'a> Grower<'a> {
             }
         }
 
-        tree.leaf_value = leaves.iter().map(|l| l.value * p.learning_rate).collect();
+        tree.leaf_value = leaves.iter().map(|l| l.value * p.boost.learning_rate).collect();
         tree.leaf_cover = leaves
             .iter()
             .map(|l| match weights {
