@@ -211,6 +211,11 @@ export interface NativeTrainOptions {
   bootstrapResamples?: number
   /** `trainedAt` for the model files (ISO-8601); now when absent. */
   trainedAt?: string
+  /**
+   * `'cv'` (default: metrics out-of-fold over all rows) or `'time'`
+   * (the latest 20 % of rows by timestamp held out).
+   */
+  split?: string
 }
 
 /** Validate graph JSON `text`; `origin` names it in error messages. */

@@ -8,7 +8,7 @@ const { resolveModelsDir } = require('./lib/model-dirs')
 
 const KNOWN_OPTIONS = new Set([
   'seed', 'counts', 'data', 'dataFormat', 'outDir', 'skipInvalid', 'folds', 'grid',
-  'bootstrapResamples', 'trainedAt', 'onProgress', 'signal',
+  'bootstrapResamples', 'trainedAt', 'split', 'onProgress', 'signal',
 ])
 
 /** Options as the addon takes them: defaults resolved, unknown keys refused. */

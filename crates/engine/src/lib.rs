@@ -4,8 +4,10 @@
 //! `schema`. Nothing here knows about JavaScript: the napi binding is the
 //! crate at the repository root, which depends on this one.
 
+pub mod calibration;
 pub mod columnar;
 pub mod error;
+pub mod family;
 pub mod features;
 pub mod gbdt;
 pub mod graph;
