@@ -100,8 +100,8 @@ describe('train', () => {
     expect(Object.keys(written.featureMeans).sort()).toEqual([...written.featureNames].sort())
     // The report names the selection rule the trainer applies.
     const report = fs.readFileSync(path.join(dir, 'TRAINING_REPORT.md'), 'utf8')
-    expect(report).toContain('one-standard-error rule')
-    expect(report).not.toContain('"selection": "lowest mean out-of-fold log-loss"')
+    expect(report).toContain('the family with the lowest calibrated out-of-fold log-loss is refitted on all rows')
+    expect(report).not.toContain('one-standard-error')
     const logger = recordingLogger()
     const predictor = new WorkflowPredictor({ modelsDir: dir, logger })
     await predictor.initialize()

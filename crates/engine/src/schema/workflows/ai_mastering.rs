@@ -322,7 +322,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "output-clipping",
         severity: Severity::High,
-        base_logit: -4.0,
+        base_logit: -4.3,
         terms: &[
             term(3.6, Signal::IsFalse("enableLimiter")),
             term(0.7, Signal::Excess { field: "peakLevel", threshold: -3.0, scale: 1.0 }),
@@ -334,7 +334,7 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "lufs-target-miss",
         severity: Severity::Medium,
-        base_logit: -3.5,
+        base_logit: -4.1,
         terms: &[
             term(1.6, Signal::Excess { field: "estimatedProcessingComplexity", threshold: 0.4, scale: 0.2 }),
             term(0.15, Signal::Excess { field: "dynamicRange", threshold: 12.0, scale: 1.0 }),
