@@ -146,13 +146,7 @@ mod tests {
     #[test]
     fn platt_recovers_a_known_miscalibration() {
         // Labels drawn from σ(2·logit(p) − 0.5): Platt should find a ≈ 2, b ≈ −0.5.
-        let mut state = 0x1234_5678_9abc_def0u64;
-        let mut u = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut u = crate::test_support::uniforms(0x1234_5678_9abc_def0u64);
         let p: Vec<f64> = (0..20_000).map(|_| 0.05 + 0.9 * u()).collect();
         let y: Vec<bool> = p
             .iter()

@@ -18,6 +18,9 @@ pub mod schema;
 pub mod synth;
 pub mod train;
 
+#[cfg(test)]
+mod test_support;
+
 pub use error::EngineError;
 
 #[cfg(test)]

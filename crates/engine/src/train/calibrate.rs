@@ -131,13 +131,7 @@ mod tests {
     fn keeps_a_calibration_only_when_it_helps_out_of_fold() {
         // Overconfident scores: the truth is σ(0.4 · logit(p)). Platt must win.
         let n = 4000;
-        let mut state = 0x5eed_u64;
-        let mut u = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut u = crate::test_support::uniforms(0x5eed_u64);
         let p: Vec<f64> = (0..n).map(|_| 0.01 + 0.98 * u()).collect();
         let truth = |p: f64| crate::train::logistic::sigmoid(0.4 * crate::calibration::logit(p));
         let y: Vec<bool> = p.iter().map(|p| u() < truth(*p)).collect();
