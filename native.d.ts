@@ -51,39 +51,49 @@ export declare class NativeModels {
   /**
    * Predict for an object `lib/feature-reader.js` encoded into the
    * attached buffers (one entry per field of workflow `workflow`); the
-   * flat prediction is written back into the values buffer.
+   * flat prediction is written back into the values buffer. Returns the
+   * number of slots written.
    */
-  predictScratch(workflow: number, strict: boolean): void
+  predictScratch(workflow: number, strict: boolean): number
   /**
    * Predict for a feature object read through N-API (the path for what
-   * the JS reader does not encode); the flat prediction as a new array.
+   * the JS reader does not encode); the flat prediction is written into
+   * `out` (`MAX_SLOTS` entries). Returns the number of slots written.
    */
-  predictObject(features: unknown, strict: boolean): Float64Array
+  predictObject(features: unknown, strict: boolean, out: Float64Array): number
   /**
    * Failure probabilities of `rows` encoded objects of workflow
-   * `workflow`, `fields` entries each (the raw columnar layout). The
-   * first invalid object rejects, naming its index.
+   * `workflow`, `fields` entries each (the raw columnar layout), into
+   * `out` (`rows` entries). The first invalid object rejects, naming its
+   * index.
    */
-  probabilitiesEncoded(workflow: number, values: Float64Array, tags: Uint8Array, rows: number, strict: boolean): Float64Array
+  probabilitiesEncoded(workflow: number, values: Float64Array, tags: Uint8Array, rows: number, strict: boolean, out: Float64Array): void
   /**
    * Failure probabilities only, for row-major normalised vectors in
    * `featuresToVector` order (`rows.length` must be a multiple of the
-   * workflow's feature count; every value must be finite). Large inputs
-   * are computed on all cores (rayon) while the JS thread waits.
+   * workflow's feature count; every value must be finite), into `out`
+   * (one entry per row). Large inputs are computed on all cores (rayon)
+   * while the JS thread waits. `rows` must not be shared memory another
+   * thread may write (the JS layer copies a `SharedArrayBuffer` first).
    */
-  predictProbabilities(workflowType: string, rows: Float64Array): Float64Array
+  predictProbabilities(workflowType: string, rows: Float64Array, out: Float64Array): void
   /**
    * Failure probabilities for raw feature objects read through N-API,
    * which must all be of `workflow_type` (validated like `predict`; the
    * first invalid object rejects, naming its index).
    */
-  predictProbabilitiesRaw(workflowType: string, features: unknown[], strict: boolean): Float64Array
+  predictProbabilitiesRaw(workflowType: string, features: unknown[], strict: boolean, out: Float64Array): void
   /**
-   * `predictProbabilities` off the JS thread: the rows are copied, then
-   * validated and scored on the libuv pool with rayon. Rejects with the
-   * same errors as the synchronous call.
+   * `predictProbabilities` off the JS thread: validated and scored on the
+   * libuv pool with rayon, resolving when `out` is filled. `rows` and
+   * `out` must be arrays no JavaScript can reach while the task runs (the
+   * JS layer passes a private copy of the caller's rows and a fresh
+   * output array): both are memory V8 owns, kept alive by the task's
+   * references, so nothing is left behind if the worker thread that
+   * started the task is terminated. Rejects with the same errors as the
+   * synchronous call.
    */
-  predictProbabilitiesAsync(workflowType: string, rows: Float64Array): Promise<Float64Array>
+  predictProbabilitiesAsync(workflowType: string, rows: Float64Array, out: Float64Array): Promise<void>
 }
 
 /**
@@ -126,10 +136,12 @@ export declare function benchTrainDefault(): number
 
 /**
  * The feature vector of a raw object read through N-API (the path for what
- * `lib/feature-reader.js` does not encode), as `[workflowIndex, ...vector]`.
- * Missing fields take the schema's neutral defaults (`strict` rejects them).
+ * `lib/feature-reader.js` does not encode), written into `out` (a fresh
+ * array of the JS layer, at least one entry longer than the longest
+ * vector) as `[workflowIndex, ...vector]`. Missing fields take the
+ * schema's neutral defaults (`strict` rejects them).
  */
-export declare function featuresToVector(features: unknown, strict: boolean): Float64Array
+export declare function featuresToVector(features: unknown, strict: boolean, out: Float64Array): void
 
 export interface GenerateOptions {
   /** Whole number in [0, 2^53). Default 42. */
@@ -179,18 +191,23 @@ export declare function getWorkflowDisplayName(workflowType: string): string
 
 export declare function getWorkflowTypes(): Array<string>
 
-/** Read and validate the graph file at `path`. */
-export declare function loadKnowledgeGraphFile(path: string): NativeKnowledgeGraph
-
-/** `loadModelsSync` on the libuv thread pool. */
-export declare function loadModels(dirs: Array<string>): Promise<NativeModels>
+/**
+ * `loadModelsSync` on the libuv thread pool: every file is read and parsed
+ * there; the JS thread only wraps the result.
+ */
+export declare function loadModels(dirs: Array<string>, options?: NativeLoadOptions | undefined | null): Promise<NativeModels>
 
 /**
  * Load the models (blocking): each workflow's from the first of `dirs` that
  * has a usable file for it. Missing or invalid files are skipped with a
  * warning, never an error.
  */
-export declare function loadModelsSync(dirs: Array<string>): NativeModels
+export declare function loadModelsSync(dirs: Array<string>, options?: NativeLoadOptions | undefined | null): NativeModels
+
+export interface NativeLoadOptions {
+  /** The largest model file read, in bytes (default 64 MiB). */
+  maxModelBytes?: number
+}
 
 /**
  * Options of `train`, as the JS wrapper passes them (it resolves defaults

@@ -10,6 +10,7 @@ const reader = require('./lib/feature-reader')
 const FEATURE_NAMES = reader.WORKFLOWS.map((w) => Array.from(native.getFeatureNames(w.workflowType)))
 const scratch = { f64: new Float64Array(reader.MAX_FIELDS + 64), tags: new Uint8Array(reader.MAX_FIELDS + 64) }
 let busy = false
+const MAX_VECTOR = Math.max(...reader.WORKFLOWS.map((w) => w.vectorLength))
 
 function vectorObject(w, values, offset) {
   const names = FEATURE_NAMES[w]
@@ -36,7 +37,8 @@ function featuresToVector(features, options = {}) {
     }
   }
   // What the reader does not encode, read through N-API (which reports its error).
-  const flat = callNative(native.featuresToVector, features, strict)
+  const flat = new Float64Array(MAX_VECTOR + 1)
+  callNative(native.featuresToVector, features, strict, flat)
   return vectorObject(flat[0], flat, 1)
 }
 

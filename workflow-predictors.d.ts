@@ -58,6 +58,11 @@ export interface WorkflowPredictorOptions {
   unknownFields?: 'warn' | 'error' | 'ignore'
   /** Receives the warnings (models skipped or taken from the fallback, unknown keys, no-signal models). Default: console. */
   logger?: { warn(...args: unknown[]): void }
+  /**
+   * The largest model file read, in bytes (default 64 MiB = 67108864). A
+   * larger file is skipped with a warning naming it and the cap, unread.
+   */
+  maxModelBytes?: number
 }
 
 export interface ModelSource {

@@ -7,10 +7,11 @@
 
 const path = require('node:path')
 const native = require('./lib/binding')
-const { awaitNative, callNative, engineError, localise } = require('./lib/errors')
+const { awaitNative, callNative, engineError, localise, shown } = require('./lib/errors')
 const reader = require('./lib/feature-reader')
 const buildPrediction = require('./lib/generated/build-prediction')
 const { SHIPPED_MODELS_DIR, resolveModelsDir } = require('./lib/model-dirs')
+const typed = require('./lib/typed-arrays')
 
 /** The models shipped with the package. */
 const DEFAULT_MODELS_DIR = SHIPPED_MODELS_DIR
@@ -32,6 +33,7 @@ function scratch() {
 class WorkflowPredictor {
   #modelsDir
   #dirs
+  #loadOptions
   #strict
   #unknownFields
   #logger
@@ -51,15 +53,19 @@ class WorkflowPredictor {
    */
   constructor(options = {}) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArg('options', 'an object', options)
-    const { modelsDir, fallbackModelsDir, strict, unknownFields, logger } = options
+    const { modelsDir, fallbackModelsDir, strict, unknownFields, logger, maxModelBytes } = options
     if (modelsDir !== undefined && typeof modelsDir !== 'string') throw invalidArg('modelsDir', 'a string', modelsDir)
     if (fallbackModelsDir !== undefined && fallbackModelsDir !== null && typeof fallbackModelsDir !== 'string') {
       throw invalidArg('fallbackModelsDir', 'a string or null', fallbackModelsDir)
     }
     if (strict !== undefined && typeof strict !== 'boolean') throw invalidArg('strict', 'a boolean', strict)
     if (unknownFields !== undefined && !UNKNOWN_FIELDS.includes(unknownFields)) {
-      throw engineError('ERR_INVALID_ARG', `Invalid argument 'unknownFields': expected one of 'warn', 'error', 'ignore', received ${JSON.stringify(unknownFields)}`, TypeError)
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'unknownFields': expected one of 'warn', 'error', 'ignore', received ${shown(unknownFields)}`, TypeError)
     }
+    if (maxModelBytes !== undefined && !(Number.isSafeInteger(maxModelBytes) && maxModelBytes >= 1)) {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'maxModelBytes': expected a whole number of bytes of at least 1, received ${shown(maxModelBytes)}`, TypeError)
+    }
+    this.#loadOptions = maxModelBytes === undefined ? {} : { maxModelBytes }
     if (logger !== undefined && (logger === null || typeof logger.warn !== 'function')) throw invalidArg('logger', 'an object with a warn() method', logger)
     this.#strict = strict === true
     this.#unknownFields = unknownFields ?? (this.#strict ? 'error' : 'warn')
@@ -98,12 +104,12 @@ class WorkflowPredictor {
 
   /** Load the models (off the main thread). A workflow whose file is missing or invalid is skipped with a warning. */
   async initialize() {
-    this.#adopt(await awaitNative(native.loadModels, this.#dirs))
+    this.#adopt(await awaitNative(native.loadModels, this.#dirs, this.#loadOptions))
   }
 
   /** `initialize()`, blocking. */
   initializeSync() {
-    this.#adopt(callNative(native.loadModelsSync, this.#dirs))
+    this.#adopt(callNative(native.loadModelsSync, this.#dirs, this.#loadOptions))
   }
 
   #adopt(models) {
@@ -196,7 +202,10 @@ class WorkflowPredictor {
     }
     // Anything the reader does not encode (or an unknown workflow, or not an
     // object at all) is read through N-API, which also produces its error.
-    flat ??= callNative(() => models.predictObject(features, this.#strict))
+    if (flat === undefined) {
+      flat = new Float64Array(SHAPE.maxSlots)
+      callNative(() => models.predictObject(features, this.#strict, flat))
+    }
     const prediction = buildPrediction(flat, NAMES, this.#info)
     if (this.#info[flat[0]].verdict === 'no-signal') this.#warnNoSignal(flat[0])
     return prediction
@@ -233,10 +242,15 @@ class WorkflowPredictor {
     const models = this.#loaded()
     if (layout === 'raw') {
       if (!Array.isArray(rows)) throw invalidRows('an array of feature objects', rows)
-      return localArray(this.#rawProbabilities(models, workflowType, rows))
+      return this.#rawProbabilities(models, workflowType, rows)
     }
-    checkVectorRows(rows)
-    return localArray(callNative(() => models.predictProbabilities(workflowType, rows)))
+    rows = vectorRows(rows)
+    // Shared memory another thread may write while it is scored: copied
+    // first, so that what is validated is what is scored.
+    if (typed.isShared(rows)) rows = typed.privateCopy(rows)
+    const out = new Float64Array(rowCount(workflowType, rows))
+    callNative(() => models.predictProbabilities(workflowType, rows, out))
+    return out
   }
 
   #rawProbabilities(models, workflowType, rows) {
@@ -263,9 +277,15 @@ class WorkflowPredictor {
       } finally {
         this.#depth--
       }
-      if (encoded) return callNative(() => models.probabilitiesEncoded(w, f64, tags, rows.length, this.#strict))
+      if (encoded) {
+        const out = new Float64Array(rows.length)
+        callNative(() => models.probabilitiesEncoded(w, f64, tags, rows.length, this.#strict, out))
+        return out
+      }
     }
-    return callNative(() => models.predictProbabilitiesRaw(workflowType, rows, this.#strict))
+    const out = new Float64Array(rows.length)
+    callNative(() => models.predictProbabilitiesRaw(workflowType, rows, this.#strict, out))
+    return out
   }
 
   /** `predictProbabilities` with `layout: 'vector'`, scored off the JS thread (the rows are copied). */
@@ -273,9 +293,14 @@ class WorkflowPredictor {
     if (checkLayout(options) !== 'vector') {
       throw engineError('ERR_INVALID_ARG', "Invalid argument 'layout': predictProbabilitiesAsync takes only 'vector' rows", TypeError)
     }
-    checkVectorRows(rows)
+    // A private copy (later changes to the caller's array, or another
+    // thread's, do not reach the scoring) and a fresh output: the pool
+    // thread reads and writes only these.
+    const copy = typed.privateCopy(vectorRows(rows))
     const models = this.#loaded()
-    return localArray(await awaitNative(() => models.predictProbabilitiesAsync(workflowType, rows)))
+    const out = new Float64Array(rowCount(workflowType, copy))
+    await awaitNative(() => models.predictProbabilitiesAsync(workflowType, copy, out))
+    return out
   }
 
   /** The loaded model file of a workflow, or undefined. */
@@ -307,7 +332,7 @@ function atIndex(error, i) {
 function checkLayout(options) {
   const layout = options?.layout ?? 'vector'
   if (layout !== 'vector' && layout !== 'raw') {
-    throw engineError('ERR_INVALID_ARG', `Invalid argument 'layout': expected 'vector' or 'raw', received ${JSON.stringify(layout)}`, TypeError)
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'layout': expected 'vector' or 'raw', received ${shown(layout)}`, TypeError)
   }
   return layout
 }
@@ -316,14 +341,20 @@ function invalidRows(expected, rows) {
   return engineError('ERR_INVALID_ARG', `Invalid argument 'rows': expected ${expected}, received ${rows?.constructor?.name ?? typeof rows}`, TypeError)
 }
 
-function checkVectorRows(rows) {
+/** `rows`, checked to be a Float64Array (of any realm) whose memory is still there. */
+function vectorRows(rows) {
   // A tag check rather than instanceof: the array may come from another realm.
-  if (Object.prototype.toString.call(rows) !== '[object Float64Array]') throw invalidRows('a Float64Array', rows)
+  if (!typed.isFloat64Array(rows)) throw invalidRows('a Float64Array', rows)
+  if (typed.isDetached(rows)) {
+    throw engineError('ERR_INVALID_ARG', "Invalid argument 'rows': the Float64Array's buffer is detached (transferred to another thread or closed); pass an array whose memory is still there", TypeError)
+  }
+  return rows
 }
 
-/** A view in this realm over a Float64Array the addon made (no copy). */
-function localArray(values) {
-  return new Float64Array(values.buffer, values.byteOffset, values.length)
+/** Rows in `rows` for `workflowType` (0 for an unknown type: the addon reports it). */
+function rowCount(workflowType, rows) {
+  const w = reader.workflowOf({ workflowType })
+  return w < 0 ? 0 : Math.floor(typed.length(rows) / reader.WORKFLOWS[w].vectorLength)
 }
 
 let singleton = null

@@ -6,7 +6,6 @@
 const fs = require('node:fs')
 const assert = require('node:assert')
 const { WorkflowPredictor } = require('../workflow-predictors')
-const native = require('../lib/binding')
 const { createOldStylePredictor, loadSchema } = require('./lib/old-style')
 const { createCleanPredictor } = require('./lib/clean')
 const { GOLDEN, SCHEMA, OLD_MODELS, timeSideBySide } = require('./lib/util')
@@ -100,8 +99,7 @@ async function run({ quick = false } = {}) {
   const rows = new Float64Array(n * d)
   for (let i = 0; i < n; i++) fcases[i % fcases.length].vector.forEach(([, v], j) => (rows[i * d + j] = v))
   const sync = predictor.predictProbabilities('freestyle', rows)
-  const models = native.loadModelsSync([OLD_MODELS])
-  const asyncOut = await models.predictProbabilitiesAsync('freestyle', rows)
+  const asyncOut = await predictor.predictProbabilitiesAsync('freestyle', rows)
   assert.deepStrictEqual(Array.from(asyncOut.subarray(0, 1000)), Array.from(sync.subarray(0, 1000)))
   const w = JSON.parse(fs.readFileSync(`${OLD_MODELS}/freestyle-model.json`, 'utf8'))
   const weights = Float64Array.from(fcases[0].vector, ([name]) => w.weights[name] ?? 0)
@@ -121,7 +119,7 @@ async function run({ quick = false } = {}) {
   results.columnar = await timeSideBySide(
     {
       'native predictProbabilities (sync)': () => predictor.predictProbabilities('freestyle', rows),
-      'native predictProbabilitiesAsync': () => models.predictProbabilitiesAsync('freestyle', rows),
+      'native predictProbabilitiesAsync': () => predictor.predictProbabilitiesAsync('freestyle', rows),
       'plain JS loop over Float64Array': jsColumnar,
     },
     { block: n, time: quick ? 300 : 2000, iterations: quick ? 5 : 40 },

@@ -7,6 +7,21 @@
 // `error instanceof TypeError` as false. This module is evaluated in the
 // caller's context, so errors rebuilt here have the classes the caller expects.
 
+/** Longest text taken from the input into an error message (as the engine's `error::shown`). */
+const SHOWN_CHARS = 100
+
+/**
+ * A value as error messages show it: JSON-quoted, or its type when it has
+ * no JSON form, shortened to its first SHOWN_CHARS characters and its length.
+ */
+function shown(value) {
+  if (typeof value === 'string') {
+    return value.length > SHOWN_CHARS ? `${JSON.stringify(value.slice(0, SHOWN_CHARS))}… (${value.length} characters)` : JSON.stringify(value)
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
+  return Array.isArray(value) ? 'array' : typeof value
+}
+
 function engineError(code, message, Base = Error, cause) {
   const error = cause === undefined ? new Base(message) : new Base(message, { cause })
   error.code = code
@@ -67,4 +82,4 @@ async function awaitNative(fn, ...args) {
   }
 }
 
-module.exports = { engineError, localise, callNative, awaitNative, checkOptions }
+module.exports = { engineError, localise, callNative, awaitNative, checkOptions, shown }

@@ -31,6 +31,8 @@ const WORKFLOWS = schema.workflows.map((w, index) => ({
   index,
   workflowType: w.workflowType,
   interface: w.interface,
+  /** Entries of its normalised feature vector. */
+  vectorLength: w.vector.length,
   fields: [...schema.baseFields, ...w.fields].map((f) => ({ name: f.field, type: f.type, values: f.values ?? [] })),
 }))
 

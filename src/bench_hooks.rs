@@ -37,7 +37,7 @@ pub fn bench_generate_matrix(
     run(&env, || {
         let workflow =
             find_workflow(&workflow_type).ok_or_else(|| EngineError::UnknownWorkflow {
-                received: workflow_type.clone(),
+                received: crate::error::shown(&workflow_type),
                 expected: "a workflow type".to_string(),
             })?;
         let d = workflow.vector.len();

@@ -9,7 +9,9 @@
 
 // The engine's modules under their usual names, so that binding code reads
 // `crate::features::...` as it did when both lived in one crate.
-pub(crate) use dawg_ml_engine::{columnar, error, features, model, predict, schema, synth, train};
+pub(crate) use dawg_ml_engine::{
+    columnar, error, features, model, model_cache, predict, schema, synth, train,
+};
 
 mod bench_hooks;
 mod encoded;

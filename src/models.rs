@@ -1,11 +1,17 @@
 //! `NativeModels`: a loaded set of workflow models and the prediction calls on
 //! it. The JavaScript `WorkflowPredictor` wraps one of these. Nothing here
 //! builds a JavaScript object: predictions leave as flat numbers
-//! (`prediction_shape`), probabilities as a `Float64Array`, metadata as JSON
-//! text, and the JS layer builds the values the caller sees, in the caller's
-//! realm.
+//! (`prediction_shape`), metadata as JSON text, and the JS layer builds the
+//! values the caller sees, in the caller's realm.
+//!
+//! Outputs are written into arrays the JS layer allocated (`out`), never
+//! into buffers allocated here: memory V8 owns is freed by its garbage
+//! collector as soon as it is unreachable, and with the isolate when a
+//! worker thread is terminated mid-call, where an external buffer's
+//! finalizer may never run.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -14,7 +20,8 @@ use crate::columnar::Columnar;
 use crate::error::EngineError;
 use crate::errors::{guard, run, to_js};
 use crate::features::RawRecord;
-use crate::model::{load_layered, LoadedModel, ModelSet};
+use crate::model::{LoadOptions, LoadedModel, ModelSet};
+use crate::model_cache::load_shared;
 use crate::predict::{predict_record, probability_record};
 use crate::prediction_shape::{self, Output, MAX_SLOTS};
 use crate::schema::{all_workflows, find_workflow, Workflow};
@@ -24,7 +31,8 @@ use crate::{encoded, js_object};
 /// Models loaded from one or more directories, one slot per workflow.
 #[napi]
 pub struct NativeModels {
-    set: ModelSet,
+    /// Shared with every other instance loaded from the same unchanged files.
+    set: Arc<ModelSet>,
     /// The JS wrapper's buffers for encoded objects and flat predictions,
     /// attached once (`attachScratch`) so that a prediction passes no array.
     scratch: Option<(Float64Array, Uint8Array)>,
@@ -39,7 +47,7 @@ impl NativeModels {
 
     fn model_for_type(&self, workflow_type: &str) -> crate::error::Result<&LoadedModel> {
         let workflow = find_workflow(workflow_type)
-            .ok_or_else(|| EngineError::ModelNotFound(workflow_type.to_string()))?;
+            .ok_or_else(|| EngineError::model_not_found(&workflow_type))?;
         self.model(workflow)
     }
 
@@ -74,19 +82,43 @@ impl NativeModels {
     }
 }
 
-fn load(dirs: &[String]) -> ModelSet {
+#[napi(object)]
+pub struct NativeLoadOptions {
+    /// The largest model file read, in bytes (default 64 MiB).
+    pub max_model_bytes: Option<f64>,
+}
+
+fn load_options(options: Option<NativeLoadOptions>) -> crate::error::Result<LoadOptions> {
+    let mut out = LoadOptions::default();
+    if let Some(max) = options.and_then(|o| o.max_model_bytes) {
+        if !(max.is_finite() && max.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&max)) {
+            return Err(EngineError::InvalidArgument {
+                name: "maxModelBytes".to_string(),
+                reason: format!("expected a whole number of bytes from 1 to 2^53 - 1, received {max}"),
+            });
+        }
+        out.max_model_bytes = max as u64;
+    }
+    Ok(out)
+}
+
+fn load(dirs: &[String], options: &LoadOptions) -> Arc<ModelSet> {
     let dirs: Vec<PathBuf> = dirs.iter().map(PathBuf::from).collect();
-    load_layered(&dirs)
+    load_shared(&dirs, options)
 }
 
 /// Load the models (blocking): each workflow's from the first of `dirs` that
 /// has a usable file for it. Missing or invalid files are skipped with a
 /// warning, never an error.
 #[napi]
-pub fn load_models_sync(env: Env, dirs: Vec<String>) -> Result<NativeModels> {
+pub fn load_models_sync(
+    env: Env,
+    dirs: Vec<String>,
+    options: Option<NativeLoadOptions>,
+) -> Result<NativeModels> {
     run(&env, || {
         Ok(NativeModels {
-            set: load(&dirs),
+            set: load(&dirs, &load_options(options)?),
             scratch: None,
         })
     })
@@ -94,25 +126,44 @@ pub fn load_models_sync(env: Env, dirs: Vec<String>) -> Result<NativeModels> {
 
 pub struct LoadModels {
     dirs: Vec<String>,
+    options: LoadOptions,
 }
 
 impl Work for LoadModels {
-    type Output = ModelSet;
+    type Output = Arc<ModelSet>;
     type Js = NativeModels;
 
-    fn run(&mut self) -> crate::error::Result<ModelSet> {
-        Ok(load(&self.dirs))
+    fn run(&mut self) -> crate::error::Result<Arc<ModelSet>> {
+        Ok(load(&self.dirs, &self.options))
     }
 
-    fn into_js(&mut self, _env: Env, set: ModelSet) -> Result<NativeModels> {
+    fn into_js(&mut self, _env: Env, set: Arc<ModelSet>) -> Result<NativeModels> {
         Ok(NativeModels { set, scratch: None })
     }
 }
 
-/// `loadModelsSync` on the libuv thread pool.
+/// `loadModelsSync` on the libuv thread pool: every file is read and parsed
+/// there; the JS thread only wraps the result.
 #[napi(ts_return_type = "Promise<NativeModels>")]
-pub fn load_models(dirs: Vec<String>) -> AsyncTask<EngineTask<LoadModels>> {
-    AsyncTask::new(EngineTask::new(LoadModels { dirs }))
+pub fn load_models(
+    env: Env,
+    dirs: Vec<String>,
+    options: Option<NativeLoadOptions>,
+) -> Result<AsyncTask<EngineTask<LoadModels>>> {
+    let options = run(&env, || load_options(options))?;
+    Ok(AsyncTask::new(EngineTask::new(LoadModels { dirs, options })))
+}
+
+/// `out` must hold exactly `n` values: the JS layer sizes it.
+fn check_out(out: &[f64], n: usize) -> crate::error::Result<()> {
+    if out.len() == n {
+        Ok(())
+    } else {
+        Err(EngineError::Internal(format!(
+            "output array has {} entries, {n} needed",
+            out.len()
+        )))
+    }
 }
 
 #[napi]
@@ -186,9 +237,10 @@ impl NativeModels {
 
     /// Predict for an object `lib/feature-reader.js` encoded into the
     /// attached buffers (one entry per field of workflow `workflow`); the
-    /// flat prediction is written back into the values buffer.
+    /// flat prediction is written back into the values buffer. Returns the
+    /// number of slots written.
     #[napi]
-    pub fn predict_scratch(&mut self, env: Env, workflow: u32, strict: bool) -> Result<()> {
+    pub fn predict_scratch(&mut self, env: Env, workflow: u32, strict: bool) -> Result<u32> {
         let mut scratch = self.scratch.take();
         let result = run(&env, || {
             let workflow = self.workflow_at(workflow)?;
@@ -199,41 +251,44 @@ impl NativeModels {
             // its JS wrapper; no JavaScript runs while they are borrowed.
             let out = unsafe { values.as_mut() };
             let record = encoded::read_record(workflow, strict, out, tags)?;
-            self.write_prediction(workflow, &record, out).map(|_| ())
+            self.write_prediction(workflow, &record, out).map(|n| n as u32)
         });
         self.scratch = scratch;
         result
     }
 
     /// Predict for a feature object read through N-API (the path for what
-    /// the JS reader does not encode); the flat prediction as a new array.
-    #[napi(ts_args_type = "features: unknown, strict: boolean")]
+    /// the JS reader does not encode); the flat prediction is written into
+    /// `out` (`MAX_SLOTS` entries). Returns the number of slots written.
+    #[napi(ts_args_type = "features: unknown, strict: boolean, out: Float64Array")]
     pub fn predict_object(
         &self,
         env: Env,
         features: Unknown,
         strict: bool,
-    ) -> Result<Float64Array> {
+        mut out: Float64ArraySlice,
+    ) -> Result<u32> {
         run(&env, || {
             // SAFETY: `env` and `features` are this call's.
             let (workflow, record) = unsafe {
                 let workflow = js_object::read_workflow(env.raw(), features.raw(), |t| {
-                    EngineError::ModelNotFound(t.to_string())
+                    EngineError::model_not_found(t)
                 })?;
                 self.model(workflow)?;
                 let record = js_object::read_record(env.raw(), features.raw(), workflow, strict)?;
                 (workflow, record)
             };
-            let mut out = vec![0.0; MAX_SLOTS];
-            let n = self.write_prediction(workflow, &record, &mut out)?;
-            out.truncate(n);
-            Ok(Float64Array::new(out))
+            // SAFETY: `out` is this call's argument, a fresh array of the JS layer.
+            let out = unsafe { out.as_mut() };
+            check_out(out, MAX_SLOTS)?;
+            self.write_prediction(workflow, &record, out).map(|n| n as u32)
         })
     }
 
     /// Failure probabilities of `rows` encoded objects of workflow
-    /// `workflow`, `fields` entries each (the raw columnar layout). The
-    /// first invalid object rejects, naming its index.
+    /// `workflow`, `fields` entries each (the raw columnar layout), into
+    /// `out` (`rows` entries). The first invalid object rejects, naming its
+    /// index.
     #[napi]
     pub fn probabilities_encoded(
         &self,
@@ -243,7 +298,8 @@ impl NativeModels {
         tags: Uint8ArraySlice,
         rows: u32,
         strict: bool,
-    ) -> Result<Float64Array> {
+        mut out: Float64ArraySlice,
+    ) -> Result<()> {
         run(&env, || {
             let workflow = self.workflow_at(workflow)?;
             let model = self.model(workflow)?;
@@ -253,52 +309,62 @@ impl NativeModels {
                     "encoded rows are too short".to_string(),
                 ));
             }
-            let mut out = Vec::with_capacity(rows as usize);
-            for i in 0..rows as usize {
+            // SAFETY: `out` is this call's argument, a fresh array of the JS layer.
+            let out = unsafe { out.as_mut() };
+            check_out(out, rows as usize)?;
+            for (i, p) in out.iter_mut().enumerate() {
                 let span = i * width..(i + 1) * width;
-                let record =
-                    encoded::read_record(workflow, strict, &values[span.clone()], &tags[span])
-                        .map_err(|e| at_index(e, i as u32))?;
-                out.push(probability_record(model, &record));
+                let record = encoded::read_record(workflow, strict, &values[span.clone()], &tags[span])
+                    .map_err(|e| at_index(e, i as u32))?;
+                *p = probability_record(model, &record);
             }
-            Ok(Float64Array::new(out))
+            Ok(())
         })
     }
 
     /// Failure probabilities only, for row-major normalised vectors in
     /// `featuresToVector` order (`rows.length` must be a multiple of the
-    /// workflow's feature count; every value must be finite). Large inputs
-    /// are computed on all cores (rayon) while the JS thread waits.
+    /// workflow's feature count; every value must be finite), into `out`
+    /// (one entry per row). Large inputs are computed on all cores (rayon)
+    /// while the JS thread waits. `rows` must not be shared memory another
+    /// thread may write (the JS layer copies a `SharedArrayBuffer` first).
     #[napi]
     pub fn predict_probabilities(
         &self,
         env: Env,
         workflow_type: String,
-        rows: Float64Array,
-    ) -> Result<Float64Array> {
+        rows: Float64ArraySlice,
+        mut out: Float64ArraySlice,
+    ) -> Result<()> {
         run(&env, || {
             let model = self.model_for_type(&workflow_type)?;
-            Ok(Float64Array::new(Columnar::of(model).probabilities(&rows)?))
+            // SAFETY: `out` is this call's argument, a fresh array of the JS layer.
+            Columnar::of(model).probabilities_into(&rows, unsafe { out.as_mut() })
         })
     }
 
     /// Failure probabilities for raw feature objects read through N-API,
     /// which must all be of `workflow_type` (validated like `predict`; the
     /// first invalid object rejects, naming its index).
-    #[napi(ts_args_type = "workflowType: string, features: unknown[], strict: boolean")]
+    #[napi(ts_args_type = "workflowType: string, features: unknown[], strict: boolean, out: Float64Array")]
     pub fn predict_probabilities_raw(
         &self,
         env: Env,
         workflow_type: String,
         features: Array,
         strict: bool,
-    ) -> Result<Float64Array> {
+        mut out: Float64ArraySlice,
+    ) -> Result<()> {
         let raw_env = env.raw();
         let n = features.len();
         let expected = run(&env, || {
-            self.model_for_type(&workflow_type).map(|m| m.workflow)
+            let model = self.model_for_type(&workflow_type)?;
+            check_out(&out, n as usize)?;
+            Ok(model.workflow)
         })?;
-        let mut out = Vec::with_capacity(n as usize);
+        // SAFETY: `out` is this call's argument, a fresh array of the JS
+        // layer that no getter of the input can reach.
+        let out = unsafe { out.as_mut() };
         for i in 0..n {
             let item: Unknown = features.get(i)?.unwrap_or_else(|| unsafe {
                 Unknown::from_raw_unchecked(raw_env, std::ptr::null_mut())
@@ -306,15 +372,16 @@ impl NativeModels {
             // SAFETY: `item` is an element of this call's array, read in this call.
             let scored = guard(|| unsafe {
                 let workflow = js_object::read_workflow(raw_env, item.raw(), |t| {
-                    EngineError::ModelNotFound(t.to_string())
+                    EngineError::model_not_found(t)
                 })?;
                 let model = self.model(workflow)?;
                 if workflow.index != expected.index {
                     return Err(EngineError::InvalidArgument {
                         name: "features".to_string(),
                         reason: format!(
-                            "workflowType is '{}', expected '{workflow_type}' for every object",
-                            workflow.workflow_type()
+                            "workflowType is '{}', expected '{}' for every object",
+                            workflow.workflow_type(),
+                            crate::error::shown(&workflow_type)
                         ),
                     });
                 }
@@ -322,31 +389,32 @@ impl NativeModels {
                 Ok(probability_record(model, &record))
             });
             match scored {
-                Ok(p) => out.push(p),
+                Ok(p) => out[i as usize] = p,
                 Err(e) => return Err(to_js(&env, &at_index(e, i))),
             }
         }
-        Ok(Float64Array::new(out))
+        Ok(())
     }
 
-    /// `predictProbabilities` off the JS thread: the rows are copied, then
-    /// validated and scored on the libuv pool with rayon. Rejects with the
-    /// same errors as the synchronous call.
-    #[napi(ts_return_type = "Promise<Float64Array>")]
+    /// `predictProbabilities` off the JS thread: validated and scored on the
+    /// libuv pool with rayon, resolving when `out` is filled. `rows` and
+    /// `out` must be arrays no JavaScript can reach while the task runs (the
+    /// JS layer passes a private copy of the caller's rows and a fresh
+    /// output array): both are memory V8 owns, kept alive by the task's
+    /// references, so nothing is left behind if the worker thread that
+    /// started the task is terminated. Rejects with the same errors as the
+    /// synchronous call.
+    #[napi(ts_return_type = "Promise<void>")]
     pub fn predict_probabilities_async(
         &self,
         workflow_type: String,
         rows: Float64Array,
+        out: Float64Array,
     ) -> AsyncTask<EngineTask<ScoreRows>> {
-        let columnar = self.model_for_type(&workflow_type).map(Columnar::of);
-        let rows = if columnar.is_ok() {
-            rows.to_vec()
-        } else {
-            Vec::new()
-        };
         AsyncTask::new(EngineTask::new(ScoreRows {
-            columnar: Some(columnar),
+            columnar: Some(self.model_for_type(&workflow_type).map(Columnar::of)),
             rows,
+            out,
         }))
     }
 }
@@ -354,23 +422,26 @@ impl NativeModels {
 pub struct ScoreRows {
     /// The model, or why there is none (reported as the rejection).
     columnar: Option<crate::error::Result<Columnar>>,
-    rows: Vec<f64>,
+    rows: Float64Array,
+    out: Float64Array,
 }
 
 impl Work for ScoreRows {
-    type Output = Vec<f64>;
-    type Js = Float64Array;
+    type Output = ();
+    type Js = ();
 
-    fn run(&mut self) -> crate::error::Result<Vec<f64>> {
+    fn run(&mut self) -> crate::error::Result<()> {
         match self.columnar.take() {
-            Some(Ok(columnar)) => columnar.probabilities(&self.rows),
+            // SAFETY: both arrays are private to the JS layer's call (see
+            // `predict_probabilities_async`) and kept alive by their references.
+            Some(Ok(columnar)) => columnar.probabilities_into(&self.rows, unsafe { self.out.as_mut() }),
             Some(Err(e)) => Err(e),
             None => Err(EngineError::Internal("rows scored twice".to_string())),
         }
     }
 
-    fn into_js(&mut self, _env: Env, output: Vec<f64>) -> Result<Float64Array> {
-        Ok(Float64Array::new(output))
+    fn into_js(&mut self, _env: Env, _output: ()) -> Result<()> {
+        Ok(())
     }
 }
 

@@ -201,7 +201,10 @@ fn train_options(o: NativeTrainOptions) -> crate::error::Result<train::TrainOpti
         (Some(_), Some(other)) => {
             return Err(EngineError::InvalidArgument {
                 name: "dataFormat".to_string(),
-                reason: format!("expected 'auto', 'old' or 'outcomes', received {other:?}"),
+                reason: format!(
+                    "expected 'auto', 'old' or 'outcomes', received {:?}",
+                    crate::error::shown(other)
+                ),
             })
         }
     };

@@ -6,7 +6,7 @@ use napi_derive::napi;
 
 use crate::error::EngineError;
 use crate::errors::run;
-use crate::features::{expected_description, unknown_workflow, vectorise, vectorise_into};
+use crate::features::{expected_description, unknown_workflow, vectorise_into};
 use crate::schema::{all_workflows, base, find_workflow, FieldType, Normalisation, Workflow};
 use crate::{encoded, js_object};
 
@@ -15,17 +15,30 @@ fn workflow(workflow_type: &str) -> crate::error::Result<&'static Workflow> {
 }
 
 /// The feature vector of a raw object read through N-API (the path for what
-/// `lib/feature-reader.js` does not encode), as `[workflowIndex, ...vector]`.
-/// Missing fields take the schema's neutral defaults (`strict` rejects them).
-#[napi(ts_args_type = "features: unknown, strict: boolean")]
-pub fn features_to_vector(env: Env, features: Unknown, strict: bool) -> Result<Float64Array> {
+/// `lib/feature-reader.js` does not encode), written into `out` (a fresh
+/// array of the JS layer, at least one entry longer than the longest
+/// vector) as `[workflowIndex, ...vector]`. Missing fields take the
+/// schema's neutral defaults (`strict` rejects them).
+#[napi(ts_args_type = "features: unknown, strict: boolean, out: Float64Array")]
+pub fn features_to_vector(
+    env: Env,
+    features: Unknown,
+    strict: bool,
+    mut out: Float64ArraySlice,
+) -> Result<()> {
     run(&env, || unsafe {
-        // SAFETY: `env` and `features` are this call's.
+        // SAFETY: `env` and `features` are this call's; `out` is a fresh
+        // array no getter of the input can reach.
         let workflow = js_object::read_workflow(env.raw(), features.raw(), unknown_workflow)?;
         let record = js_object::read_record(env.raw(), features.raw(), workflow, strict)?;
-        let mut out = vec![workflow.index as f64];
-        out.extend(vectorise(workflow, &record, None));
-        Ok(Float64Array::new(out))
+        let out = out.as_mut();
+        let d = workflow.vector.len();
+        if out.len() <= d {
+            return Err(EngineError::Internal("vector buffer too short".to_string()));
+        }
+        out[0] = workflow.index as f64;
+        vectorise_into(workflow, &record, None, &mut out[1..=d]);
+        Ok(())
     })
 }
 

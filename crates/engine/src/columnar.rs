@@ -38,6 +38,17 @@ impl Columnar {
 
     /// Validate `data` (length, finiteness) and score every row.
     pub fn probabilities(&self, data: &[f64]) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; data.len() / self.workflow.vector.len().max(1)];
+        self.probabilities_into(data, &mut out)?;
+        Ok(out)
+    }
+
+    /// `probabilities`, written into `out` (one entry per row).
+    ///
+    /// Each value is read once: a row is copied into local memory, the copy
+    /// is checked and the copy is scored. What is validated is exactly what
+    /// is scored, even if the input changes during the call.
+    pub fn probabilities_into(&self, data: &[f64], out: &mut [f64]) -> Result<()> {
         use rayon::prelude::*;
         let workflow_type = self.workflow.workflow_type();
         let (weights, bias) = match &self.linear {
@@ -61,16 +72,23 @@ impl Columnar {
                 ),
             });
         }
-        // One pass over blocks of rows: check a block, then score it. The
-        // first non-finite value is the smallest index any block reports.
         let n = data.len() / d;
-        let mut out = vec![0.0; n];
+        if out.len() != n {
+            return Err(EngineError::Internal(format!(
+                "output has {} entries for {n} rows",
+                out.len()
+            )));
+        }
+        // Blocks of rows; within a block, row by row: copy, check, score.
+        // The first non-finite value is the smallest index any block reports.
         let score_block = |(b, (probabilities, rows)): (usize, (&mut [f64], &[f64]))| {
-            if let Some(k) = rows.iter().position(|x| !x.is_finite()) {
-                return Some(b * BLOCK_ROWS * d + k);
-            }
-            for (p, row) in probabilities.iter_mut().zip(rows.chunks_exact(d)) {
-                let raw = probability(weights, bias, row);
+            let mut row = vec![0.0; d];
+            for (r, (p, source)) in probabilities.iter_mut().zip(rows.chunks_exact(d)).enumerate() {
+                row.copy_from_slice(source);
+                if let Some(k) = row.iter().position(|x| !x.is_finite()) {
+                    return Some((b * BLOCK_ROWS + r) * d + k);
+                }
+                let raw = probability(weights, bias, &row);
                 *p = match &self.calibration {
                     Some(c) => c.apply(raw),
                     None => raw,
@@ -100,7 +118,7 @@ impl Columnar {
                 ),
             });
         }
-        Ok(out)
+        Ok(())
     }
 }
 

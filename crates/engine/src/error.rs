@@ -134,11 +134,29 @@ impl EngineError {
         )
     }
 
+    /// `ModelNotFound` for a workflow type taken from the input (shown shortened).
+    pub fn model_not_found(workflow_type: &str) -> Self {
+        EngineError::ModelNotFound(shown(workflow_type))
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         EngineError::Io {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Longest text taken from the input into an error message.
+pub const SHOWN_CHARS: usize = 100;
+
+/// `s` as error messages show a value taken from the input: whole when
+/// short, otherwise its first `SHOWN_CHARS` characters, an ellipsis and its
+/// length (an unknown 10 MB workflow type must not become a 10 MB message).
+pub fn shown(s: &str) -> String {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        None => s.to_string(),
+        Some((end, _)) => format!("{}… ({} characters)", &s[..end], s.chars().count()),
     }
 }
 

@@ -186,7 +186,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 pub fn unknown_workflow(received: &str) -> EngineError {
     EngineError::UnknownWorkflow {
-        received: received.to_string(),
+        received: crate::error::shown(received),
         expected: workflow_types().collect::<Vec<_>>().join(", "),
     }
 }

@@ -13,6 +13,7 @@ pub mod gbdt;
 pub mod graph;
 pub mod html_report;
 pub mod model;
+pub mod model_cache;
 pub mod predict;
 pub mod schema;
 pub mod synth;

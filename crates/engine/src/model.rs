@@ -208,6 +208,26 @@ pub fn model_path(dir: &Path, workflow_type: &str) -> PathBuf {
     dir.join(format!("{workflow_type}-model.json"))
 }
 
+/// The largest model file read by default (64 MiB). The files this engine
+/// writes are a few kilobytes; parsing takes memory several times a file's
+/// size, so a file beyond the cap is refused rather than read.
+pub const DEFAULT_MAX_MODEL_BYTES: u64 = 64 << 20;
+
+/// How model files are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LoadOptions {
+    /// A larger file is skipped with a warning naming it and the cap.
+    pub max_model_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_model_bytes: DEFAULT_MAX_MODEL_BYTES,
+        }
+    }
+}
+
 /// Load every workflow's model from `dir`. Never fails: a missing, unreadable
 /// or invalid file leaves that workflow without a model and adds a warning
 /// naming the file.
@@ -215,20 +235,30 @@ pub fn load_dir(dir: &Path) -> ModelSet {
     load_layered(&[dir.to_path_buf()])
 }
 
+/// `load_layered_with` the default options.
+pub fn load_layered(dirs: &[PathBuf]) -> ModelSet {
+    load_layered_with(dirs, &LoadOptions::default())
+}
+
 /// Load every workflow's model from the first of `dirs` that has a usable
 /// file for it (a user's models first, say, then the shipped ones). A
 /// workflow that needed a later directory gets a warning naming the file it
 /// used and why the earlier ones could not serve; one that no directory
 /// serves is skipped with the warning of the first directory's failure.
-pub fn load_layered(dirs: &[PathBuf]) -> ModelSet {
+/// Files are read by `read_model_file`: never a FIFO, a device or a
+/// directory, never beyond `options.max_model_bytes`, never through a
+/// symbolic link that leads out of its directory.
+pub fn load_layered_with(dirs: &[PathBuf], options: &LoadOptions) -> ModelSet {
     let mut set = ModelSet::default();
+    // Each directory resolved once; a directory that cannot be resolved
+    // (it does not exist) serves nothing, and each file says why.
+    let resolved: Vec<Option<PathBuf>> = dirs.iter().map(|d| fs::canonicalize(d).ok()).collect();
     for workflow in all_workflows() {
         let mut failures: Vec<EngineError> = Vec::new();
         let mut found = None;
-        for dir in dirs {
+        for (dir, real_dir) in dirs.iter().zip(&resolved) {
             let path = model_path(dir, workflow.workflow_type());
-            let loaded = fs::read_to_string(&path)
-                .map_err(|e| EngineError::io(&path, e))
+            let loaded = read_model_file(&path, real_dir.as_deref(), options)
                 .and_then(|text| LoadedModel::parse(workflow, &text, Some(path.clone())));
             match loaded {
                 Ok(model) => {
@@ -249,9 +279,141 @@ pub fn load_layered(dirs: &[PathBuf]) -> ModelSet {
                 .push(format!("Skipping {workflow_type} model: {first}")),
             _ => {}
         }
+        if let Some(warning) = found.as_ref().and_then(weights_name_no_feature) {
+            set.warnings.push(warning);
+        }
         set.models.push(found);
     }
     set
+}
+
+/// A warning when a model's weights exist but none of them names a feature
+/// of its workflow: such a model loads (the old engine ignored unknown
+/// weights too) but predicts from its bias alone, which is almost always a
+/// file written for another schema.
+fn weights_name_no_feature(model: &LoadedModel) -> Option<String> {
+    let weights = &model.file.weights;
+    let w = model.workflow;
+    if weights.is_empty() || weights.keys().any(|name| w.feature_index(name).is_some()) {
+        return None;
+    }
+    let examples: Vec<String> = weights
+        .keys()
+        .take(3)
+        .map(|k| format!("'{}'", crate::error::shown(k)))
+        .collect();
+    Some(format!(
+        "The {} model {} has {} weights, and none names a feature of {} (such as {}): it predicts from its bias alone",
+        w.workflow_type(),
+        model.path.as_deref().unwrap_or(Path::new("?")).display(),
+        weights.len(),
+        w.workflow_type(),
+        examples.join(", ")
+    ))
+}
+
+/// The text of one model file, read so that nothing can hang or exhaust
+/// memory: the file is opened without blocking (a FIFO would otherwise wait
+/// for a writer forever), must be a regular file (not a FIFO, a device such
+/// as `/dev/zero`, a socket or a directory), and is read up to
+/// `options.max_model_bytes`. With `dir` (the resolved directory the file
+/// is listed in), a file that resolves outside it, through a symbolic link,
+/// is refused.
+pub fn read_model_file(path: &Path, dir: Option<&Path>, options: &LoadOptions) -> Result<String> {
+    use std::io::Read;
+    let refuse = |reason: String| EngineError::InvalidModel {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if let Some(dir) = dir {
+        let real = fs::canonicalize(path).map_err(|e| EngineError::io(path, e))?;
+        if !real.starts_with(dir) {
+            return Err(refuse(format!(
+                "it is a symbolic link to {}, outside the models directory {}; refused",
+                real.display(),
+                dir.display()
+            )));
+        }
+    }
+    let file = open_without_blocking(path).map_err(|e| EngineError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| EngineError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(refuse(format!(
+            "it is {}, not a regular file",
+            file_kind(&meta)
+        )));
+    }
+    let cap = options.max_model_bytes;
+    let too_large = |size: String| {
+        refuse(format!(
+            "{size} bytes is more than the cap of {cap} bytes (the maxModelBytes option)"
+        ))
+    };
+    if meta.len() > cap {
+        return Err(too_large(meta.len().to_string()));
+    }
+    // The size can change after the check: read at most one byte past the cap.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| EngineError::io(path, e))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large(format!("more than {cap}")));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        refuse(format!(
+            "it is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<fs::File> {
+    // Named pipes live outside the file system on Windows; a directory or
+    // device found by `metadata` is refused before it is opened.
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", file_kind(&meta)),
+        ));
+    }
+    fs::File::open(path)
+}
+
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Write `bytes` to `path` so that readers see either the old file or the
@@ -464,6 +626,111 @@ mod tests {
             "{:?}",
             set.warnings
         );
+    }
+
+    #[test]
+    fn non_regular_files_are_refused_without_blocking_or_reading_them() {
+        let dir = tempdir("special");
+        // A directory where a file should be.
+        fs::create_dir_all(model_path(&dir, "ai-mastering")).unwrap();
+        #[cfg(unix)]
+        {
+            // A FIFO with no writer: opening it for reading would wait forever.
+            let fifo = model_path(&dir, "freestyle");
+            let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+            assert!(status.success());
+            // A device inside the directory (a symbolic link to /dev/zero is
+            // refused before that, as outside the directory).
+            std::os::unix::fs::symlink("/dev/zero", model_path(&dir, "ai-memory")).unwrap();
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let d = dir.clone();
+        std::thread::spawn(move || tx.send(load_dir(&d)).unwrap());
+        let set = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("loading returns: nothing blocks on a FIFO or reads /dev/zero");
+        assert!(set.models.iter().all(Option::is_none));
+        let warning = |t: &str| set.warnings.iter().find(|w| w.contains(&format!("{t}-model.json"))).unwrap().clone();
+        assert!(warning("ai-mastering").ends_with("it is a directory, not a regular file"), "{}", warning("ai-mastering"));
+        #[cfg(unix)]
+        {
+            assert!(warning("freestyle").ends_with("it is a FIFO (named pipe), not a regular file"), "{}", warning("freestyle"));
+            assert!(warning("ai-memory").contains("is a symbolic link to /dev/zero, outside the models directory"), "{}", warning("ai-memory"));
+            // Without the directory check, the device itself is refused by type.
+            let e = read_model_file(Path::new("/dev/zero"), None, &LoadOptions::default()).unwrap_err();
+            assert_eq!(e.code(), "ERR_INVALID_MODEL");
+            assert!(e.to_string().ends_with("it is a character device, not a regular file"), "{e}");
+        }
+    }
+
+    #[test]
+    fn files_over_the_cap_are_refused_naming_file_and_cap() {
+        let dir = tempdir("cap");
+        let path = save_model(&dir, &minimal("freestyle")).unwrap();
+        let size = fs::metadata(&path).unwrap().len();
+        let exact = LoadOptions { max_model_bytes: size };
+        assert!(load_layered_with(&[dir.clone()], &exact).models.iter().any(Option::is_some));
+        let under = LoadOptions { max_model_bytes: size - 1 };
+        let set = load_layered_with(&[dir.clone()], &under);
+        assert!(set.models.iter().all(Option::is_none));
+        let warning = set.warnings.iter().find(|w| w.contains("freestyle")).unwrap();
+        assert_eq!(
+            warning,
+            &format!(
+                "Skipping freestyle model: Invalid model file {}: {size} bytes is more than the cap of {} bytes (the maxModelBytes option)",
+                path.display(),
+                size - 1
+            )
+        );
+        assert_eq!(DEFAULT_MAX_MODEL_BYTES, 64 * 1024 * 1024);
+        // Not UTF-8: refused, naming the offset.
+        fs::write(model_path(&dir, "ai-memory"), b"{\"workflowType\": \"\xff\"}").unwrap();
+        let set = load_dir(&dir);
+        assert!(set.warnings.iter().any(|w| w.contains("ai-memory-model.json") && w.contains("not UTF-8 text (invalid byte at offset 18)")), "{:?}", set.warnings);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_load_inside_the_directory_and_are_refused_outside_it() {
+        let dir = tempdir("links");
+        let outside = tempdir("links-outside");
+        save_model(&outside, &minimal("freestyle")).unwrap();
+        std::os::unix::fs::symlink(model_path(&outside, "freestyle"), model_path(&dir, "freestyle")).unwrap();
+        fs::create_dir_all(dir.join("v2")).unwrap();
+        let mut memory = minimal("ai-memory");
+        memory.bias = 2.0;
+        save_model(&dir.join("v2"), &memory).unwrap();
+        std::os::unix::fs::symlink("v2/ai-memory-model.json", model_path(&dir, "ai-memory")).unwrap();
+        let set = load_dir(&dir);
+        let w = |t: &str| find_workflow(t).unwrap().index;
+        assert!(set.models[w("freestyle")].is_none());
+        assert_eq!(set.models[w("ai-memory")].as_ref().unwrap().file.bias, 2.0);
+        let warning = set.warnings.iter().find(|m| m.contains("freestyle")).unwrap();
+        assert!(warning.contains(&format!("is a symbolic link to {}, outside the models directory {}; refused", fs::canonicalize(model_path(&outside, "freestyle")).unwrap().display(), fs::canonicalize(&dir).unwrap().display())), "{warning}");
+        // A models directory that is itself a link is resolved first.
+        let alias = outside.join("alias");
+        std::os::unix::fs::symlink(&dir, &alias).unwrap();
+        assert!(load_dir(&alias).models[w("ai-memory")].is_some());
+    }
+
+    #[test]
+    fn a_model_whose_weights_name_no_feature_loads_with_a_warning() {
+        let dir = tempdir("no-feature");
+        let mut file = minimal("freestyle");
+        file.weights = [("notAFeature".to_string(), 5.0), ("alsoNot".to_string(), 1.0)].into_iter().collect();
+        let path = save_model(&dir, &file).unwrap();
+        let set = load_dir(&dir);
+        assert!(set.models[find_workflow("freestyle").unwrap().index].is_some());
+        assert!(set.warnings.contains(&format!(
+            "The freestyle model {} has 2 weights, and none names a feature of freestyle (such as 'alsoNot', 'notAFeature'): it predicts from its bias alone",
+            path.display()
+        )), "{:?}", set.warnings);
+        // One known weight is enough; no weights at all is another family's business.
+        save_model(&dir, &minimal("freestyle")).unwrap();
+        assert!(load_dir(&dir).warnings.iter().all(|w| !w.contains("none names a feature")));
+        file.weights.clear();
+        save_model(&dir, &file).unwrap();
+        assert!(load_dir(&dir).warnings.iter().all(|w| !w.contains("none names a feature")));
     }
 
     #[test]
