@@ -189,6 +189,42 @@ describe('invalid input', () => {
     await expect(predictor.predictProbabilitiesAsync('karaoke' as never, new Float64Array(0))).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' })
   })
 
+  it('shortens a long input string in its message (a 10 MB unknown workflowType)', async () => {
+    const long = 'k'.repeat(10_000_000)
+    const head = 'k'.repeat(100)
+    const notFound = `No model found for workflow: ${head}… (10000000 characters)`
+    const e = await rejection(predictor.predict({ ...samples.freestyle, workflowType: long } as never))
+    expect([e.code, e.message]).toEqual(['ERR_MODEL_NOT_FOUND', notFound])
+    expect(() => predictor.predictSync({ workflowType: long } as never)).toThrow(expect.objectContaining({ message: notFound }))
+    expect(() => predictor.predictProbabilities(long as never, new Float64Array(0))).toThrow(expect.objectContaining({ message: notFound }))
+    const unknown = `Unknown workflow type: ${head}… (10000000 characters) (expected one of`
+    for (const f of [() => featuresToVector({ workflowType: long } as never), () => getCriticalFeatures(long as never), () => getWorkflowDisplayName(long as never)]) {
+      let error: Error | undefined
+      try {
+        f()
+      } catch (caught) {
+        error = caught as Error
+      }
+      expect(error?.message.startsWith(unknown)).toBe(true)
+      expect(error!.message.length).toBeLessThan(400)
+    }
+    expect(() => new WorkflowPredictor({ unknownFields: long } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG', message: `Invalid argument 'unknownFields': expected one of 'warn', 'error', 'ignore', received "${head}"… (10000000 characters)` }))
+    expect(() => predictor.predictProbabilities('freestyle', new Float64Array(0), { layout: long as never })).toThrow(expect.objectContaining({ message: `Invalid argument 'layout': expected 'vector' or 'raw', received "${head}"… (10000000 characters)` }))
+  })
+
+  it('rejects a detached Float64Array instead of scoring it as empty', async () => {
+    const d = Object.keys(featuresToVector(samples.freestyle as never)).length
+    const rows = new Float64Array(4 * d).fill(0.5)
+    structuredClone(rows.buffer, { transfer: [rows.buffer] })
+    expect(rows.length).toBe(0)
+    const message = "Invalid argument 'rows': the Float64Array's buffer is detached (transferred to another thread or closed); pass an array whose memory is still there"
+    expect(() => predictor.predictProbabilities('freestyle', rows)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG', message }))
+    await expect(predictor.predictProbabilitiesAsync('freestyle', rows)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message })
+    // An array that is empty but not detached scores as empty.
+    expect(predictor.predictProbabilities('freestyle', new Float64Array(new ArrayBuffer(0)))).toHaveLength(0)
+    expect(await predictor.predictProbabilitiesAsync('freestyle', new Float64Array(0))).toHaveLength(0)
+  })
+
   it('rejects bad options', () => {
     expect(() => new WorkflowPredictor({ modelsDir: 5 } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG', name: 'TypeError' }))
   })

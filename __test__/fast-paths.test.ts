@@ -245,6 +245,42 @@ describe('predictProbabilitiesAsync (rayon, off the JS thread)', () => {
     await expect(models.predictProbabilitiesAsync('karaoke' as never, new Float64Array(0))).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' })
   })
 
+  it('never returns NaN for rows in a SharedArrayBuffer another thread is writing', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads')
+    const n = 2048
+    const shared = new Float64Array(new SharedArrayBuffer(n * d * 8)).fill(0.5)
+    // The writer flips every 7th value between NaN and 0.5 as fast as it can.
+    const writer = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads'); const a = new Float64Array(workerData); parentPort.postMessage('go');
+       for (;;) { for (let i = 0; i < a.length; i += 7) a[i] = NaN; for (let i = 0; i < a.length; i += 7) a[i] = 0.5 }`,
+      { eval: true, workerData: shared.buffer },
+    )
+    await new Promise((resolve) => writer.once('message', resolve))
+    let nan = 0
+    let refused = 0
+    let scored = 0
+    try {
+      for (let call = 0; call < 20000; call++) {
+        try {
+          const out = models.predictProbabilities('freestyle', shared)
+          if (out.some(Number.isNaN)) nan++
+          else scored++
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'ERR_INVALID_ARG') throw e
+          refused++
+        }
+      }
+    } finally {
+      await writer.terminate()
+    }
+    // Unfixed, about 1 call in 150 returned NaN probabilities.
+    expect(nan).toBe(0)
+    expect(refused + scored).toBe(20000)
+    // The rows as they were when the writer stopped score like a private copy.
+    expect(Array.from(models.predictProbabilities('freestyle', new Float64Array(shared).map((x) => (Number.isNaN(x) ? 0.5 : x))))).toEqual(Array.from(models.predictProbabilities('freestyle', new Float64Array(n * d).fill(0.5))))
+  })
+
   it('is not affected by changes to the input after the call', async () => {
     const rows = randomRows(20000, 9)
     const expected = models.predictProbabilities('freestyle', rows)
