@@ -9,23 +9,10 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** A loaded, validated graph with its globs compiled. */
-export declare class NativeKnowledgeGraph {
-  /**
-   * The graph in the extended format's vocabulary, as JSON text:
-   * `{ format, root, shared: [...], workflows: [...] }` (schema order).
-   */
-  describe(): string
-  /**
-   * `{ workflows: [{ workflowType, reasons }], unmatchedFiles }` as JSON
-   * text, for paths relative to the graph's root.
-   */
-  affected(changedFiles: Array<string>): string
-  /**
-   * For each test path (relative to the root), the workflows whose test
-   * globs match it: a JSON array of arrays, in input order.
-   */
-  workflowsOfTests(testFiles: Array<string>): string
+export declare class CancelFlag {
+  constructor()
+  /** Ask the task to stop. Returns whether it had already started. */
+  cancel(): boolean
 }
 
 /** Models loaded from one or more directories, one slot per workflow. */
@@ -235,11 +222,11 @@ export interface NativeTrainOptions {
   split?: string
 }
 
-/** Validate graph JSON `text`; `origin` names it in error messages. */
-export declare function parseKnowledgeGraph(text: string, origin: string): NativeKnowledgeGraph
-
-/** Train on the thread pool (rayon inside). Resolves to the report as JSON text. */
-export declare function train(options: NativeTrainOptions, onProgress?: ProgressCallback | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+/**
+ * Train on the thread pool (rayon inside). Resolves to the report as JSON
+ * text; rejects with `ERR_ABORTED` once `cancel` is set.
+ */
+export declare function train(options: NativeTrainOptions, onProgress: ProgressCallback | undefined | null, cancel: CancelFlag): Promise<string>
 
 export interface TrainProgress {
   /** `'load'`, `'train'`, `'write'` or `'done'`. */
@@ -252,8 +239,11 @@ export interface TrainProgress {
 /** `train`, blocking the JS thread (no progress callback). */
 export declare function trainSync(options: NativeTrainOptions): string
 
-/** `trainWorkflowModel` on the thread pool. */
-export declare function trainWorkflowModel(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null): Promise<string>
+/**
+ * `trainWorkflowModel` on the thread pool; rejects with `ERR_ABORTED`
+ * once `cancel` is set.
+ */
+export declare function trainWorkflowModel(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null, cancel?: CancelFlag | undefined | null): Promise<string>
 
 /** `trainWorkflowModel`, blocking. */
 export declare function trainWorkflowModelSync(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null): string

@@ -835,7 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.NativeKnowledgeGraph = nativeBinding.NativeKnowledgeGraph
+module.exports.CancelFlag = nativeBinding.CancelFlag
 module.exports.NativeModels = nativeBinding.NativeModels
 module.exports.benchFit = nativeBinding.benchFit
 module.exports.benchGenerateMatrix = nativeBinding.benchGenerateMatrix

@@ -33,9 +33,15 @@ export interface TrainOptions {
    * Either way the shipped model is refitted on all rows.
    */
   split?: 'cv' | 'time'
-  /** Called from the main thread as training advances. */
+  /** Called from the main thread as training advances; never after the promise has settled. */
   onProgress?: (event: { stage: 'load' | 'train' | 'write' | 'done'; workflowType?: string; done: number; total: number }) => void
-  /** Aborts training (rejects with ERR_ABORTED, or AbortError before it starts). */
+  /**
+   * Aborts training: the promise rejects with an Error ERR_ABORTED whose
+   * `cause` is `signal.reason`, whether the signal was aborted before the
+   * call, while the training waited for a thread (at once), or while it ran
+   * (at its next step; no file is left half-written). Anything other than an
+   * AbortSignal is ERR_INVALID_ARG.
+   */
   signal?: AbortSignal
 }
 
@@ -100,5 +106,5 @@ export declare function trainAllModels(options?: TrainOptions): Promise<Workflow
 export declare function trainWorkflowModel(
   workflowType: WorkflowType,
   scenarios: Array<{ features: Record<string, unknown>; failed: boolean }>,
-  options?: Omit<TrainOptions, 'outDir' | 'onProgress' | 'signal' | 'data' | 'dataFormat' | 'counts'>,
+  options?: Omit<TrainOptions, 'outDir' | 'onProgress' | 'data' | 'dataFormat' | 'counts'>,
 ): Promise<WorkflowModel>

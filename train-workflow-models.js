@@ -3,8 +3,10 @@
 // metrics out. The work runs in Rust on the thread pool (rayon inside).
 
 const native = require('./lib/binding')
-const { awaitNative, callNative, checkOptions, engineError } = require('./lib/errors')
+const { cancellable, checkSignal } = require('./lib/abort')
+const { callNative, checkOptions, engineError } = require('./lib/errors')
 const { resolveModelsDir } = require('./lib/model-dirs')
+const { slicer } = require('./lib/time-slices')
 
 const KNOWN_OPTIONS = new Set([
   'seed', 'counts', 'data', 'dataFormat', 'outDir', 'skipInvalid', 'folds', 'grid',
@@ -20,6 +22,7 @@ function nativeOptions(options) {
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'onProgress': expected a function, received ${typeof options.onProgress}`, TypeError)
   }
+  checkSignal(options.signal)
   const { onProgress, signal, outDir, ...rest } = options
   // outDir: undefined -> the project's models directory (lib/model-dirs.js:
   // never inside node_modules unless configured so); null -> write nothing.
@@ -39,13 +42,15 @@ function parseReport(text) {
 async function train(options = {}) {
   const prepared = nativeOptions(options)
   const { onProgress, signal } = options
-  if (signal?.aborted) throw engineError('ERR_ABORTED', 'The operation was aborted', Error, signal.reason)
   // A listener that throws must not crash the process (the calls come from
   // the addon, outside any promise): its first error stops further events
   // and rejects the training once it has finished, as the error's cause.
+  // No event is delivered once the promise has settled (events the pool
+  // threads queued late are dropped).
   let listenerError
+  let settled = false
   const notify = (event) => {
-    if (listenerError !== undefined) return
+    if (listenerError !== undefined || settled) return
     try {
       onProgress(event)
     } catch (error) {
@@ -55,10 +60,15 @@ async function train(options = {}) {
   // The addon reports 'load', 'train' and 'write'; 'done' is sent from here,
   // after the events still queued from the pool threads have been delivered.
   const forward = onProgress ? (event) => event.stage !== 'done' && notify(event) : undefined
-  const report = parseReport(await awaitNative(native.train, prepared, forward, signal))
-  if (onProgress) {
-    await new Promise((resolve) => setImmediate(resolve))
-    notify({ stage: 'done', done: 1, total: 1 })
+  let report
+  try {
+    report = parseReport(await cancellable(signal, (flag) => native.train(prepared, forward, flag)))
+    if (onProgress) {
+      await new Promise((resolve) => setImmediate(resolve))
+      notify({ stage: 'done', done: 1, total: 1 })
+    }
+  } finally {
+    settled = true
   }
   if (listenerError !== undefined) {
     throw engineError('ERR_PROGRESS_LISTENER', `The onProgress listener threw: ${listenerError.error?.message ?? String(listenerError.error)} (training itself completed${report.written.length ? `; ${report.written.length} files were written` : ''})`, Error, listenerError.error)
@@ -80,24 +90,58 @@ async function trainAllModels(options = {}) {
   return (await train(options)).modelFiles
 }
 
+/** The most characters of serialised rows handed to the addon (V8's longest string is about 2^29). */
+const MAX_ROWS_CHARS = 256 * 1024 * 1024
+
+/** Marks a BigInt met while serialising a row (JSON has no form for one). */
+const BIGINT = Symbol('bigint')
+
+function jsonOfRow(row, i) {
+  try {
+    // undefined, a function or a symbol has no JSON form: 'null', which the addon reports as a row that is not an object.
+    return JSON.stringify(row, (_key, value) => {
+      if (typeof value === 'bigint') throw BIGINT
+      return value
+    }) ?? 'null'
+  } catch (error) {
+    const reason =
+      error === BIGINT ? 'it holds a BigInt, which JSON cannot represent' : error instanceof TypeError && /circular/i.test(error.message) ? 'it refers to itself (a cycle), which JSON cannot represent' : null
+    // Anything else (a getter of the row that throws) propagates unchanged.
+    if (reason === null) throw error
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'scenarios[${i}]': ${reason}`, TypeError, error === BIGINT ? undefined : error)
+  }
+}
+
 /**
  * The old per-workflow entry point: train one model from rows
  * `{ features, failed }` (old normalised format, or raw feature objects).
- * Writes nothing; resolves to the model file object. Trains off the JS thread.
+ * Writes nothing; resolves to the model file object. The rows are
+ * serialised here in slices that yield to the event loop, then parsed and
+ * trained off the JS thread; `signal` aborts it (ERR_ABORTED).
  */
 async function trainWorkflowModel(workflowType, scenarios, options = {}) {
   if (!Array.isArray(scenarios)) {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'scenarios': expected an array, received ${scenarios === null ? 'null' : typeof scenarios}`, TypeError)
   }
   const { outDir, onProgress, signal, ...rest } = options
-  // Old-format rows carry their workflowType; rows without one are of this workflow.
-  const rows = scenarios.map((row) =>
-    row !== null && typeof row === 'object' && row.workflowType === undefined && typeof row.features?.workflowType !== 'string'
-      ? { ...row, workflowType }
-      : row,
-  )
-  // Serialised here (the rows are JS values); parsed and trained off the JS thread.
-  return JSON.parse(await awaitNative(native.trainWorkflowModel, workflowType, JSON.stringify(rows), nativeOptions(rest)))
+  checkSignal(signal)
+  const prepared = nativeOptions(rest)
+  const pause = slicer()
+  const parts = new Array(scenarios.length)
+  let chars = 2
+  for (let i = 0; i < scenarios.length; i++) {
+    const row = scenarios[i]
+    // Old-format rows carry their workflowType; rows without one are of this workflow.
+    const own = row !== null && typeof row === 'object' && row.workflowType === undefined && typeof row.features?.workflowType !== 'string' ? { ...row, workflowType } : row
+    parts[i] = jsonOfRow(own, i)
+    chars += parts[i].length + 1
+    if (chars > MAX_ROWS_CHARS) {
+      throw engineError('ERR_INVALID_ARG', `Invalid argument 'scenarios': the rows are more than ${MAX_ROWS_CHARS} characters of JSON (at row ${i}); write them to a JSONL file and train({ data }) from it, which streams`, TypeError)
+    }
+    if ((i & 63) === 63) await pause()
+  }
+  const rowsJson = `[${parts.join(',')}]`
+  return JSON.parse(await cancellable(signal, (flag) => native.trainWorkflowModel(workflowType, rowsJson, prepared, flag)))
 }
 
 module.exports = { train, trainSync, trainAllModels, trainWorkflowModel }

@@ -151,8 +151,99 @@ describe('train', () => {
     const running = new AbortController()
     const dir = tempDir('aborted')
     const promise = train({ outDir: dir, counts: { freestyle: 20000 }, signal: running.signal, onProgress: () => running.abort() })
-    await expect(promise).rejects.toMatchObject({ code: 'ERR_ABORTED', message: 'The operation was aborted' })
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_ABORTED', message: 'The operation was aborted', cause: expect.objectContaining({ name: 'AbortError' }) })
     expect(fs.readdirSync(dir)).toEqual([])
+  })
+
+  describe('aborts (one code, the reason as cause, no event after settling)', () => {
+    const reason = new Error('shutting down')
+
+    it('rejects an already aborted signal with ERR_ABORTED and its reason', async () => {
+      const controller = new AbortController()
+      controller.abort(reason)
+      await expect(train({ outDir: null, signal: controller.signal })).rejects.toMatchObject({ code: 'ERR_ABORTED', cause: reason })
+      await expect(trainWorkflowModel('ai-memory', [], { signal: controller.signal })).rejects.toMatchObject({ code: 'ERR_ABORTED', cause: reason })
+    })
+
+    it('rejects a training aborted while it runs with its reason, and delivers no event after the rejection', async () => {
+      const controller = new AbortController()
+      const events: string[] = []
+      let settled = false
+      const promise = train({
+        outDir: null,
+        counts: { freestyle: 20000 },
+        signal: controller.signal,
+        onProgress: (e) => {
+          events.push(settled ? `after:${e.stage}` : e.stage)
+          controller.abort(reason)
+        },
+      })
+      const error = await promise.catch((e) => e)
+      settled = true
+      expect(error).toMatchObject({ code: 'ERR_ABORTED', message: 'The operation was aborted', cause: reason })
+      expect(error).toBeInstanceOf(Error)
+      // Events the pool threads queued before they saw the abort would arrive now.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(events.length).toBeGreaterThan(0)
+      expect(events.filter((e) => e.startsWith('after:'))).toEqual([])
+    })
+
+    it('rejects a training aborted while it waits for a pool thread at once, with the same code', async () => {
+      // Four long trainings take the four libuv threads; the fifth waits.
+      const busy = [1, 2, 3, 4].map(() => new AbortController())
+      const order: string[] = []
+      const running = busy.map((c, i) =>
+        train({ outDir: null, counts: { freestyle: 60000 }, bootstrapResamples: 0, signal: c.signal }).then(
+          () => order.push(`busy ${i} done`),
+          () => order.push(`busy ${i} aborted`),
+        ),
+      )
+      const queued = new AbortController()
+      const waiting = train({ outDir: null, signal: queued.signal }).catch((e) => (order.push('queued rejected'), e))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      queued.abort(reason)
+      const error = await waiting
+      busy.forEach((c) => c.abort())
+      await Promise.all(running)
+      expect(error).toMatchObject({ code: 'ERR_ABORTED', message: 'The operation was aborted', cause: reason })
+      expect(order[0]).toBe('queued rejected')
+    })
+
+    it('refuses a signal that is not an AbortSignal', async () => {
+      for (const signal of [{}, { aborted: false, addEventListener() {} }, 'abort', null]) {
+        await expect(train({ outDir: null, signal: signal as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', name: 'TypeError', message: expect.stringContaining("Invalid argument 'signal': expected an AbortSignal") })
+        await expect(trainWorkflowModel('ai-memory', [], { signal: signal as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' })
+      }
+    })
+
+    it('aborts trainWorkflowModel through its signal', async () => {
+      const rows = (await generateTrainingData({ seed: 5, counts: { 'ai-memory': 3000 } })).filter((s) => s.workflowType === 'ai-memory')
+      const controller = new AbortController()
+      const promise = trainWorkflowModel('ai-memory', rows, { signal: controller.signal })
+      controller.abort(reason)
+      await expect(promise).rejects.toMatchObject({ code: 'ERR_ABORTED', cause: reason })
+    })
+  })
+
+  it('trainWorkflowModel refuses cyclic and BigInt rows with ERR_INVALID_ARG naming the row', async () => {
+    const rows = (await generateTrainingData({ seed: 5, counts: { 'ai-memory': 30 } })).filter((s) => s.workflowType === 'ai-memory')
+    const cyclic: Record<string, unknown> = { ...rows[3] }
+    cyclic.self = cyclic
+    await expect(trainWorkflowModel('ai-memory', [...rows.slice(0, 3), cyclic] as never)).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG',
+      message: "Invalid argument 'scenarios[3]': it refers to itself (a cycle), which JSON cannot represent",
+    })
+    const big = { ...rows[1], features: { ...rows[1].features, dbLatency: 10n } }
+    await expect(trainWorkflowModel('ai-memory', [rows[0], big] as never)).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG',
+      message: "Invalid argument 'scenarios[1]': it holds a BigInt, which JSON cannot represent",
+    })
+    // A getter's own exception propagates unchanged.
+    const own = new RangeError('from a getter')
+    const throwing = Object.defineProperty({ ...rows[0] }, 'failed', { enumerable: true, get: () => { throw own } })
+    await expect(trainWorkflowModel('ai-memory', [throwing])).rejects.toBe(own)
   })
 
   describe('bad data', () => {

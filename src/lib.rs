@@ -14,6 +14,7 @@ pub(crate) use dawg_ml_engine::{
 };
 
 mod bench_hooks;
+mod cancel;
 mod encoded;
 mod errors;
 mod graph;

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
+use super::cancel::{CancelFlag, Flags};
 use super::errors::run;
 use super::task::{EngineTask, Work};
 use crate::error::EngineError;
@@ -251,7 +252,7 @@ type ProgressCallback = ThreadsafeFunction<TrainProgress, (), TrainProgress, Sta
 pub struct Train {
     options: train::TrainOptions,
     on_progress: Option<Arc<ProgressCallback>>,
-    cancel: Arc<AtomicBool>,
+    cancel: Arc<Flags>,
 }
 
 impl Work for Train {
@@ -259,6 +260,9 @@ impl Work for Train {
     type Js = String;
 
     fn run(&mut self) -> crate::error::Result<String> {
+        if !self.cancel.start() {
+            return Err(EngineError::Aborted);
+        }
         let callback = self.on_progress.clone();
         let progress = move |e: train::ProgressEvent| {
             if let Some(cb) = &callback {
@@ -272,7 +276,8 @@ impl Work for Train {
                 cb.call(event, ThreadsafeFunctionCallMode::NonBlocking);
             }
         };
-        let report = in_training_pool(|| train::run(&self.options, &progress, &self.cancel))?;
+        let report =
+            in_training_pool(|| train::run(&self.options, &progress, self.cancel.cancelled()))?;
         Ok(report_json(&report))
     }
 
@@ -281,29 +286,22 @@ impl Work for Train {
     }
 }
 
-/// Train on the thread pool (rayon inside). Resolves to the report as JSON text.
+/// Train on the thread pool (rayon inside). Resolves to the report as JSON
+/// text; rejects with `ERR_ABORTED` once `cancel` is set.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn train(
     env: Env,
     options: NativeTrainOptions,
     on_progress: Option<ProgressCallback>,
-    signal: Option<AbortSignal>,
+    cancel: &CancelFlag,
 ) -> Result<AsyncTask<EngineTask<Train>>> {
     let options = run(&env, || train_options(options))?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    if let Some(s) = &signal {
-        let flag = cancel.clone();
-        s.on_abort(move || flag.store(true, Ordering::Relaxed));
-    }
     let work = Train {
         options,
         on_progress: on_progress.map(Arc::new),
-        cancel,
+        cancel: cancel.flags(),
     };
-    Ok(AsyncTask::with_optional_signal(
-        EngineTask::new(work),
-        signal,
-    ))
+    Ok(AsyncTask::new(EngineTask::new(work)))
 }
 
 /// `train`, blocking the JS thread (no progress callback).
@@ -322,6 +320,7 @@ pub struct TrainOne {
     workflow: &'static crate::schema::Workflow,
     settings: train::TrainSettings,
     rows_json: String,
+    cancel: Arc<Flags>,
 }
 
 impl TrainOne {
@@ -343,6 +342,7 @@ impl TrainOne {
             workflow,
             settings,
             rows_json,
+            cancel: Arc::new(Flags::default()),
         })
     }
 }
@@ -352,13 +352,14 @@ impl Work for TrainOne {
     type Js = String;
 
     fn run(&mut self) -> crate::error::Result<String> {
-        let (workflow_type, settings, rows) = (
-            self.workflow.workflow_type(),
-            &self.settings,
-            &self.rows_json,
-        );
+        if !self.cancel.start() {
+            return Err(EngineError::Aborted);
+        }
+        let (workflow_type, settings, rows) =
+            (self.workflow.workflow_type(), &self.settings, &self.rows_json);
+        let cancel = self.cancel.cancelled();
         let result = in_training_pool(|| {
-            train::train_workflow_from_json(workflow_type, rows, settings, &AtomicBool::new(false))
+            train::train_workflow_from_json(workflow_type, rows, settings, cancel)
         })?;
         serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
     }
@@ -381,15 +382,20 @@ pub fn train_workflow_model_sync(
     })
 }
 
-/// `trainWorkflowModel` on the thread pool.
+/// `trainWorkflowModel` on the thread pool; rejects with `ERR_ABORTED`
+/// once `cancel` is set.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn train_workflow_model(
     env: Env,
     workflow_type: String,
     rows_json: String,
     options: Option<NativeTrainOptions>,
+    cancel: Option<&CancelFlag>,
 ) -> Result<AsyncTask<EngineTask<TrainOne>>> {
-    let work = run(&env, || TrainOne::new(&workflow_type, rows_json, options))?;
+    let mut work = run(&env, || TrainOne::new(&workflow_type, rows_json, options))?;
+    if let Some(c) = cancel {
+        work.cancel = c.flags();
+    }
     Ok(AsyncTask::new(EngineTask::new(work)))
 }
 
