@@ -240,10 +240,12 @@ export interface TrainProgress {
 export declare function trainSync(options: NativeTrainOptions): string
 
 /**
- * `trainWorkflowModel` on the thread pool; rejects with `ERR_ABORTED`
- * once `cancel` is set.
+ * `trainWorkflowModel` on the thread pool, from the rows as UTF-8 pieces
+ * of `row,row,...` (see `Rows::Chunks`: the JS layer encodes them in
+ * slices, so no step on the JS thread handles all the rows at once);
+ * rejects with `ERR_ABORTED` once `cancel` is set.
  */
-export declare function trainWorkflowModel(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null, cancel?: CancelFlag | undefined | null): Promise<string>
+export declare function trainWorkflowModel(workflowType: string, rowsJsonChunks: Array<Uint8Array>, options?: NativeTrainOptions | undefined | null, cancel?: CancelFlag | undefined | null): Promise<string>
 
 /** `trainWorkflowModel`, blocking. */
 export declare function trainWorkflowModelSync(workflowType: string, rowsJson: string, options?: NativeTrainOptions | undefined | null): string

@@ -90,8 +90,12 @@ async function trainAllModels(options = {}) {
   return (await train(options)).modelFiles
 }
 
-/** The most characters of serialised rows handed to the addon (V8's longest string is about 2^29). */
-const MAX_ROWS_CHARS = 256 * 1024 * 1024
+/** The most characters of serialised rows handed to the addon. */
+const MAX_ROWS_CHARS = 1024 * 1024 * 1024
+/** Rows are encoded to UTF-8 in pieces of about this many characters. */
+const CHUNK_CHARS = 1 << 20
+const encoder = new TextEncoder()
+const encode = encoder.encode.bind(encoder)
 
 /** Marks a BigInt met while serialising a row (JSON has no form for one). */
 const BIGINT = Symbol('bigint')
@@ -126,22 +130,33 @@ async function trainWorkflowModel(workflowType, scenarios, options = {}) {
   const { outDir, onProgress, signal, ...rest } = options
   checkSignal(signal)
   const prepared = nativeOptions(rest)
+  // Serialised and encoded here in slices that yield to the event loop (the
+  // rows are JS values); joined, parsed and trained off the JS thread.
   const pause = slicer()
-  const parts = new Array(scenarios.length)
-  let chars = 2
+  const chunks = []
+  let pending = []
+  let pendingChars = 0
+  let chars = 0
   for (let i = 0; i < scenarios.length; i++) {
     const row = scenarios[i]
     // Old-format rows carry their workflowType; rows without one are of this workflow.
     const own = row !== null && typeof row === 'object' && row.workflowType === undefined && typeof row.features?.workflowType !== 'string' ? { ...row, workflowType } : row
-    parts[i] = jsonOfRow(own, i)
-    chars += parts[i].length + 1
+    const json = jsonOfRow(own, i)
+    pending.push(json)
+    pendingChars += json.length + 1
+    chars += json.length + 1
     if (chars > MAX_ROWS_CHARS) {
       throw engineError('ERR_INVALID_ARG', `Invalid argument 'scenarios': the rows are more than ${MAX_ROWS_CHARS} characters of JSON (at row ${i}); write them to a JSONL file and train({ data }) from it, which streams`, TypeError)
     }
+    if (pendingChars >= CHUNK_CHARS) {
+      chunks.push(encode(pending.join(',')))
+      pending = []
+      pendingChars = 0
+    }
     if ((i & 63) === 63) await pause()
   }
-  const rowsJson = `[${parts.join(',')}]`
-  return JSON.parse(await cancellable(signal, (flag) => native.trainWorkflowModel(workflowType, rowsJson, prepared, flag)))
+  if (pending.length > 0) chunks.push(encode(pending.join(',')))
+  return JSON.parse(await cancellable(signal, (flag) => native.trainWorkflowModel(workflowType, chunks, prepared, flag)))
 }
 
 module.exports = { train, trainSync, trainAllModels, trainWorkflowModel }

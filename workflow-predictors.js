@@ -12,6 +12,7 @@ const reader = require('./lib/feature-reader')
 const buildPrediction = require('./lib/generated/build-prediction')
 const { SHIPPED_MODELS_DIR, resolveModelsDir } = require('./lib/model-dirs')
 const typed = require('./lib/typed-arrays')
+const { slicer } = require('./lib/time-slices')
 
 /** The models shipped with the package. */
 const DEFAULT_MODELS_DIR = SHIPPED_MODELS_DIR
@@ -211,9 +212,26 @@ class WorkflowPredictor {
     return prediction
   }
 
-  /** Predict for many objects, in order. */
+  /**
+   * Predict for many objects, in order. Runs on the JS thread in slices of
+   * about 10 ms that yield to the event loop between them, so a large batch
+   * does not stall timers and I/O (an object changed by other code while the
+   * batch is under way is read as it is when its turn comes).
+   */
   async predictBatch(featuresArray) {
-    return this.predictBatchSync(featuresArray)
+    if (!Array.isArray(featuresArray)) throw invalidArg('featuresArray', 'an array', featuresArray)
+    this.#loaded()
+    const pause = slicer()
+    const out = []
+    for (let i = 0; i < featuresArray.length; i++) {
+      try {
+        out[i] = this.predictSync(featuresArray[i])
+      } catch (error) {
+        throw atIndex(error, i)
+      }
+      if ((i & 255) === 255) await pause()
+    }
+    return out
   }
 
   predictBatchSync(featuresArray) {

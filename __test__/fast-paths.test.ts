@@ -133,6 +133,26 @@ describe('predict: the JS reader and the N-API path agree', () => {
     expect(thrown(() => p.predictSync([base] as never)).message).toContain('received array')
   })
 
+  it('lets the event loop turn during a large async predictBatch, with the same results as the sync form', async () => {
+    const batch: Array<Record<string, unknown>> = Array.from({ length: 50000 }, (_, i) => golden.cases[i % golden.cases.length].input)
+    // Whether the event loop had turned by the time the last element was read.
+    let turned = false
+    let turnedBeforeLast: boolean | undefined
+    const last = batch[batch.length - 1]
+    batch[batch.length - 1] = Object.defineProperty({ ...last }, 'workflowType', {
+      enumerable: true,
+      get: () => ((turnedBeforeLast ??= turned), last.workflowType),
+    })
+    setImmediate(() => (turned = true))
+    const got = await p.predictBatch(batch as never)
+    expect(turnedBeforeLast).toBe(true)
+    expect(got).toHaveLength(50000)
+    expect(got.slice(0, 1200)).toEqual(p.predictBatchSync(batch.slice(0, 1200) as never))
+    // The first invalid element still rejects the batch, naming its index.
+    const bad = [...batch.slice(0, 3000), { ...samples.freestyle, sampleRate: 'x' }]
+    await expect(p.predictBatch(bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_FEATURE', message: expect.stringMatching(/^features\[3000\]: /) })
+  })
+
   it('imputes missing fields and names them', () => {
     const partial: Record<string, unknown> = { ...samples['stem-separation'] }
     delete partial.fftSize

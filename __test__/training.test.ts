@@ -225,6 +225,22 @@ describe('train', () => {
     })
   })
 
+  it('trainWorkflowModel lets the event loop turn while it serialises many rows', async () => {
+    const rows = (await generateTrainingData({ seed: 5, counts: { 'ai-memory': 20000 } })).filter((s) => s.workflowType === 'ai-memory') as unknown as Array<Record<string, unknown>>
+    // Whether the event loop had turned by the time the last row was read.
+    let turned = false
+    let turnedBeforeLastRow: boolean | undefined
+    setImmediate(() => (turned = true))
+    const last = rows[rows.length - 1]
+    rows[rows.length - 1] = Object.defineProperty({ ...last }, 'features', {
+      enumerable: true,
+      get: () => ((turnedBeforeLastRow ??= turned), last.features),
+    })
+    const model = await trainWorkflowModel('ai-memory', rows as never, { bootstrapResamples: 0, grid: [1] })
+    expect(turnedBeforeLastRow).toBe(true)
+    expect(model.workflowType).toBe('ai-memory')
+  })
+
   it('trainWorkflowModel refuses cyclic and BigInt rows with ERR_INVALID_ARG naming the row', async () => {
     const rows = (await generateTrainingData({ seed: 5, counts: { 'ai-memory': 30 } })).filter((s) => s.workflowType === 'ai-memory')
     const cyclic: Record<string, unknown> = { ...rows[3] }

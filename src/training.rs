@@ -319,14 +319,45 @@ pub fn train_sync(env: Env, options: NativeTrainOptions) -> Result<String> {
 pub struct TrainOne {
     workflow: &'static crate::schema::Workflow,
     settings: train::TrainSettings,
-    rows_json: String,
+    rows: Rows,
     cancel: Arc<Flags>,
+}
+
+/// The rows of `trainWorkflowModel` as JSON text, whole or in pieces.
+enum Rows {
+    Json(String),
+    /// UTF-8 pieces of `row,row,...` (no brackets), joined into an array
+    /// on the pool thread: arrays V8 owns that no JavaScript can reach (the
+    /// JS layer encoded them for this call), kept alive by their references.
+    Chunks(Vec<Uint8Array>),
+}
+
+impl Rows {
+    fn text(&self) -> crate::error::Result<std::borrow::Cow<'_, str>> {
+        match self {
+            Rows::Json(text) => Ok(std::borrow::Cow::Borrowed(text)),
+            Rows::Chunks(chunks) => {
+                let mut bytes = Vec::with_capacity(chunks.iter().map(|c| c.len() + 1).sum::<usize>() + 2);
+                bytes.push(b'[');
+                for (i, chunk) in chunks.iter().enumerate() {
+                    if i > 0 {
+                        bytes.push(b',');
+                    }
+                    bytes.extend_from_slice(chunk);
+                }
+                bytes.push(b']');
+                String::from_utf8(bytes).map(std::borrow::Cow::Owned).map_err(|e| {
+                    EngineError::Internal(format!("rows are not UTF-8: {e}"))
+                })
+            }
+        }
+    }
 }
 
 impl TrainOne {
     fn new(
         workflow_type: &str,
-        rows_json: String,
+        rows: Rows,
         options: Option<NativeTrainOptions>,
     ) -> crate::error::Result<TrainOne> {
         let workflow = crate::schema::find_workflow(workflow_type)
@@ -341,7 +372,7 @@ impl TrainOne {
         Ok(TrainOne {
             workflow,
             settings,
-            rows_json,
+            rows,
             cancel: Arc::new(Flags::default()),
         })
     }
@@ -355,11 +386,11 @@ impl Work for TrainOne {
         if !self.cancel.start() {
             return Err(EngineError::Aborted);
         }
-        let (workflow_type, settings, rows) =
-            (self.workflow.workflow_type(), &self.settings, &self.rows_json);
+        let rows = self.rows.text()?;
+        let (workflow_type, settings) = (self.workflow.workflow_type(), &self.settings);
         let cancel = self.cancel.cancelled();
         let result = in_training_pool(|| {
-            train::train_workflow_from_json(workflow_type, rows, settings, cancel)
+            train::train_workflow_from_json(workflow_type, &rows, settings, cancel)
         })?;
         serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
     }
@@ -378,21 +409,24 @@ pub fn train_workflow_model_sync(
     options: Option<NativeTrainOptions>,
 ) -> Result<String> {
     run(&env, || {
-        TrainOne::new(&workflow_type, rows_json, options)?.run()
+        TrainOne::new(&workflow_type, Rows::Json(rows_json), options)?.run()
     })
 }
 
-/// `trainWorkflowModel` on the thread pool; rejects with `ERR_ABORTED`
-/// once `cancel` is set.
+/// `trainWorkflowModel` on the thread pool, from the rows as UTF-8 pieces
+/// of `row,row,...` (see `Rows::Chunks`: the JS layer encodes them in
+/// slices, so no step on the JS thread handles all the rows at once);
+/// rejects with `ERR_ABORTED` once `cancel` is set.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn train_workflow_model(
     env: Env,
     workflow_type: String,
-    rows_json: String,
+    rows_json_chunks: Vec<Uint8Array>,
     options: Option<NativeTrainOptions>,
     cancel: Option<&CancelFlag>,
 ) -> Result<AsyncTask<EngineTask<TrainOne>>> {
-    let mut work = run(&env, || TrainOne::new(&workflow_type, rows_json, options))?;
+    let rows = Rows::Chunks(rows_json_chunks);
+    let mut work = run(&env, || TrainOne::new(&workflow_type, rows, options))?;
     if let Some(c) = cancel {
         work.cancel = c.flags();
     }
