@@ -3,22 +3,43 @@
 
 const native = require('./lib/binding')
 const { awaitNative, callNative, checkOptions } = require('./lib/errors')
+const { slicer } = require('./lib/time-slices')
 
-const KNOWN_OPTIONS = new Set(['seed', 'counts', 'outputPath'])
+const KNOWN_OPTIONS = new Set(['seed', 'counts', 'outputPath', 'returnScenarios'])
+
+function summary(generated, options) {
+  return { outputPath: options.outputPath, scenarios: generated.scenarios, failed: generated.failed }
+}
 
 /**
  * Generate labelled scenarios. The same seed gives byte-identical output on
- * every platform. Resolves to the scenario array; with `outputPath`, also
- * writes it there as JSON (atomically).
+ * every platform. Resolves to the scenario array (at most 100,000 in all;
+ * more is refused up front); with `outputPath`, also writes them there as
+ * JSON, streamed and atomically. With `{ outputPath, returnScenarios: false }`
+ * any count is written and the promise resolves to
+ * `{ outputPath, scenarios, failed }`. The array is parsed in pieces that
+ * yield to the event loop.
  */
 async function generateTrainingData(options) {
   const checked = checkOptions(options, KNOWN_OPTIONS)
-  return JSON.parse(await awaitNative(native.generateTrainingData, checked))
+  const generated = await awaitNative(native.generateTrainingData, checked)
+  if (checked.returnScenarios === false) return summary(generated, checked)
+  const pause = slicer()
+  const out = []
+  for (const chunk of generated.chunks) {
+    for (const s of JSON.parse(chunk)) out.push(s)
+    await pause()
+  }
+  return out
 }
 
 function generateTrainingDataSync(options) {
   const checked = checkOptions(options, KNOWN_OPTIONS)
-  return JSON.parse(callNative(native.generateTrainingDataSync, checked))
+  const generated = callNative(native.generateTrainingDataSync, checked)
+  if (checked.returnScenarios === false) return summary(generated, checked)
+  const out = []
+  for (const chunk of generated.chunks) for (const s of JSON.parse(chunk)) out.push(s)
+  return out
 }
 
 module.exports = { generateTrainingData, generateTrainingDataSync }

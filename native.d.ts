@@ -130,6 +130,16 @@ export declare function benchTrainDefault(): number
  */
 export declare function featuresToVector(features: unknown, strict: boolean, out: Float64Array): void
 
+/**
+ * What generation returns: the scenarios as JSON arrays of at most
+ * `synth::stream::CHUNK` each (empty with `returnScenarios: false`), and counts.
+ */
+export interface GeneratedScenarios {
+  chunks: Array<string>
+  scenarios: number
+  failed: number
+}
+
 export interface GenerateOptions {
   /** Whole number in [0, 2^53). Default 42. */
   seed?: number
@@ -138,15 +148,20 @@ export interface GenerateOptions {
    * (freestyle 150, melody-to-vocals 120, others 110).
    */
   counts?: Record<string, number>
-  /** Also write the scenarios to this JSON file (atomically). */
+  /** Also write the scenarios to this JSON file (atomically, streamed). */
   outputPath?: string
+  /**
+   * Whether the scenarios are returned (default true); `false` needs
+   * `outputPath` and returns only the counts.
+   */
+  returnScenarios?: boolean
 }
 
 /** `generateTrainingDataSync` on the thread pool. */
-export declare function generateTrainingData(options?: GenerateOptions | undefined | null): Promise<string>
+export declare function generateTrainingData(options?: GenerateOptions | undefined | null): Promise<GeneratedScenarios>
 
-/** Generate labelled scenarios; returns them as JSON text. */
-export declare function generateTrainingDataSync(options?: GenerateOptions | undefined | null): string
+/** Generate labelled scenarios; returns them as JSON arrays and counts. */
+export declare function generateTrainingDataSync(options?: GenerateOptions | undefined | null): GeneratedScenarios
 
 export declare function getCriticalFeatures(workflowType: string): Array<string>
 

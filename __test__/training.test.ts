@@ -60,6 +60,29 @@ describe('generateTrainingData', () => {
     await expect(generateTrainingData({ counts: { freestyle: 1_000_001 } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining('from 0 to 1000000') })
   })
 
+  it('refuses up front a result too large for memory, pointing at outputPath, and streams any count to a file', async () => {
+    const dir = tempDir('gen-large')
+    const file = path.join(dir, 'large.json')
+    // The reproducer: 300k rows failed only after the work, in napi's string conversion.
+    const counts = { freestyle: 300_000 }
+    for (const call of [() => generateTrainingData({ counts, outputPath: file }), async () => generateTrainingDataSync({ counts })]) {
+      await expect(call()).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARG',
+        message: "Invalid argument 'counts': 300780 scenarios in all are more than the 100000 that can be returned in memory; write them to a file instead with { outputPath, returnScenarios: false } (streamed: any count is fine there)",
+      })
+    }
+    // Refused before any work: nothing was written.
+    expect(fs.existsSync(file)).toBe(false)
+    await expect(generateTrainingData({ returnScenarios: false } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("'returnScenarios'") })
+    // Streamed: the file holds exactly the scenarios the in-memory call returns.
+    const small = { 'ai-memory': 2500, freestyle: 3 }
+    const written = await generateTrainingData({ seed: 9, counts: small, outputPath: file, returnScenarios: false })
+    const returned = generateTrainingDataSync({ seed: 9, counts: small })
+    expect(written).toEqual({ outputPath: file, scenarios: returned.length, failed: returned.filter((s) => s.failed).length })
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(returned)
+    expect(fs.readdirSync(dir)).toEqual(['large.json'])
+  })
+
   it('rejects bad options with the option named', async () => {
     await expect(generateTrainingData({ seed: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("'seed'") })
     await expect(generateTrainingData({ counts: { karaoke: 5 } as never })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_WORKFLOW' })

@@ -26,8 +26,20 @@ pub struct GenerateOptions {
     /// Scenarios per workflow type; unspecified workflows keep the defaults
     /// (freestyle 150, melody-to-vocals 120, others 110).
     pub counts: Option<HashMap<String, f64>>,
-    /// Also write the scenarios to this JSON file (atomically).
+    /// Also write the scenarios to this JSON file (atomically, streamed).
     pub output_path: Option<String>,
+    /// Whether the scenarios are returned (default true); `false` needs
+    /// `outputPath` and returns only the counts.
+    pub return_scenarios: Option<bool>,
+}
+
+/// What generation returns: the scenarios as JSON arrays of at most
+/// `synth::stream::CHUNK` each (empty with `returnScenarios: false`), and counts.
+#[napi(object)]
+pub struct GeneratedScenarios {
+    pub chunks: Vec<String>,
+    pub scenarios: u32,
+    pub failed: u32,
 }
 
 pub fn parse_seed(seed: Option<f64>) -> crate::error::Result<u64> {
@@ -58,50 +70,83 @@ pub struct Generate {
     seed: u64,
     counts: Counts,
     output_path: Option<PathBuf>,
+    return_scenarios: bool,
 }
 
 impl Generate {
+    /// The options, checked before any work: a result too large to hand
+    /// back in memory is refused here, not after generating it.
     fn from_options(options: Option<GenerateOptions>) -> crate::error::Result<Generate> {
         let options = options.unwrap_or(GenerateOptions {
             seed: None,
             counts: None,
             output_path: None,
+            return_scenarios: None,
         });
+        let counts = parse_counts(options.counts.as_ref())?;
+        let return_scenarios = options.return_scenarios.unwrap_or(true);
+        let max = synth::stream::MAX_RETURNED;
+        if !return_scenarios && options.output_path.is_none() {
+            return Err(EngineError::InvalidArgument {
+                name: "returnScenarios".to_string(),
+                reason: "false needs 'outputPath' (otherwise nothing would be produced)".to_string(),
+            });
+        }
+        if return_scenarios && counts.total() > max {
+            return Err(EngineError::InvalidArgument {
+                name: "counts".to_string(),
+                reason: format!(
+                    "{} scenarios in all are more than the {max} that can be returned in memory; \
+                     write them to a file instead with {{ outputPath, returnScenarios: false }} \
+                     (streamed: any count is fine there)",
+                    counts.total()
+                ),
+            });
+        }
         Ok(Generate {
             seed: parse_seed(options.seed)?,
-            counts: parse_counts(options.counts.as_ref())?,
+            counts,
             output_path: options.output_path.map(PathBuf::from),
+            return_scenarios,
         })
     }
 }
 
 impl Work for Generate {
-    /// The scenarios as JSON text (the JS wrapper parses it once).
-    type Output = String;
-    type Js = String;
+    type Output = synth::stream::Generated;
+    type Js = GeneratedScenarios;
 
-    fn run(&mut self) -> crate::error::Result<String> {
-        let scenarios = synth::generate(self.seed, &self.counts);
-        let text = synth::to_json(&scenarios);
-        if let Some(path) = &self.output_path {
-            crate::model::write_atomic(path, text.as_bytes())?;
-        }
-        Ok(text)
+    fn run(&mut self) -> crate::error::Result<synth::stream::Generated> {
+        synth::stream::generate_json(
+            self.seed,
+            &self.counts,
+            self.output_path.as_deref(),
+            self.return_scenarios,
+        )
     }
 
-    fn into_js(&mut self, _env: Env, text: String) -> Result<String> {
-        Ok(text)
+    fn into_js(&mut self, _env: Env, g: synth::stream::Generated) -> Result<GeneratedScenarios> {
+        Ok(GeneratedScenarios {
+            chunks: g.chunks,
+            scenarios: g.scenarios as u32,
+            failed: g.failed as u32,
+        })
     }
 }
 
-/// Generate labelled scenarios; returns them as JSON text.
+/// Generate labelled scenarios; returns them as JSON arrays and counts.
 #[napi]
-pub fn generate_training_data_sync(env: Env, options: Option<GenerateOptions>) -> Result<String> {
-    run(&env, || Generate::from_options(options)?.run())
+pub fn generate_training_data_sync(
+    env: Env,
+    options: Option<GenerateOptions>,
+) -> Result<GeneratedScenarios> {
+    let mut work = run(&env, || Generate::from_options(options))?;
+    let generated = run(&env, || work.run())?;
+    work.into_js(env, generated)
 }
 
 /// `generateTrainingDataSync` on the thread pool.
-#[napi(ts_return_type = "Promise<string>")]
+#[napi(ts_return_type = "Promise<GeneratedScenarios>")]
 pub fn generate_training_data(
     env: Env,
     options: Option<GenerateOptions>,

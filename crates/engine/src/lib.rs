@@ -14,6 +14,7 @@ pub mod graph;
 pub mod html_report;
 pub mod model;
 pub mod model_cache;
+pub mod orphans;
 pub mod predict;
 pub mod schema;
 pub mod synth;

@@ -420,6 +420,17 @@ fn file_kind(meta: &fs::Metadata) -> &'static str {
 /// whole new one: write a temporary file in the same directory, flush it to
 /// disk, then rename it over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes).map_err(|e| EngineError::io(path, e)))
+}
+
+/// `write_atomic` for content produced piece by piece: `write` writes it
+/// to a (buffered) temporary file, which replaces `path` only when `write`
+/// succeeded. Temporary files left by writers that died (`.<name>.<pid>.<n>.tmp`
+/// of a process that no longer exists) are removed first.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -429,24 +440,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    crate::orphans::remove_orphaned_temporaries(dir, &name);
     // Unique per write, so that concurrent writers of the same file (two
     // trainings into one directory, in one process or several) never share
     // or truncate each other's temporary file; the last rename wins whole.
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let serial = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}.{serial}.tmp", std::process::id()));
+    let tmp = dir.join(crate::orphans::temporary_name(&name, std::process::id(), serial));
     let result = (|| {
-        let mut f = fs::OpenOptions::new()
+        let file = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
+            .open(&tmp)
+            .map_err(|e| EngineError::io(path, e))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| EngineError::io(path, e.into_error()))?;
+        file.sync_all().map_err(|e| EngineError::io(path, e))?;
+        fs::rename(&tmp, path).map_err(|e| EngineError::io(path, e))
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(EngineError::io(path, e));
+        return Err(e);
     }
     // Make the rename itself durable where the platform allows it.
     if let Ok(d) = fs::File::open(dir) {

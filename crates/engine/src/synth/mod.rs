@@ -11,6 +11,7 @@
 //! JSON on every platform.
 
 pub mod math;
+pub mod stream;
 pub mod time;
 
 use rand_chacha::ChaCha8Rng;
@@ -103,12 +104,16 @@ pub fn generate(seed: u64, counts: &Counts) -> Vec<Scenario> {
 
 /// The first `n` scenarios of one workflow's stream.
 pub fn generate_workflow(seed: u64, workflow: &'static Workflow, n: usize) -> Vec<Scenario> {
+    workflow_stream(seed, workflow).take(n).collect()
+}
+
+/// One workflow's scenarios, one at a time (the same rows as
+/// `generate_workflow`, without holding them).
+pub fn workflow_stream(seed: u64, workflow: &'static Workflow) -> impl Iterator<Item = Scenario> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(workflow.index as u64);
     let mut draws = Draws::new(rng);
-    (1..=n)
-        .map(|i| draw_scenario(workflow, i, &mut draws))
-        .collect()
+    (1..).map(move |i| draw_scenario(workflow, i, &mut draws))
 }
 
 fn draw_scenario(w: &'static Workflow, n: usize, d: &mut Draws) -> Scenario {
@@ -428,9 +433,10 @@ pub const MAX_COUNT: usize = 1_000_000;
 
 /// Check that a count is usable (the binding passes numbers from JavaScript).
 pub fn check_count(workflow: &str, n: f64) -> Result<usize> {
-    // Generated scenarios are held in memory and returned as one JSON string,
-    // so the count is bounded well below what would exhaust memory (an
-    // allocation failure aborts the process; it cannot become an error).
+    // Generated scenarios may be held in memory (training, or returned to
+    // JavaScript, which `stream::MAX_RETURNED` bounds further), so the count
+    // is bounded well below what would exhaust memory (an allocation
+    // failure aborts the process; it cannot become an error).
     if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_COUNT as f64 {
         Ok(n as usize)
     } else {
