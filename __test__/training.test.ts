@@ -351,13 +351,60 @@ describe('train', () => {
     expect(calls).toBe(1)
   })
 
-  it('lets concurrent trainings write into one directory, each file whole', async () => {
+  it('lets concurrent trainings write into one directory one after the other: every file whole, every model of the summary\'s run', async () => {
     const dir = tempDir('concurrent')
     const results = await Promise.allSettled([1, 2, 3, 4].map((seed) => train({ outDir: dir, seed, bootstrapResamples: 10 })))
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
-    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))).not.toThrow()
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+    const read = (f: string) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))
+    const { seed } = read('training-summary.json').settings
+    expect(files.filter((f) => f.endsWith('-model.json')).map((f) => [f, read(f).seed])).toEqual(files.filter((f) => f.endsWith('-model.json')).map((f) => [f, seed]))
     expect(new WorkflowPredictor({ modelsDir: dir, logger: recordingLogger() }).initializeSync()).toBeUndefined()
+  })
+
+  const linux = process.platform === 'linux' ? it : it.skip
+
+  linux('waits to write while another writer holds the directory lock, and a killed holder frees it', async () => {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process')
+    const dir = tempDir('locked')
+    const lockFile = path.join(dir, '.dawg-ml-write.lock')
+    fs.writeFileSync(lockFile, '')
+    // util-linux flock(1) holds the lock (-o: its command, cat, does not inherit it).
+    const holder = spawn('flock', ['-o', lockFile, 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    let trained!: () => void
+    const allTrained = new Promise<void>((resolve) => (trained = resolve))
+    const promise = train({ outDir: dir, bootstrapResamples: 10, onProgress: (e) => e.stage === 'train' && e.done === e.total && trained() })
+    await allTrained
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const whileHeld = fs.readdirSync(dir)
+    holder.kill('SIGKILL')
+    holder.stdin!.end()
+    const summary = await promise
+    expect(whileHeld).toEqual(['.dawg-ml-write.lock'])
+    expect(summary.written).toHaveLength(10)
+    // The lock file names its last holder.
+    expect(fs.readFileSync(lockFile, 'utf8').split('\n')[0]).toBe(String(process.pid))
+  })
+
+  it('removes the temporary files a killed writer left behind', async () => {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process')
+    const dir = tempDir('orphans')
+    // A process that has exited: its PID names no live writer.
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }))
+    const orphans = ['freestyle-model.json', 'training-summary.json'].map((name) => path.join(dir, `.${name}.${dead}.0.tmp`))
+    const old = new Date(Date.now() - 120_000)
+    for (const f of orphans) {
+      fs.writeFileSync(f, '{"half": ')
+      fs.utimesSync(f, old, old)
+    }
+    // One of a live process (this one) is another writer's and stays.
+    const live = path.join(dir, `.ai-memory-model.json.${process.ppid}.0.tmp`)
+    fs.writeFileSync(live, 'x')
+    fs.utimesSync(live, old, old)
+    await train({ outDir: dir, bootstrapResamples: 10 })
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([path.basename(live)])
   })
 
   it('refuses unknown options', async () => {

@@ -6,6 +6,7 @@
 
 pub mod calibration;
 pub mod columnar;
+pub mod dir_lock;
 pub mod error;
 pub mod family;
 pub mod features;

@@ -401,13 +401,16 @@ pub fn train_workflow_from_json(
 }
 
 /// Write every model, then `TRAINING_REPORT.md` and `report.html`, then `training-summary.json`,
-/// each atomically: a crash at any point leaves loadable files only.
+/// each atomically: a crash at any point leaves loadable files only. The
+/// directory is locked meanwhile (`dir_lock`): trainings into one directory
+/// write one after the other, each run's files whole.
 pub fn write_outputs(
     dir: &std::path::Path,
     report: &TrainReport,
     progress: Progress,
     cancel: &AtomicBool,
 ) -> Result<Vec<PathBuf>> {
+    let _lock = crate::dir_lock::DirLock::acquire(dir)?;
     let total = report.results.len() + 3;
     let mut written = Vec::with_capacity(total);
     // The models the directory holds before this training replaces them,

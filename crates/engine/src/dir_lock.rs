@@ -1,0 +1,148 @@
+//! One writer at a time in an output directory, so that concurrent
+//! trainings into one directory never leave one run's models beside another
+//! run's summary: the last run to write wins, whole.
+//!
+//! The lock is the operating system's advisory lock (`flock` on Unix,
+//! `LockFileEx` on Windows) on `.dawg-ml-write.lock` in the directory, held
+//! while a training writes its models and summary; the file records the
+//! holder's PID and when it took the lock. The system releases the lock when
+//! its holder dies, however it dies (`kill -9` included), so a stale lock
+//! cannot exist; the file itself stays (deleting a lock file while others
+//! may be opening it would let two writers hold "the" lock). Writing takes
+//! milliseconds, so a waiter polls; after `WAIT` it gives up with `ERR_IO`
+//! naming the holder.
+
+use std::fs;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::error::{EngineError, Result};
+
+/// The lock file in the directory.
+pub const LOCK_FILE: &str = ".dawg-ml-write.lock";
+/// How long to wait for another writer.
+const WAIT: Duration = Duration::from_secs(60);
+const POLL: Duration = Duration::from_millis(20);
+
+/// Held while alive; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct DirLock {
+    _file: fs::File,
+}
+
+impl DirLock {
+    /// Take the lock of `dir` (created if missing), waiting for another writer.
+    pub fn acquire(dir: &Path) -> Result<DirLock> {
+        DirLock::acquire_within(dir, WAIT)
+    }
+
+    pub fn acquire_within(dir: &Path, wait: Duration) -> Result<DirLock> {
+        fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
+        let path = dir.join(LOCK_FILE);
+        let io = |e| EngineError::io(&path, e);
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io)?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(POLL),
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.read_to_string(&mut holder);
+                    let pid = holder.lines().next().unwrap_or("").trim();
+                    return Err(io(std::io::Error::new(
+                        std::io::ErrorKind::WouldBlock,
+                        format!(
+                            "another training (process {}) is writing to {}; waited {} s",
+                            if pid.is_empty() { "unknown" } else { pid },
+                            dir.display(),
+                            wait.as_secs()
+                        ),
+                    )));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+        }
+        let stamp = format!("{}\n{}\n", std::process::id(), crate::synth::time::now_iso());
+        file.set_len(0)
+            .and_then(|_| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(stamp.as_bytes()))
+            .map_err(io)?;
+        Ok(DirLock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("ml-engine-lock-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn one_holder_at_a_time() {
+        let dir = tempdir("one");
+        let lock = DirLock::acquire(&dir).unwrap();
+        let text = fs::read_to_string(dir.join(LOCK_FILE)).unwrap();
+        assert_eq!(text.lines().next(), Some(std::process::id().to_string().as_str()));
+        let e = DirLock::acquire_within(&dir, Duration::from_millis(50)).unwrap_err();
+        assert_eq!(e.code(), "ERR_IO");
+        assert!(
+            e.to_string().contains(&format!(
+                "another training (process {}) is writing to {}; waited 0 s",
+                std::process::id(),
+                dir.display()
+            )),
+            "{e}"
+        );
+        // Another thread waits for it and gets it once it is released.
+        let d = dir.clone();
+        let waiter = std::thread::spawn(move || DirLock::acquire(&d).map(|_| Instant::now()));
+        std::thread::sleep(Duration::from_millis(100));
+        let released = Instant::now();
+        drop(lock);
+        assert!(waiter.join().unwrap().unwrap() >= released);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_lock_of_a_killed_holder_is_free() {
+        let dir = tempdir("killed");
+        let path = dir.join(LOCK_FILE);
+        fs::write(&path, "").unwrap();
+        // util-linux flock(1) holds the same kind of lock (-o: not passed on
+        // to its command, `cat`, which exits when its stdin closes), then is
+        // killed with SIGKILL.
+        let Ok(mut holder) = std::process::Command::new("flock")
+            .arg("-o")
+            .arg(&path)
+            .arg("cat")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+        else {
+            return; // no flock(1) on this machine
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while DirLock::acquire_within(&dir, Duration::ZERO).is_ok() {
+            assert!(Instant::now() < deadline, "flock(1) never took the lock");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        holder.kill().unwrap();
+        holder.wait().unwrap();
+        drop(holder.stdin.take());
+        let lock = DirLock::acquire_within(&dir, Duration::from_secs(5));
+        assert!(lock.is_ok(), "{lock:?}");
+    }
+}
