@@ -384,8 +384,8 @@ describe('train', () => {
     const summary = await promise
     expect(whileHeld).toEqual(['.dawg-ml-write.lock'])
     expect(summary.written).toHaveLength(10)
-    // The lock file names its last holder.
-    expect(fs.readFileSync(lockFile, 'utf8').split('\n')[0]).toBe(String(process.pid))
+    // The file the killed holder left was locked by the training, which removed it when done.
+    expect(fs.existsSync(lockFile)).toBe(false)
   })
 
   it('removes the temporary files a killed writer left behind', async () => {

@@ -7,10 +7,13 @@
 //! while a training writes its models and summary; the file records the
 //! holder's PID and when it took the lock. The system releases the lock when
 //! its holder dies, however it dies (`kill -9` included), so a stale lock
-//! cannot exist; the file itself stays (deleting a lock file while others
-//! may be opening it would let two writers hold "the" lock). Writing takes
-//! milliseconds, so a waiter polls; after `WAIT` it gives up with `ERR_IO`
-//! naming the holder.
+//! cannot exist: a file left by a killed holder is simply locked by the next
+//! writer. On Unix the holder removes the file before it releases the lock,
+//! and a writer that locked a file no longer at the path (removed by the
+//! holder it waited for) starts again, so at most one writer ever holds the
+//! file the path names. On Windows, where an open file cannot be removed,
+//! the file stays. Writing takes milliseconds, so a waiter polls; after
+//! `WAIT` it gives up with `ERR_IO` naming the holder.
 
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -28,7 +31,33 @@ const POLL: Duration = Duration::from_millis(20);
 /// Held while alive; released when dropped (or when the process dies).
 #[derive(Debug)]
 pub struct DirLock {
-    _file: fs::File,
+    file: fs::File,
+    path: std::path::PathBuf,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        // Removed while still locked (see the module comment); the lock
+        // goes with the descriptor.
+        #[cfg(unix)]
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+/// Whether `file` is the file `path` names now.
+#[cfg(unix)]
+fn is_current(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_current(_file: &fs::File, _path: &Path) -> bool {
+    true
 }
 
 impl DirLock {
@@ -41,17 +70,24 @@ impl DirLock {
         fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
         let path = dir.join(LOCK_FILE);
         let io = |e| EngineError::io(&path, e);
-        let mut file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io)?;
+        let open = || {
+            fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(io)
+        };
+        let mut file = open()?;
         let deadline = Instant::now() + wait;
         loop {
             match file.try_lock() {
-                Ok(()) => break,
+                Ok(()) if is_current(&file, &path) => break,
+                // The holder removed this file as it released it: start again.
+                Ok(()) => {
+                    file = open()?;
+                }
                 Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(POLL),
                 Err(fs::TryLockError::WouldBlock) => {
                     let mut holder = String::new();
@@ -75,7 +111,7 @@ impl DirLock {
             .and_then(|_| file.seek(SeekFrom::Start(0)))
             .and_then(|_| file.write_all(stamp.as_bytes()))
             .map_err(io)?;
-        Ok(DirLock { _file: file })
+        Ok(DirLock { file, path })
     }
 }
 
@@ -114,6 +150,27 @@ mod tests {
         let released = Instant::now();
         drop(lock);
         assert!(waiter.join().unwrap().unwrap() >= released);
+        // Released by the last holder: nothing is left in the directory (on Unix).
+        #[cfg(unix)]
+        assert!(!dir.join(LOCK_FILE).exists());
+    }
+
+    #[test]
+    fn many_threads_never_hold_it_at_once() {
+        let dir = tempdir("many");
+        let inside = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..25 {
+                        let _lock = DirLock::acquire(&dir).unwrap();
+                        assert_eq!(inside.fetch_add(1, std::sync::atomic::Ordering::SeqCst), 0, "two holders at once");
+                        std::thread::sleep(Duration::from_micros(200));
+                        inside.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                });
+            }
+        });
     }
 
     #[cfg(target_os = "linux")]
