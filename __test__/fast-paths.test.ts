@@ -192,6 +192,36 @@ describe('predict: the JS reader and the N-API path agree', () => {
     expect(array.message).toContain('received array')
   })
 
+  it.each([0, 99, -7, 2 ** 31])('is not fooled by Array.prototype.indexOf patched to return %p (an unknown enum is refused, never a panic)', (index) => {
+    const expected = p.predictSync(samples.freestyle as never)
+    const expectedVector = featuresToVector(samples.freestyle as never)
+    const indexOf = Array.prototype.indexOf
+    const get = Map.prototype.get
+    let got: unknown, vector: unknown, unknownEnum: { code?: string; message: string }, batch: unknown, columnar: unknown
+    try {
+      Array.prototype.indexOf = function () {
+        return index
+      }
+      // The other reproducer: every Map lookup answers ai-memory's index.
+      Map.prototype.get = function () {
+        return 5
+      }
+      got = p.predictSync(samples.freestyle as never)
+      vector = featuresToVector(samples.freestyle as never)
+      unknownEnum = thrown(() => p.predictSync({ ...samples.freestyle, audioContextState: 'paused' } as never))
+      batch = p.predictBatchSync([samples.freestyle] as never)
+      columnar = p.predictProbabilities('freestyle', [samples.freestyle] as never, { layout: 'raw' })
+    } finally {
+      Array.prototype.indexOf = indexOf
+      Map.prototype.get = get
+    }
+    expect(got).toEqual(expected)
+    expect(vector).toEqual(expectedVector)
+    expect([unknownEnum.code, unknownEnum.message]).toEqual(['ERR_INVALID_FEATURE', expect.stringContaining('received string "paused"')])
+    expect(batch).toEqual([expected])
+    expect(Array.from(columnar as Float64Array)).toEqual([expected.failureProbability])
+  })
+
   it('gives the same results where code generation from strings is disabled', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { execFileSync } = require('node:child_process')
