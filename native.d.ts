@@ -15,6 +15,25 @@ export declare class CancelFlag {
   cancel(): boolean
 }
 
+/** A loaded, validated graph with its globs compiled. */
+export declare class NativeKnowledgeGraph {
+  /**
+   * The graph in the extended format's vocabulary, as JSON text:
+   * `{ format, root, shared: [...], workflows: [...] }` (schema order).
+   */
+  describe(): string
+  /**
+   * `{ workflows: [{ workflowType, reasons }], unmatchedFiles }` as JSON
+   * text, for paths relative to the graph's root.
+   */
+  affected(changedFiles: Array<string>): string
+  /**
+   * For each test path (relative to the root), the workflows whose test
+   * globs match it: a JSON array of arrays, in input order.
+   */
+  workflowsOfTests(testFiles: Array<string>): string
+}
+
 /** Models loaded from one or more directories, one slot per workflow. */
 export declare class NativeModels {
   /**
@@ -193,6 +212,9 @@ export declare function getWorkflowDisplayName(workflowType: string): string
 
 export declare function getWorkflowTypes(): Array<string>
 
+/** Read and validate the graph file at `path`. */
+export declare function loadKnowledgeGraphFile(path: string): NativeKnowledgeGraph
+
 /**
  * `loadModelsSync` on the libuv thread pool: every file is read and parsed
  * there; the JS thread only wraps the result.
@@ -236,6 +258,9 @@ export interface NativeTrainOptions {
    */
   split?: string
 }
+
+/** Validate graph JSON `text`; `origin` names it in error messages. */
+export declare function parseKnowledgeGraph(text: string, origin: string): NativeKnowledgeGraph
 
 /**
  * Train on the thread pool (rayon inside). Resolves to the report as JSON

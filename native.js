@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.CancelFlag = nativeBinding.CancelFlag
+module.exports.NativeKnowledgeGraph = nativeBinding.NativeKnowledgeGraph
 module.exports.NativeModels = nativeBinding.NativeModels
 module.exports.benchFit = nativeBinding.benchFit
 module.exports.benchGenerateMatrix = nativeBinding.benchGenerateMatrix
