@@ -100,8 +100,9 @@ describe('dawg-ml', () => {
     const r = dawgMl('train', '--data', file, '--no-write')
     expect(r.status).toBe(1)
     expect(r.stderr).toBe(`dawg-ml: [ERR_INVALID_DATA] Invalid training data in ${file}, row 1: field 'features.databaseConnected' expected a boolean, received string "no"\n`)
+    // Every row skipped: no model can be trained, and the run says so instead of "succeeding".
     const skipped = dawgMl('train', '--data', file, '--no-write', '--skip-invalid')
-    expect(skipped.status).toBe(0)
-    expect(skipped.stdout).toContain('Skipped ai-memory (0 rows)')
+    expect(skipped.status).toBe(1)
+    expect(skipped.stderr).toMatch(new RegExp(`^dawg-ml: \\[ERR_INSUFFICIENT_DATA\\] Cannot train any workflow: no workflow could be trained from ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(0 valid rows, 1 invalid rows skipped, the first: `))
   })
 })

@@ -14,10 +14,13 @@
 //!
 //! Files: a JSON array (streamed element by element) or JSONL (one object
 //! per line, read line by line). A `.jsonl`/`.ndjson` extension means JSONL;
-//! otherwise a file whose first non-blank character is `[` is an array.
+//! otherwise a file whose first non-blank character is `[` is an array. A
+//! UTF-8 byte-order mark at the start is ignored. JSONL lines end at `\n`,
+//! `\r\n` or a lone `\r`, and each line is decoded on its own: a line that
+//! is not UTF-8 is one invalid row (named, and skipped with `skipInvalid`).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
@@ -28,6 +31,8 @@ use crate::features::{self, describe, observe_json, RawRecord};
 use crate::synth::time::parse_iso_ms;
 use crate::schema::{all_workflows, Workflow};
 use crate::synth::Scenario;
+
+use super::lines;
 
 /// One labelled example.
 #[derive(Debug, Clone, PartialEq)]
@@ -425,56 +430,71 @@ pub fn from_values(
 
 /// Read a training-data file (JSON array or JSONL), streaming.
 pub fn from_file(path: &Path, format: RowFormat, skip_invalid: bool) -> Result<Loaded> {
-    let source = path.display().to_string();
-    let io = |e| EngineError::io(path, e);
-    let mut file = File::open(path).map_err(io)?;
+    let file = File::open(path).map_err(|e| EngineError::io(path, e))?;
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let is_jsonl = match extension.as_str() {
-        "jsonl" | "ndjson" => true,
-        _ => first_non_blank(&mut file).map_err(io)? != Some(b'['),
+    let jsonl = matches!(extension.as_str(), "jsonl" | "ndjson").then_some(true);
+    from_reader(
+        BufReader::with_capacity(1 << 16, file),
+        &path.display().to_string(),
+        jsonl,
+        format,
+        skip_invalid,
+    )
+    .map_err(|e| match e {
+        // Read errors name the file.
+        EngineError::Io { source, .. } => EngineError::io(path, source),
+        other => other,
+    })
+}
+
+/// `from_file` over any reader, named `source` in errors. `jsonl`: `Some`
+/// to force the layout, `None` to detect it from the first non-blank byte.
+pub fn from_reader(
+    mut reader: impl BufRead,
+    source: &str,
+    jsonl: Option<bool>,
+    format: RowFormat,
+    skip_invalid: bool,
+) -> Result<Loaded> {
+    let io = |e| EngineError::io(source, e);
+    lines::skip_bom(&mut reader).map_err(io)?;
+    let is_jsonl = match jsonl {
+        Some(j) => j,
+        None => lines::peek_non_blank(&mut reader).map_err(io)? != Some(b'['),
     };
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    let reader = BufReader::new(file);
-    let mut c = Collector::new(&source, format, skip_invalid);
+    let mut c = Collector::new(source, format, skip_invalid);
     if is_jsonl {
-        for (i, line) in reader.lines().enumerate() {
-            let line = line.map_err(io)?;
-            if line.trim().is_empty() {
+        let mut lines = lines::Lines::new(reader);
+        let mut line = Vec::new();
+        let mut number = 0;
+        while lines.next_into(&mut line).map_err(io)? {
+            number += 1;
+            let text = match std::str::from_utf8(&line) {
+                Ok(text) => text,
+                Err(e) => {
+                    c.reject(
+                        number,
+                        "(encoding)".to_string(),
+                        format!("is not UTF-8 text (invalid byte at column {})", e.valid_up_to() + 1),
+                    )?;
+                    continue;
+                }
+            };
+            if text.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<Value>(&line) {
-                Ok(v) => c.add(i + 1, &v)?,
-                Err(e) => c.reject(
-                    i + 1,
-                    "(json)".to_string(),
-                    format!("is not valid JSON: {e}"),
-                )?,
+            match serde_json::from_str::<Value>(text) {
+                Ok(v) => c.add(number, &v)?,
+                Err(e) => c.reject(number, "(json)".to_string(), format!("is not valid JSON: {e}"))?,
             }
         }
     } else {
         read_array(reader, &mut c)?;
     }
     Ok(c.finish())
-}
-
-fn first_non_blank(file: &mut File) -> std::io::Result<Option<u8>> {
-    let mut buf = [0u8; 512];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        // Skip whitespace and a UTF-8 byte-order mark.
-        if let Some(b) = buf[..n]
-            .iter()
-            .find(|b| !b.is_ascii_whitespace() && ![0xEF, 0xBB, 0xBF].contains(*b))
-        {
-            return Ok(Some(*b));
-        }
-    }
 }
 
 /// Stream the elements of a top-level JSON array into the collector, one
@@ -537,3 +557,7 @@ fn read_array(reader: impl Read, c: &mut Collector) -> Result<()> {
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "data_tests.rs"]
+mod tests;

@@ -11,6 +11,7 @@
 pub mod build;
 pub mod calibrate;
 pub mod data;
+pub mod lines;
 pub mod evaluate;
 pub mod fitting;
 pub mod logistic;
@@ -258,6 +259,9 @@ pub fn run(options: &TrainOptions, progress: Progress, cancel: &AtomicBool) -> R
     };
     check_cancel(cancel)?;
     let mut report = train_loaded(&loaded, &source, &options.settings, progress, cancel)?;
+    if report.results.is_empty() {
+        return Err(nothing_trained(&report));
+    }
     if let Some(dir) = &options.out_dir {
         report.written = write_outputs(dir, &report, progress, cancel)?;
     }
@@ -268,6 +272,26 @@ pub fn run(options: &TrainOptions, progress: Progress, cancel: &AtomicBool) -> R
         total: 1,
     });
     Ok(report)
+}
+
+/// The error of a run that trained no workflow: it must not "succeed" with
+/// no model (for example when every row of a file was invalid and skipped).
+fn nothing_trained(report: &TrainReport) -> EngineError {
+    let mut reason = format!(
+        "no workflow could be trained from {} ({} valid rows",
+        report.source, report.total_scenarios
+    );
+    if report.invalid_rows_skipped > 0 {
+        reason.push_str(&format!(", {} invalid rows skipped", report.invalid_rows_skipped));
+        if let Some(first) = report.skipped_row_examples.first() {
+            reason.push_str(&format!(", the first: {first}"));
+        }
+    }
+    reason.push(')');
+    EngineError::InsufficientData {
+        workflow: "any workflow".to_string(),
+        reason,
+    }
 }
 
 /// Train every dataset of `loaded` (in parallel) and build the report, without writing.
