@@ -10,6 +10,7 @@ pub mod features;
 pub mod html_report;
 pub mod model;
 pub mod predict;
+pub mod registry;
 pub mod schema;
 pub mod synth;
 pub mod train;
