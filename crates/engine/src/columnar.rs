@@ -81,6 +81,7 @@ impl Columnar {
     }
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,10 +113,7 @@ mod tests {
         let out = Columnar::of(&m).probabilities(&data).unwrap();
         assert_eq!(out.len(), n);
         for (i, p) in out.iter().enumerate() {
-            assert_eq!(
-                *p,
-                probability(&m.weights, m.bias, &data[i * d..(i + 1) * d])
-            );
+            assert_eq!(*p, probability(&m.weights, m.bias, &data[i * d..(i + 1) * d]));
         }
         assert!(Columnar::of(&m).probabilities(&[]).unwrap().is_empty());
     }
@@ -124,9 +122,7 @@ mod tests {
     fn a_length_that_is_not_a_whole_number_of_rows_is_refused() {
         let m = model("freestyle");
         let d = m.weights.len();
-        let e = Columnar::of(&m)
-            .probabilities(&vec![0.0; d + 1])
-            .unwrap_err();
+        let e = Columnar::of(&m).probabilities(&vec![0.0; d + 1]).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_ARG");
         assert_eq!(
             e.to_string(),

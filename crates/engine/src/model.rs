@@ -319,17 +319,10 @@ mod tests {
         let reloaded = LoadedModel::parse(w, &text, None).unwrap();
         assert_eq!(reloaded.version, m.version);
         assert_eq!(m.version, content_version(text.as_bytes()));
-        assert!(
-            m.version.starts_with("sha256:") && m.version.len() == 23,
-            "{}",
-            m.version
-        );
+        assert!(m.version.starts_with("sha256:") && m.version.len() == 23, "{}", m.version);
         let mut changed = file.clone();
         changed.bias = 0.25;
-        assert_ne!(
-            LoadedModel::from_file(w, changed, None).unwrap().version,
-            m.version
-        );
+        assert_ne!(LoadedModel::from_file(w, changed, None).unwrap().version, m.version);
     }
 
     #[test]
