@@ -9,6 +9,7 @@ pub mod error;
 pub mod features;
 pub mod html_report;
 pub mod model;
+pub mod monitor;
 pub mod predict;
 pub mod registry;
 pub mod schema;
