@@ -99,6 +99,15 @@ pub enum EngineError {
     #[error("Invalid models registry {path}: {reason}")]
     InvalidRegistry { path: PathBuf, reason: String },
 
+    /// An error of a component beside the core (the outcome store), carried
+    /// with that component's own stable code.
+    #[error("{message}")]
+    Component {
+        code: &'static str,
+        message: String,
+        type_error: bool,
+    },
+
     /// A bug: a panic caught at the binding boundary.
     #[error("Internal error in ml-engine: {0}")]
     Internal(String),
@@ -123,6 +132,7 @@ impl EngineError {
             EngineError::VersionNotFound { .. } => "ERR_VERSION_NOT_FOUND",
             EngineError::NoPreviousVersion { .. } => "ERR_NO_PREVIOUS_VERSION",
             EngineError::InvalidRegistry { .. } => "ERR_INVALID_REGISTRY",
+            EngineError::Component { code, .. } => code,
             EngineError::Internal(_) => "ERR_INTERNAL",
             EngineError::InBatch { source, .. } => source.code(),
         }
@@ -130,8 +140,10 @@ impl EngineError {
 
     /// Whether JavaScript should see a `TypeError` (bad input) rather than an `Error`.
     pub fn is_type_error(&self) -> bool {
-        if let EngineError::InBatch { source, .. } = self {
-            return source.is_type_error();
+        match self {
+            EngineError::InBatch { source, .. } => return source.is_type_error(),
+            EngineError::Component { type_error, .. } => return *type_error,
+            _ => {}
         }
         matches!(
             self,

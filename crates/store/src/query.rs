@@ -14,6 +14,8 @@ use crate::store::Store;
 pub struct Window {
     /// Only the newest `last` rows (after every other condition).
     pub last: Option<u64>,
+    /// Only the oldest `first` rows (after every other condition).
+    pub first: Option<u64>,
     /// Predictions made at or after this time (ms since the epoch).
     pub since: Option<i64>,
     /// Predictions made before this time.
@@ -21,9 +23,24 @@ pub struct Window {
 }
 
 impl Window {
+    /// Rows are read newest first (then reversed) unless only the oldest are wanted.
+    fn order(&self) -> &'static str {
+        if self.first.is_some() {
+            "ASC"
+        } else {
+            "DESC"
+        }
+    }
+
     pub fn validate(&self) -> Result<()> {
         if self.last == Some(0) {
             return Err(StoreError::invalid("window.last", "must be at least 1"));
+        }
+        if self.first == Some(0) {
+            return Err(StoreError::invalid("window.first", "must be at least 1"));
+        }
+        if self.first.is_some() && self.last.is_some() {
+            return Err(StoreError::invalid("window", "takes first or last, not both"));
         }
         if let (Some(a), Some(b)) = (self.since, self.until) {
             if a > b {
@@ -184,7 +201,7 @@ impl Conditions {
     }
 
     fn limit(&mut self, w: &Window) -> String {
-        match w.last {
+        match w.last.or(w.first) {
             Some(n) => {
                 self.params.push(Box::new(n as i64));
                 format!(" LIMIT ?{}", self.params.len())
@@ -249,9 +266,10 @@ impl Store {
             "SELECT p.prediction_id, p.workflow_type, p.model_version, p.probability,
                     p.created_at, p.sample_rate, o.failed, o.failure_type{features}
              FROM predictions p LEFT JOIN outcomes o ON o.prediction_id = p.prediction_id{}
-             ORDER BY p.created_at DESC, p.rowid DESC{}",
+             ORDER BY p.created_at {order}, p.rowid {order}{}",
             c.where_clause(),
-            c.limit(&q.window)
+            c.limit(&q.window),
+            order = q.window.order()
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.fail(e))?;
         let mut rows: Vec<ScoredRow> = stmt
@@ -270,7 +288,9 @@ impl Store {
             })
             .and_then(|rows| rows.collect())
             .map_err(|e| self.fail(e))?;
-        rows.reverse();
+        if q.window.first.is_none() {
+            rows.reverse();
+        }
         Ok(rows)
     }
 
@@ -298,9 +318,10 @@ impl Store {
              FROM predictions c
              JOIN predictions s ON s.prediction_id = c.prediction_id AND s.role = 'challenger'
              JOIN outcomes o ON o.prediction_id = c.prediction_id{}
-             ORDER BY c.created_at DESC, c.rowid DESC{}",
+             ORDER BY c.created_at {order}, c.rowid {order}{}",
             c.where_clause(),
-            c.limit(&q.window)
+            c.limit(&q.window),
+            order = q.window.order()
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.fail(e))?;
         let mut rows: Vec<PairedRow> = stmt
@@ -318,7 +339,9 @@ impl Store {
             })
             .and_then(|rows| rows.collect())
             .map_err(|e| self.fail(e))?;
-        rows.reverse();
+        if q.window.first.is_none() {
+            rows.reverse();
+        }
         Ok(rows)
     }
 

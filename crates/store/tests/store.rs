@@ -128,17 +128,26 @@ fn outcomes_join_their_predictions_and_windows_select_the_newest() {
 
     let mut q = PredictionQuery::new(Role::Champion);
     q.window = Window {
-        last: None,
         since: Some(1004),
         until: Some(1006),
+        ..Window::default()
     };
-    let ids: Vec<String> = store
-        .predictions(&q)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.prediction_id)
-        .collect();
-    assert_eq!(ids, ["p4", "p5"]);
+    let ids = |q: &PredictionQuery| -> Vec<String> {
+        store
+            .predictions(q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.prediction_id)
+            .collect()
+    };
+    assert_eq!(ids(&q), ["p4", "p5"]);
+    q.window = Window {
+        first: Some(3),
+        ..Window::default()
+    };
+    assert_eq!(ids(&q), ["p0", "p1", "p2"], "the oldest, oldest first");
+    q.window.last = Some(1);
+    assert_eq!(store.predictions(&q).unwrap_err().code(), "ERR_INVALID_ARG");
 
     q.window = Window::default();
     q.model_versions = Some(vec!["v2".to_string()]);
