@@ -27,6 +27,9 @@ struct Args {
     staging: Option<String>,
     source: Option<String>,
     base: Option<String>,
+    /// `attachReferences`: the training data (recorded-outcomes JSONL or any
+    /// format `train --data` reads) the staging directory's models were fitted on.
+    data: Option<String>,
 }
 
 fn to_json(value: impl serde::Serialize) -> Result<Value> {
@@ -75,6 +78,12 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
                 },
             )?)?
         }
+        "attachReferences" => {
+            let staging = PathBuf::from(need(&args.staging, "staging")?);
+            let data = PathBuf::from(need(&args.data, "data")?);
+            let loaded = crate::train::data::from_file(&data, crate::train::data::RowFormat::Auto, true)?;
+            to_json(crate::monitor::attach::attach_references(&staging, &loaded)?)?
+        }
         other => {
             return Err(EngineError::InvalidArgument {
                 name: "op".to_string(),
@@ -86,7 +95,8 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
 }
 
 /// Run a registry operation (`state`, `list`, `resolve`, `manifest`,
-/// `promote`, `rollback`, `setChallenger`, `stagingDir`, `commit`) on the
+/// `promote`, `rollback`, `setChallenger`, `stagingDir`, `commit`,
+/// `attachReferences`) on the
 /// models directory `dir`; `args` and the answer are JSON.
 #[napi]
 pub fn registry_sync(env: Env, op: String, dir: String, args: String) -> napi::Result<String> {

@@ -4,9 +4,10 @@
 /**
  * The prediction object for the flat layout `f` (slot 0: the workflow index;
  * then every field in declaration order). `names` is the string table
- * (getStringTable()), `models[w]` the metadata of workflow w's model.
+ * (getStringTable()), `models[w]` the metadata of workflow w's model,
+ * `call` what the caller made for this call (its `predictionId`).
  */
-module.exports = function buildPrediction(f, names, models) {
+module.exports = function buildPrediction(f, names, models, call) {
   const model = models[f[0]]
   let at = 1
   const v0 = names[f[at++]]

@@ -4,6 +4,7 @@
 //! tests that promote a challenger or roll back a degraded champion. Pure
 //! functions over numbers: the rows come from the outcome store.
 
+pub mod attach;
 pub mod decide;
 pub mod drift;
 pub mod estimate;
