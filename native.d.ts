@@ -232,7 +232,8 @@ export declare function registry(op: string, dir: string, args: string): Promise
 
 /**
  * Run a registry operation (`state`, `list`, `resolve`, `manifest`,
- * `promote`, `rollback`, `setChallenger`, `stagingDir`, `commit`) on the
+ * `promote`, `rollback`, `setChallenger`, `stagingDir`, `commit`,
+ * `attachReferences`) on the
  * models directory `dir`; `args` and the answer are JSON.
  */
 export declare function registrySync(op: string, dir: string, args: string): string

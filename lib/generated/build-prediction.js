@@ -31,6 +31,7 @@ module.exports = function buildPrediction(f, names, models, call) {
   for (let i = 0, n = f[at++]; i < n; i++) v11[i] = names[f[at++]]
   const v12 = model.modelVersion
   const v13 = model.verdict
-  const prediction = { workflowType: v0, failureProbability: v1, riskLevel: v2, confidence: v3, criticalFactors: v4, recommendations: v10, imputedFeatures: v11, modelVersion: v12, verdict: v13 }
+  const v14 = call.predictionId
+  const prediction = { workflowType: v0, failureProbability: v1, riskLevel: v2, confidence: v3, criticalFactors: v4, recommendations: v10, imputedFeatures: v11, modelVersion: v12, verdict: v13, predictionId: v14 }
   return prediction
 }
