@@ -6,4 +6,5 @@ module.exports = {
   ...require('./workflow-predictors'),
   ...require('./train-workflow-models'),
   ...require('./generate-training-data'),
+  ...require('./production'),
 }

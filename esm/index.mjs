@@ -5,5 +5,6 @@ export const {
   WorkflowPredictor, getWorkflowPredictor, DEFAULT_MODELS_DIR,
   train, trainSync, trainAllModels, trainWorkflowModel,
   generateTrainingData, generateTrainingDataSync,
+  OutcomeStore, resolveStorePath, ModelRegistry, Monitor, MONITOR_DEFAULTS, retrainFromOutcomes,
 } = engine
 export default engine
