@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events'
 import type { WorkflowType, WorkflowFeatures, PartialWorkflowFeatures } from './workflow-features'
 import type { LiveMetricsGroup, LiveMetricsOptions, MonitorOptions, OutcomeRecord, OutcomeStore, RegistryState, VersionInfo } from './production'
 
@@ -97,10 +96,17 @@ export interface ModelSource {
   verdict: 'ok' | 'no-signal' | 'inconclusive' | null
 }
 
-export declare class WorkflowPredictor extends EventEmitter {
+/**
+ * A WorkflowPredictor is a Node EventEmitter (declared here without
+ * @types/node, so that projects without Node's types compile).
+ */
+export declare class WorkflowPredictor {
   constructor(options?: WorkflowPredictorOptions)
   on<E extends keyof PredictorEvents>(event: E, listener: (...args: PredictorEvents[E]) => void): this
   once<E extends keyof PredictorEvents>(event: E, listener: (...args: PredictorEvents[E]) => void): this
+  off<E extends keyof PredictorEvents>(event: E, listener: (...args: PredictorEvents[E]) => void): this
+  removeAllListeners(event?: keyof PredictorEvents): this
+  listenerCount(event: keyof PredictorEvents): number
   /** The registry version predictions come from (null for a flat directory). */
   readonly modelVersion: string | null
   /** The version scored in shadow, or null. */
