@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Result, StoreError};
 use crate::records::{now_ms, Event, LoggedPrediction, Outcome, Subject};
@@ -336,13 +336,16 @@ fn insert_outcomes(conn: &Connection, rows: &[Outcome]) -> rusqlite::Result<Vec<
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // Update first, insert only when there is nothing to update: an upsert
+    // would draw a new outcome id even when it updates, leaving gaps that
+    // the row bound of retention (which counts by id) would mistake for rows.
+    let mut update = conn.prepare_cached(
+        "UPDATE outcomes SET failed = ?2, failure_type = ?3, recorded_at = ?4
+         WHERE prediction_id = ?1 RETURNING outcome_id",
+    )?;
     let mut of_prediction = conn.prepare_cached(
         "INSERT INTO outcomes (prediction_id, failed, failure_type, recorded_at)
-         VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (prediction_id) DO UPDATE SET
-             failed = excluded.failed, failure_type = excluded.failure_type,
-             recorded_at = excluded.recorded_at
-         RETURNING outcome_id",
+         VALUES (?1, ?2, ?3, ?4) RETURNING outcome_id",
     )?;
     let mut of_run = conn.prepare_cached(
         "INSERT INTO outcomes (workflow_type, features, failed, failure_type, recorded_at)
@@ -350,10 +353,13 @@ fn insert_outcomes(conn: &Connection, rows: &[Outcome]) -> rusqlite::Result<Vec<
     )?;
     rows.iter()
         .map(|o| match &o.subject {
-            Subject::Prediction(id) => of_prediction
-                .query_row(params![id, o.failed, o.failure_type, o.recorded_at], |r| {
-                    r.get(0)
-                }),
+            Subject::Prediction(id) => {
+                let values = params![id, o.failed, o.failure_type, o.recorded_at];
+                match update.query_row(values, |r| r.get(0)).optional()? {
+                    Some(existing) => Ok(existing),
+                    None => of_prediction.query_row(values, |r| r.get(0)),
+                }
+            }
             Subject::Run {
                 workflow_type,
                 features,

@@ -6,10 +6,19 @@
 //! an extra bin the reference gives no mass. Any other feature (and the
 //! score) gets `bins` quantile bins: cut points at the training quantiles
 //! `i / bins`, a value `x` falling in the first bin whose cut point is
-//! `≥ x`. PSI = Σ (a − e) · ln(a / e) over the bins, with live shares `a`
-//! and reference shares `e` each floored at 1e-4 so that an empty bin
-//! counts as rare, not impossible. Rule of thumb: below 0.1 stable, 0.1 to
-//! 0.25 a moderate shift, above 0.25 a major one.
+//! `≥ x`. The score, a probability, gets 5 equal-width bins over [0, 1]
+//! instead: scores pile up near 0 and 1, where quantile cut points would
+//! fall between nearly equal values; and a reference scored on the model's
+//! own training rows is more extreme than its scores on new runs, which
+//! finer bins would read as drift.
+//!
+//! PSI = Σ (a − e) · ln(a / e) over the bins, where each side's share of a
+//! bin is smoothed with half a row: `(count + 0.5) / (n + 0.5 k)` for `k`
+//! bins. An empty bin then counts as rare, not impossible, and a bin that
+//! holds a handful of a small sample does not dominate the sum. Rule of
+//! thumb: below 0.1 stable, 0.1 to 0.25 a moderate shift, above 0.25 a
+//! major one; with `n` reference and `m` live rows, sampling alone gives
+//! about `(k − 1)(1/n + 1/m)`.
 
 use std::collections::BTreeMap;
 
@@ -18,8 +27,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{EngineError, Result};
 use crate::schema::Workflow;
 
-/// Shares below this count as this, in PSI.
-pub const PSI_FLOOR: f64 = 1e-4;
+/// Rows added to every bin, on both sides, before shares are compared.
+pub const PSEUDO_COUNT: f64 = 0.5;
+/// Equal-width bins of the score histogram.
+pub const SCORE_BINS: usize = 5;
 /// Bins per histogram unless asked otherwise.
 pub const DEFAULT_BINS: usize = 10;
 
@@ -80,6 +91,17 @@ impl Histogram {
         }
     }
 
+    /// The histogram of probabilities `values` over `bins` equal-width bins of [0, 1].
+    pub fn of_probabilities(values: &[f64], bins: usize) -> Histogram {
+        let edges: Vec<f64> = (1..bins).map(|i| i as f64 / bins as f64).collect();
+        let counts = count_bins(&edges, values);
+        Histogram {
+            categories: None,
+            edges: Some(edges),
+            proportions: shares(&counts, values.len()),
+        }
+    }
+
     /// Live shares of `values` in this histogram's bins; for a categorical
     /// one, the last share is of values outside its categories.
     fn live_shares(&self, values: &[f64]) -> Vec<f64> {
@@ -90,8 +112,9 @@ impl Histogram {
         }
     }
 
-    /// PSI of `values` against this reference; `None` without values.
-    pub fn psi(&self, values: &[f64]) -> Option<f64> {
+    /// PSI of `values` against this reference, built from `reference_rows`
+    /// rows; `None` without values.
+    pub fn psi(&self, values: &[f64], reference_rows: usize) -> Option<f64> {
         if values.is_empty() {
             return None;
         }
@@ -99,7 +122,7 @@ impl Histogram {
         let mut expected = self.proportions.clone();
         // The categorical "outside" bin has no reference mass.
         expected.resize(live.len(), 0.0);
-        Some(psi(&expected, &live))
+        Some(psi(&expected, reference_rows, &live, values.len()))
     }
 
     fn validate(&self, name: &str) -> Result<()> {
@@ -160,13 +183,16 @@ fn shares(counts: &[usize], n: usize) -> Vec<f64> {
     counts.iter().map(|c| *c as f64 / n).collect()
 }
 
-/// The population stability index of `actual` shares against `expected`.
-pub fn psi(expected: &[f64], actual: &[f64]) -> f64 {
+/// The population stability index of `actual` shares (of `actual_rows`
+/// rows) against `expected` shares (of `expected_rows`), both smoothed.
+pub fn psi(expected: &[f64], expected_rows: usize, actual: &[f64], actual_rows: usize) -> f64 {
+    let k = expected.len() as f64;
+    let smooth = |share: f64, n: usize| (share * n as f64 + PSEUDO_COUNT) / (n as f64 + PSEUDO_COUNT * k);
     expected
         .iter()
         .zip(actual)
         .map(|(e, a)| {
-            let (e, a) = (e.max(PSI_FLOOR), a.max(PSI_FLOOR));
+            let (e, a) = (smooth(*e, expected_rows), smooth(*a, actual_rows));
             (a - e) * (a / e).ln()
         })
         .sum()
@@ -192,7 +218,7 @@ impl Reference {
         Reference {
             rows: rows.len(),
             features,
-            score: Histogram::of(scores, bins),
+            score: Histogram::of_probabilities(scores, SCORE_BINS),
         }
     }
 
@@ -246,14 +272,14 @@ pub fn drift(
         .filter_map(|(i, name)| {
             let h = reference.features.get(name)?;
             let column: Vec<f64> = rows.iter().map(|r| r[i]).collect();
-            h.psi(&column).map(|psi| FeatureDrift {
+            h.psi(&column, reference.rows).map(|psi| FeatureDrift {
                 feature: name.to_string(),
                 psi,
             })
         })
         .collect();
     features.sort_by(|a, b| b.psi.total_cmp(&a.psi));
-    let score_psi = reference.score.psi(scores);
+    let score_psi = reference.score.psi(scores, reference.rows);
     let mut drifted: Vec<String> = features
         .iter()
         .filter(|f| f.psi >= threshold)
@@ -278,17 +304,17 @@ mod tests {
 
     #[test]
     fn psi_of_hand_computed_shares() {
-        // (.7 − .5) ln(.7/.5) + (.3 − .5) ln(.3/.5)
-        let expected = 0.2 * (1.4f64).ln() + 0.2 * (0.5f64 / 0.3).ln();
-        assert!((psi(&[0.5, 0.5], &[0.7, 0.3]) - expected).abs() < 1e-15);
-        assert!((psi(&[0.5, 0.5], &[0.7, 0.3]) - 0.169_459_572_08).abs() < 1e-10);
-        assert_eq!(psi(&[0.25; 4], &[0.25; 4]), 0.0);
-        // An empty live bin is floored, not infinite.
-        let floored = psi(&[0.5, 0.5], &[1.0, 0.0]);
-        assert!(
-            (floored - ((1.0 - 0.5) * 2f64.ln() + (1e-4 - 0.5) * (1e-4f64 / 0.5).ln())).abs()
-                < 1e-12
-        );
+        // 100 rows each, two bins: shares (50.5, 50.5) / 101 and (70.5, 30.5) / 101.
+        let (e, a1, a2): (f64, f64, f64) = (50.5 / 101.0, 70.5 / 101.0, 30.5 / 101.0);
+        let want = (a1 - e) * (a1 / e).ln() + (a2 - e) * (a2 / e).ln();
+        assert!((psi(&[0.5, 0.5], 100, &[0.7, 0.3], 100) - want).abs() < 1e-15);
+        // With many rows the smoothing vanishes: (.2) ln(1.4) + (.2) ln(5/3).
+        assert!((psi(&[0.5, 0.5], 1 << 40, &[0.7, 0.3], 1 << 40) - 0.169_459_572_08).abs() < 1e-9);
+        assert_eq!(psi(&[0.25; 4], 80, &[0.25; 4], 80), 0.0);
+        // An empty live bin is smoothed, not infinite.
+        let (e, a1, a2): (f64, f64, f64) = (10.5 / 21.0, 20.5 / 21.0, 0.5 / 21.0);
+        let want = (a1 - e) * (a1 / e).ln() + (a2 - e) * (a2 / e).ln();
+        assert!((psi(&[0.5, 0.5], 20, &[1.0, 0.0], 20) - want).abs() < 1e-15);
     }
 
     #[test]
@@ -297,17 +323,17 @@ mod tests {
         let h = Histogram::of(&values, 10);
         assert_eq!(h.categories, Some(vec![0.0, 1.0]));
         assert_eq!(h.proportions, [0.1, 0.9]);
-        assert_eq!(h.psi(&values), Some(0.0));
-        // Live: half the runs now lack the permission.
+        assert!(h.psi(&values, 100).unwrap().abs() < 1e-15);
+        // Live: half of 10 runs now lack the permission. Three bins with the
+        // one outside the categories: reference (10.5, 90.5, 0.5) / 101.5,
+        // live (5.5, 5.5, 0.5) / 11.5.
         let live: Vec<f64> = (0..10).map(|i| f64::from(u8::from(i % 2 == 0))).collect();
-        let got = h.psi(&live).unwrap();
-        let want = (0.5 - 0.1) * (0.5f64 / 0.1).ln() + (0.5 - 0.9) * (0.5f64 / 0.9).ln();
-        assert!((got - want).abs() < 1e-12, "{got} {want}");
-        // A value never seen in training falls outside every category.
-        let unseen = h.psi(&[0.5, 0.5]).unwrap();
-        let want = (PSI_FLOOR - 0.1) * (PSI_FLOOR / 0.1).ln()
-            + (PSI_FLOOR - 0.9) * (PSI_FLOOR / 0.9).ln()
-            + (1.0 - PSI_FLOOR) * (1.0 / PSI_FLOOR).ln();
+        let term = |a: f64, e: f64| (a - e) * (a / e).ln();
+        let want = term(5.5 / 11.5, 10.5 / 101.5) + term(5.5 / 11.5, 90.5 / 101.5) + term(0.5 / 11.5, 0.5 / 101.5);
+        assert!((h.psi(&live, 100).unwrap() - want).abs() < 1e-12);
+        // Values never seen in training fall outside every category.
+        let unseen = h.psi(&[0.5, 0.5], 100).unwrap();
+        let want = term(0.5 / 3.5, 10.5 / 101.5) + term(0.5 / 3.5, 90.5 / 101.5) + term(2.5 / 3.5, 0.5 / 101.5);
         assert!((unseen - want).abs() < 1e-12);
     }
 
@@ -323,10 +349,10 @@ mod tests {
         assert_eq!(h.proportions[0], 0.101);
         assert_eq!(h.proportions[9], 0.099);
         assert!((h.proportions.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(h.psi(&values).unwrap().abs() < 1e-15);
+        assert!(h.psi(&values, 1000).unwrap().abs() < 1e-12);
         // Shifted up by 300: the top bins fill, the bottom ones empty.
         let shifted: Vec<f64> = values.iter().map(|v| v + 300.0).collect();
-        assert!(h.psi(&shifted).unwrap() > 1.0);
+        assert!(h.psi(&shifted, 1000).unwrap() > 1.0);
         let roundtrip = Reference::from_value(&serde_json::json!({
             "rows": 1000, "features": {}, "score": h,
         }))
@@ -364,6 +390,9 @@ mod tests {
         let scores: Vec<f64> = train.iter().map(|v| 0.05 + 0.9 * (1.0 - v[mic])).collect();
         let reference = Reference::from_rows(w, &refs, &scores, DEFAULT_BINS);
         assert_eq!(reference.rows, 1000);
+        // Scores over five equal-width bins: 0.05 falls in the first, 0.95 in the last.
+        assert_eq!(reference.score.edges.as_deref(), Some(&[0.2, 0.4, 0.6, 0.8][..]));
+        assert_eq!(reference.score.proportions, [0.9, 0.0, 0.0, 0.0, 0.1]);
         assert_eq!(reference.features.len(), width);
 
         let same = drift(&reference, w, &refs, &scores, 0.25);
