@@ -191,6 +191,9 @@ export declare class OutcomeStore {
   degradationTestSync(options: DegradationTestOptions): DegradationTest
   predictions(options?: PredictionsOptions): Promise<{ rows: PredictionRow[] }>
   predictionsSync(options?: PredictionsOptions): { rows: PredictionRow[] }
+  /** The recorded outcomes of these predictions, by prediction id (those without one are absent). */
+  outcomes(predictionIds: string[]): Promise<Record<string, { outcomeId: number; failed: boolean; failureType: string | null; recordedAt: number }>>
+  outcomesSync(predictionIds: string[]): Record<string, { outcomeId: number; failed: boolean; failureType: string | null; recordedAt: number }>
   summary(): Promise<{ groups: Array<{ workflowType: string; modelVersion: string; role: 'champion' | 'challenger'; predictions: number; labelled: number; failures: number; firstAt: number; lastAt: number }> }>
   summarySync(): { groups: Array<{ workflowType: string; modelVersion: string; role: 'champion' | 'challenger'; predictions: number; labelled: number; failures: number; firstAt: number; lastAt: number }> }
   counts(): Promise<{ predictions: number; outcomes: number; runOutcomes: number; events: number }>

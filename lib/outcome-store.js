@@ -340,6 +340,15 @@ class OutcomeStore {
     return this.#query(predictionsRequest(options))
   }
 
+  /** The recorded outcomes of `predictionIds`: `{ [predictionId]: { outcomeId, failed, failureType, recordedAt } }` for those that have one. */
+  outcomesSync(predictionIds) {
+    return this.#querySync(outcomesRequest(predictionIds)).outcomes
+  }
+
+  async outcomes(predictionIds) {
+    return (await this.#query(outcomesRequest(predictionIds))).outcomes
+  }
+
   /** Predictions, outcomes and failures per workflow, model version and role: `{ groups }`. */
   summarySync() {
     return this.#querySync({ op: 'summary' })
@@ -495,6 +504,11 @@ function predictionsRequest(options) {
     window: nativeWindow(o.window),
     withFeatures: o.withFeatures === true,
   }
+}
+
+function outcomesRequest(predictionIds) {
+  if (!Array.isArray(predictionIds) || predictionIds.some((id) => typeof id !== 'string')) throw invalid('predictionIds', 'an array of strings', predictionIds)
+  return { op: 'outcomes', predictionIds }
 }
 
 function eventsRequest(options) {

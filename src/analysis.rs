@@ -169,6 +169,9 @@ pub enum Request {
         #[serde(default)]
         with_features: bool,
     },
+    /// The recorded outcomes of these predictions (those that have one).
+    #[serde(rename_all = "camelCase")]
+    Outcomes { prediction_ids: Vec<String> },
     Summary,
     Counts,
     #[serde(rename_all = "camelCase")]
@@ -340,6 +343,18 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
                 ))
                 .map_err(store_error)?;
             Ok(json!({ "rows": rows }))
+        }
+        Request::Outcomes { prediction_ids } => {
+            if prediction_ids.len() > 100_000 {
+                return Err(invalid("predictionIds", format!("at most 100,000 per call, received {}", prediction_ids.len())));
+            }
+            let mut found = serde_json::Map::new();
+            for id in prediction_ids {
+                if let Some(o) = store.outcome(&id).map_err(store_error)? {
+                    found.insert(id, serde_json::to_value(o).map_err(|e| EngineError::Internal(e.to_string()))?);
+                }
+            }
+            Ok(json!({ "outcomes": found }))
         }
         Request::Summary => Ok(json!({ "groups": store.summary().map_err(store_error)? })),
         Request::Counts => Ok(serde_json::to_value(store.counts().map_err(store_error)?)
