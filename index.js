@@ -1,5 +1,5 @@
 'use strict'
-// The package root: every module of the old engine, plus train().
+// The package root: every module of the old engine, plus train() and the knowledge graph.
 
 module.exports = {
   ...require('./workflow-features'),
@@ -7,4 +7,5 @@ module.exports = {
   ...require('./train-workflow-models'),
   ...require('./generate-training-data'),
   ...require('./production'),
+  ...require('./lib/knowledge-graph'),
 }

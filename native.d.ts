@@ -9,6 +9,25 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A loaded, validated graph with its globs compiled. */
+export declare class NativeKnowledgeGraph {
+  /**
+   * The graph in the extended format's vocabulary, as JSON text:
+   * `{ format, root, shared: [...], workflows: [...] }` (schema order).
+   */
+  describe(): string
+  /**
+   * `{ workflows: [{ workflowType, reasons }], unmatchedFiles }` as JSON
+   * text, for paths relative to the graph's root.
+   */
+  affected(changedFiles: Array<string>): string
+  /**
+   * For each test path (relative to the root), the workflows whose test
+   * globs match it: a JSON array of arrays, in input order.
+   */
+  workflowsOfTests(testFiles: Array<string>): string
+}
+
 /** Models loaded from one or more directories, one slot per workflow. */
 export declare class NativeModels {
   /**
@@ -190,6 +209,9 @@ export declare function getWorkflowDisplayName(workflowType: string): string
 
 export declare function getWorkflowTypes(): Array<string>
 
+/** Read and validate the graph file at `path`. */
+export declare function loadKnowledgeGraphFile(path: string): NativeKnowledgeGraph
+
 /** `loadModelsSync` on the libuv thread pool. */
 export declare function loadModels(dirs: Array<string>): Promise<NativeModels>
 
@@ -219,6 +241,11 @@ export interface NativeTrainOptions {
   bootstrapResamples?: number
   /** `trainedAt` for the model files (ISO-8601); now when absent. */
   trainedAt?: string
+  /**
+   * `'cv'` (default: metrics out-of-fold over all rows) or `'time'`
+   * (the latest 20 % of rows by timestamp held out).
+   */
+  split?: string
 }
 
 /** `openOutcomeStoreSync` on the libuv pool. */
@@ -226,6 +253,9 @@ export declare function openOutcomeStore(path: string, options: string): Promise
 
 /** Open (creating it if needed) the store at `path`; `options` is JSON. */
 export declare function openOutcomeStoreSync(path: string, options: string): NativeOutcomeStore
+
+/** Validate graph JSON `text`; `origin` names it in error messages. */
+export declare function parseKnowledgeGraph(text: string, origin: string): NativeKnowledgeGraph
 
 /** `registrySync` on the libuv pool. */
 export declare function registry(op: string, dir: string, args: string): Promise<string>

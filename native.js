@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeKnowledgeGraph = nativeBinding.NativeKnowledgeGraph
 module.exports.NativeModels = nativeBinding.NativeModels
 module.exports.NativeOutcomeStore = nativeBinding.NativeOutcomeStore
 module.exports.benchFit = nativeBinding.benchFit
@@ -851,10 +852,12 @@ module.exports.getSchemaJson = nativeBinding.getSchemaJson
 module.exports.getStringTable = nativeBinding.getStringTable
 module.exports.getWorkflowDisplayName = nativeBinding.getWorkflowDisplayName
 module.exports.getWorkflowTypes = nativeBinding.getWorkflowTypes
+module.exports.loadKnowledgeGraphFile = nativeBinding.loadKnowledgeGraphFile
 module.exports.loadModels = nativeBinding.loadModels
 module.exports.loadModelsSync = nativeBinding.loadModelsSync
 module.exports.openOutcomeStore = nativeBinding.openOutcomeStore
 module.exports.openOutcomeStoreSync = nativeBinding.openOutcomeStoreSync
+module.exports.parseKnowledgeGraph = nativeBinding.parseKnowledgeGraph
 module.exports.registry = nativeBinding.registry
 module.exports.registrySync = nativeBinding.registrySync
 module.exports.train = nativeBinding.train

@@ -27,6 +27,12 @@ export interface TrainOptions {
   bootstrapResamples?: number
   /** `trainedAt` written into the models. Default: now. */
   trainedAt?: string
+  /**
+   * Which rows measure the model. 'cv' (default): out-of-fold predictions over all rows.
+   * 'time': the latest 20 % of rows by timestamp are held out (recorded outcomes).
+   * Either way the shipped model is refitted on all rows.
+   */
+  split?: 'cv' | 'time'
   /** Called from the main thread as training advances. */
   onProgress?: (event: { stage: 'load' | 'train' | 'write' | 'done'; workflowType?: string; done: number; total: number }) => void
   /** Aborts training (rejects with ERR_ABORTED, or AbortError before it starts). */
@@ -59,10 +65,21 @@ export interface WorkflowTrainingResult {
   baselineAccuracy: number
   /** The same metrics for the generator's true probability (when known). */
   bayes: Record<string, number | null> | null
-  verdict: 'ok' | 'no-signal'
+  verdict: 'ok' | 'no-signal' | 'inconclusive'
   verdictReason: string | null
-  C: number
+  /** Which rows the metrics come from. */
+  evaluationRows: 'out-of-fold' | 'time-holdout'
+  /** The chosen model family. */
+  modelType: string
+  calibration: 'none' | 'platt' | 'isotonic'
+  /** The chosen family's calibrated out-of-fold log-loss. */
+  cvLogLoss: number
+  hyperparameters: Record<string, unknown>
+  /** Every candidate family's cross-validation scores. */
+  families: Array<Record<string, unknown>>
   absentFeatures: string[]
+  /** Raw fields some rows omitted, with how many rows omitted each. */
+  omittedFields: Record<string, number>
   [key: string]: unknown
 }
 

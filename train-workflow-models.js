@@ -9,7 +9,7 @@ const { registryTarget, trainVersion, trainVersionSync } = require('./lib/retrai
 
 const KNOWN_OPTIONS = new Set([
   'seed', 'counts', 'data', 'dataFormat', 'outDir', 'skipInvalid', 'folds', 'grid',
-  'bootstrapResamples', 'trainedAt', 'onProgress', 'signal', 'registry',
+  'bootstrapResamples', 'trainedAt', 'split', 'onProgress', 'signal', 'registry',
 ])
 
 /** Options as the addon takes them: defaults resolved, unknown keys refused. */

@@ -17,18 +17,35 @@ describe('dawg-ml', () => {
     const out = tempDir('cli')
     const r = dawgMl('train', '--out', out, '--seed', '42', '--counts', 'freestyle=300')
     expect(r.status).toBe(0)
-    for (const column of ['scenarios', 'train', 'val', 'fail rate', 'accuracy', 'precision', 'recall', 'F1', 'AUC', 'baseline', 'Bayes AUC', 'verdict']) {
+    for (const column of ['rows', 'evaluated', 'fail rate', 'model', 'calibration', 'log-loss', 'Bayes log-loss', 'AUC', 'Bayes AUC', 'ECE', 'F1', 'verdict']) {
       expect(r.stdout).toContain(column)
     }
-    expect(r.stdout).toMatch(/^freestyle\s+300\s+240\s+60\s/m)
+    // Every row fits the shipped model; every row is scored out-of-fold.
+    expect(r.stdout).toMatch(/^freestyle\s+300\s+300 out-of-fold\s/m)
     expect(fs.readdirSync(out).sort()).toEqual([
       'TRAINING_REPORT.md', 'ai-mastering-model.json', 'ai-memory-model.json', 'budget-alerts-model.json',
-      'freestyle-model.json', 'live-vocal-analysis-model.json', 'melody-to-vocals-model.json',
+      'freestyle-model.json', 'live-vocal-analysis-model.json', 'melody-to-vocals-model.json', 'report.html',
       'stem-separation-model.json', 'training-summary.json', 'voice-commands-model.json',
     ])
     const report = fs.readFileSync(path.join(out, 'TRAINING_REPORT.md'), 'utf8')
-    expect(report).toContain('| freestyle | 300 | 240 | 60 |')
+    expect(report).toContain('| freestyle | 300 | 300 out-of-fold |')
     expect(report).toContain('"seed": 42')
+    expect(report).toContain('## Gap to the Bayes limit')
+  })
+
+  it('trains on 5,000 generated scenarios per workflow by default, and holds out the latest rows with --split time', () => {
+    const r = dawgMl('train', '--no-write', '--json')
+    expect(r.status).toBe(0)
+    const summary = JSON.parse(r.stdout)
+    expect(summary.totalScenarios).toBe(40000)
+    expect(summary.models.map((m: { verdict: string }) => m.verdict)).toEqual(Array(8).fill('ok'))
+    const timed = dawgMl('train', '--no-write', '--per-workflow', '200', '--split', 'time')
+    expect(timed.status).toBe(0)
+    expect(timed.stdout).toMatch(/^freestyle\s+200\s+40 time-holdout\s/m)
+    const bad = dawgMl('train', '--no-write', '--split', 'random')
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--split expects cv or time, received "random"')
+    expect(dawgMl('train', '--scale', '2', '--per-workflow', '5').stderr).toContain('--scale and --per-workflow cannot be combined')
   })
 
   it('generates scenarios to a file', () => {
@@ -54,7 +71,7 @@ describe('dawg-ml', () => {
     const train = dawgMl('train', '--help')
     expect(train.status).toBe(0)
     expect(train.stdout).toMatch(/^Usage: dawg-ml train \[options\]\n\nTrains one model per workflow/)
-    for (const flag of ['--data FILE', '--data-format auto|old|outcomes', '--out DIR', '--seed N', '--counts TYPE=N,...', '--scale K', '--folds K', '--skip-invalid', '--no-write', '--json', '-h, --help']) {
+    for (const flag of ['--data FILE', '--data-format auto|old|outcomes', '--out DIR', '--seed N', '--counts TYPE=N,...', '--scale K', '--per-workflow N', '--folds K', '--split cv|time', '--skip-invalid', '--no-write', '--json', '-h, --help']) {
       expect(train.stdout).toMatch(new RegExp(`^  ${flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\S`, 'm'))
     }
     const generate = dawgMl('generate', '--help')
@@ -77,7 +94,7 @@ describe('dawg-ml', () => {
 
   it('exits 1 naming file, row and field for bad data', () => {
     const file = path.join(tempDir('cli-bad'), 'rows.jsonl')
-    // A complete raw object (training imputes no field) with one wrong type.
+    // A raw object with one wrong type.
     const raw = generateTrainingDataSync({ seed: 3, counts: { 'ai-memory': 1 } }).find((s) => s.workflowType === 'ai-memory')!.raw
     fs.writeFileSync(file, JSON.stringify({ features: { ...raw, databaseConnected: 'no' }, failed: true }) + '\n')
     const r = dawgMl('train', '--data', file, '--no-write')

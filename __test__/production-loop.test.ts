@@ -92,7 +92,8 @@ describe('the production loop on a drifting stream', () => {
     expect(counts).toMatchObject({ predictions: 300, outcomes: 300 })
     const [group] = await predictor.getLiveMetrics('freestyle')
     expect(group).toMatchObject({ workflowType: 'freestyle', predictions: 300, labelled: 300 })
-    expect(group.metrics.auc).toBeGreaterThan(0.9)
+    // The generator's world is graded and noisy (Bayes AUC 0.79-0.92): clearly informative, not perfect.
+    expect(group.metrics.auc).toBeGreaterThan(0.75)
     // A v1 model file carries the reference histograms of its training rows.
     expect(predictor.getModelStats('freestyle')).toHaveProperty('reference.rows', 150)
   })

@@ -33,9 +33,12 @@ describe('generateTrainingData', () => {
     expect(byType.get('freestyle')).toBe(150)
     expect(byType.get('melody-to-vocals')).toBe(120)
     expect(byType.get('budget-alerts')).toBe(110)
+    let omitting = 0
     for (const s of scenarios) {
-      // The stored vector is exactly what prediction computes from the raw object.
-      expect(s.features).toEqual(featuresToVector(s.raw, { strict: true }))
+      // The stored vector is exactly what prediction computes from the raw
+      // object (fields some rows omit read as the schema defaults).
+      expect(s.features).toEqual(featuresToVector(s.raw))
+      if (Object.keys(s.raw).length < Object.keys(s.features).length) omitting++
       expect(s.trueFailureProbability).toBeWithin(0, 1.0000001)
       expect(s.failed ? s.failureType : null).toBe(s.failureType)
       expect(s.failed ? s.severity : 'low').toBe(s.severity)
@@ -44,6 +47,10 @@ describe('generateTrainingData', () => {
       const rate = scenarios.filter((s) => s.workflowType === type && s.failed).length / n
       expect([type, rate >= 0.15 && rate <= 0.45]).toEqual([type, true])
     }
+    // Graded and noisy: the true probabilities are not all near 0 or 1.
+    const uncertain = scenarios.filter((s) => s.trueFailureProbability > 0.2 && s.trueFailureProbability < 0.8).length
+    expect(uncertain / scenarios.length).toBeGreaterThan(0.1)
+    expect(omitting).toBeGreaterThan(0)
   })
 
   it('rejects a non-object and unknown options instead of ignoring them', async () => {
@@ -67,9 +74,13 @@ describe('train', () => {
     const summary = await train({ outDir: dir, onProgress: (e) => events.push(e), trainedAt: '2026-01-01T00:00:00.000Z' })
     expect(summary.models).toHaveLength(8)
     for (const m of summary.models) {
-      expect([m.workflowType, m.f1Score > 0]).toEqual([m.workflowType, true])
-      expect(m.auc).toBeGreaterThan(m.baselineAccuracy > 0 ? 0.5 : 0)
+      expect([m.workflowType, m.f1Score > 0, m.verdict]).toEqual([m.workflowType, true, 'ok'])
+      expect(m.auc).toBeGreaterThan(0.6)
       expect(m.bayes).not.toBeNull()
+      // Metrics are out-of-fold over every row; the model is refitted on all of them.
+      expect([m.evaluationRows, m.trainingSize, m.validationSize]).toEqual(['out-of-fold', m.scenarios, m.scenarios])
+      expect(m.modelType).toBe('logistic-regression-l2')
+      expect((m.families as Array<{ modelType: string }>).map((f) => f.modelType)).toContain('logistic-regression-l2')
     }
     // Progress arrives on the main thread, ends with 'done', never goes backwards within a stage.
     expect(events.length).toBeGreaterThan(8)
@@ -79,16 +90,18 @@ describe('train', () => {
     // Files: 8 models, the summary last, the report; no temporary files left behind.
     const names = summary.written.map((f) => path.basename(f))
     expect(names.slice(0, 8)).toEqual(summary.models.map((m) => `${m.workflowType}-model.json`))
-    expect(names.slice(8).sort()).toEqual(['TRAINING_REPORT.md', 'training-summary.json'])
+    expect(names.slice(8).sort()).toEqual(['TRAINING_REPORT.md', 'report.html', 'training-summary.json'])
     expect(names.at(-1)).toBe('training-summary.json')
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
     const written = JSON.parse(fs.readFileSync(path.join(dir, 'freestyle-model.json'), 'utf8'))
     expect(written).toMatchObject({ workflowType: 'freestyle', modelType: 'logistic-regression-l2', trainedAt: '2026-01-01T00:00:00.000Z', seed: 42 })
+    expect(written.selection).toMatchObject({ modelType: 'logistic-regression-l2', rule: expect.stringContaining('lowest out-of-fold log-loss') })
+    expect(written.evaluation).toEqual({ rows: 'out-of-fold', count: 150 })
     expect(Object.keys(written.featureMeans).sort()).toEqual([...written.featureNames].sort())
     // The report names the selection rule the trainer applies.
     const report = fs.readFileSync(path.join(dir, 'TRAINING_REPORT.md'), 'utf8')
-    expect(report).toContain('one-standard-error rule')
-    expect(report).not.toContain('"selection": "lowest mean out-of-fold log-loss"')
+    expect(report).toContain('the family with the lowest calibrated out-of-fold log-loss is refitted on all rows')
+    expect(report).not.toContain('one-standard-error')
     const logger = recordingLogger()
     const predictor = new WorkflowPredictor({ modelsDir: dir, logger })
     await predictor.initialize()
@@ -103,20 +116,31 @@ describe('train', () => {
     expect(a.written).toEqual([])
   })
 
-  it('marks the old training file\'s six workflows without specific features as no-signal', async () => {
+  it('never calls the old training file\'s six workflows without specific features ok', async () => {
     const summary = await train({ data: OLD_DATA, outDir: null })
-    const verdicts = Object.fromEntries(summary.models.map((m) => [m.workflowType, m.verdict]))
-    expect(verdicts).toEqual({
-      freestyle: 'ok',
-      'melody-to-vocals': 'ok',
-      'stem-separation': 'no-signal',
-      'ai-mastering': 'no-signal',
-      'live-vocal-analysis': 'no-signal',
-      'ai-memory': 'no-signal',
-      'voice-commands': 'no-signal',
-      'budget-alerts': 'no-signal',
+    const ok = Object.fromEntries(summary.models.map((m) => [m.workflowType, m.verdict === 'ok']))
+    expect(ok).toEqual({
+      freestyle: true,
+      'melody-to-vocals': true,
+      'stem-separation': false,
+      'ai-mastering': false,
+      'live-vocal-analysis': false,
+      'ai-memory': false,
+      'voice-commands': false,
+      'budget-alerts': false,
     })
-    expect(summary.table).toContain('WARNING: ai-memory model has NO SIGNAL')
+    // 110 rows of random features: either no-signal or inconclusive, and loudly so.
+    for (const m of summary.models.filter((m) => m.verdict !== 'ok')) {
+      expect(['no-signal', 'inconclusive']).toContain(m.verdict)
+      expect(summary.table).toContain(`WARNING: ${m.workflowType} model has`)
+    }
+  })
+
+  it("holds out the latest rows with split: 'time'", async () => {
+    const summary = await train({ outDir: null, split: 'time', counts: { freestyle: 400 } })
+    const freestyle = summary.models.find((m) => m.workflowType === 'freestyle')!
+    expect([freestyle.evaluationRows, freestyle.trainingSize, freestyle.validationSize]).toEqual(['time-holdout', 400, 80])
+    await expect(train({ outDir: null, split: 'random' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("'split'") })
   })
 
   it('aborts through an AbortSignal', async () => {
@@ -133,14 +157,12 @@ describe('train', () => {
 
   describe('bad data', () => {
     const dir = tempDir('bad')
-    // Recorded outcomes carry every raw field (training imputes none): a
-    // generated scenario's raw object, edited per case.
+    // A generated scenario's raw object, edited per case.
     const raw = generateTrainingDataSync({ seed: 3, counts: { 'ai-memory': 1 } }).find((s) => s.workflowType === 'ai-memory')!.raw as unknown as Record<string, unknown>
     const good = JSON.stringify({ features: { ...raw, databaseConnected: true }, failed: false })
-    const { databaseLatency: _omitted, ...withoutLatency } = raw
     const cases: Array<[string, string, string]> = [
       ['a wrong type', JSON.stringify({ features: { ...raw, databaseConnected: 'yes' }, failed: true }), "row 2: field 'features.databaseConnected' expected a boolean, received string \"yes\""],
-      ['a missing field', JSON.stringify({ features: withoutLatency, failed: true }), "row 2: field 'features.databaseLatency' is missing (expected a finite number"],
+      ['an unknown enum value', JSON.stringify({ features: { ...raw, operationType: 'merge' }, failed: true }), "row 2: field 'features.operationType' expected one of 'store'"],
       ['an unknown workflow', '{"features":{"workflowType":"karaoke"},"failed":true}', "row 2: field 'features.workflowType' unknown workflow type 'karaoke'"],
       ['a missing label', '{"features":{"workflowType":"ai-memory"}}', "row 2: field 'failed' expected a boolean, received undefined"],
       // JSON has no NaN or Infinity: such rows fail to parse, and still name their row.
@@ -167,6 +189,19 @@ describe('train', () => {
     })
   })
 
+  it('trains on recorded outcomes that omit fields, imputing and recording them', async () => {
+    const rows = generateTrainingDataSync({ seed: 6, counts: { 'ai-memory': 300 } }).filter((s) => s.workflowType === 'ai-memory')
+    const file = path.join(tempDir('omitted'), 'outcomes.jsonl')
+    fs.writeFileSync(file, rows.map(({ raw, failed }, i) => {
+      const { databaseLatency: _latency, ...rest } = raw as unknown as Record<string, unknown>
+      return JSON.stringify({ features: i % 4 === 0 ? rest : raw, failed })
+    }).join('\n'))
+    const summary = await train({ data: file, outDir: null })
+    const memory = summary.models.find((m) => m.workflowType === 'ai-memory')!
+    expect(memory.omittedFields.databaseLatency).toBeGreaterThanOrEqual(75)
+    expect(memory.verdict).toBe('ok')
+  })
+
   it('trainWorkflowModel trains one workflow from old-format rows', async () => {
     const rows = (await generateTrainingData({ seed: 5, counts: { 'ai-memory': 200 } })).filter((s) => s.workflowType === 'ai-memory')
     // Rows without a workflowType are taken to be of the workflow named.
@@ -182,7 +217,7 @@ describe('train', () => {
     const boom = new Error('listener bug')
     const dir = tempDir('listener')
     const promise = train({ outDir: dir, bootstrapResamples: 10, onProgress: () => { calls++; throw boom } })
-    await expect(promise).rejects.toMatchObject({ code: 'ERR_PROGRESS_LISTENER', cause: boom, message: expect.stringContaining('training itself completed; 10 files were written') })
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_PROGRESS_LISTENER', cause: boom, message: expect.stringContaining('training itself completed; 11 files were written') })
     expect(calls).toBe(1)
   })
 

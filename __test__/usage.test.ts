@@ -62,11 +62,14 @@ describe('usage examples with the shipped models', () => {
     expect(p.confidence).toBeLessThanOrEqual(1)
     expect(p.criticalFactors.length).toBeLessThanOrEqual(5)
     for (const f of p.criticalFactors) {
-      expect(f).toContainAllKeys(['feature', 'value', 'weight', 'contribution'])
-      // New models measure contributions from the feature mean (see the README).
+      expect(Object.keys(f)).toEqual(expect.arrayContaining(['feature', 'value', 'weight', 'contribution']))
+      // New models explain with signed linear SHAP values from the feature mean (see the README).
       const mean = predictor.getModelStats('freestyle')!.featureMeans![f.feature]
-      expect(f.contribution).toBeCloseTo(Math.abs(f.weight * (f.value - mean)), 12)
+      expect(f.contribution).toBeCloseTo(f.weight * (f.value - mean), 12)
     }
+    // Ranked by contribution toward failure, largest first.
+    const contributions = p.criticalFactors.map((f) => f.contribution)
+    expect(contributions).toEqual([...contributions].sort((a, b) => b - a))
     expect(p.recommendations).toBeArray()
     p.recommendations.forEach((r) => expect(r).toBeString())
     expect(p.imputedFeatures).toEqual([])

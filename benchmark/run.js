@@ -129,6 +129,13 @@ function render({ started, info, predict, train, seconds, largeRun, large, quick
   const s = lt?.slopes?.['native (Newton, C=1)'] ?? train.slopes['native (Newton, C=1)']
   L.push(`| time linear in n | log-log slope of native fit time vs n: ${f(s, 2)} | ${s !== null && s <= 1.15 ? 'met' : 'missed'} |`)
   L.push('')
+  // The test ordering benchmark (node benchmark/test-selection.js) keeps its
+  // own results; its section is carried over from them.
+  const selection = require('./test-selection')
+  if (fs.existsSync(selection.RESULTS_JSON)) L.push('', selection.renderSection(JSON.parse(fs.readFileSync(selection.RESULTS_JSON, 'utf8'))))
+  // The boosted-trees comparison has its own, slower script; quote its last run.
+  const gbdt = path.join(__dirname, 'results-gbdt.md')
+  if (fs.existsSync(gbdt)) L.push(fs.readFileSync(gbdt, 'utf8'))
   return L.join('\n') + '\n'
 }
 

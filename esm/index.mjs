@@ -6,5 +6,6 @@ export const {
   train, trainSync, trainAllModels, trainWorkflowModel,
   generateTrainingData, generateTrainingDataSync,
   OutcomeStore, resolveStorePath, ModelRegistry, Monitor, MONITOR_DEFAULTS, retrainFromOutcomes,
+  KnowledgeGraph, loadKnowledgeGraph, readKnowledgeGraph, getKnowledgeGraph, affectedWorkflows, findKnowledgeGraph, DEFAULT_GRAPH_FILE, GRAPH_ENV,
 } = engine
 export default engine

@@ -17,6 +17,7 @@ mod analysis;
 mod bench_hooks;
 mod encoded;
 mod errors;
+mod graph;
 mod js_object;
 mod model_registry;
 mod models;

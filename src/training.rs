@@ -129,6 +129,9 @@ pub struct NativeTrainOptions {
     pub bootstrap_resamples: Option<f64>,
     /// `trainedAt` for the model files (ISO-8601); now when absent.
     pub trained_at: Option<String>,
+    /// `'cv'` (default: metrics out-of-fold over all rows) or `'time'`
+    /// (the latest 20 % of rows by timestamp held out).
+    pub split: Option<String>,
 }
 
 #[napi(object)]
@@ -173,6 +176,16 @@ fn train_options(o: NativeTrainOptions) -> crate::error::Result<train::TrainOpti
         settings.bootstrap_resamples = n;
     }
     settings.trained_at = o.trained_at.unwrap_or_else(crate::synth::time::now_iso);
+    settings.split = match o.split.as_deref() {
+        None | Some("cv") => train::SplitMode::Cv,
+        Some("time") => train::SplitMode::Time,
+        Some(other) => {
+            return Err(EngineError::InvalidArgument {
+                name: "split".to_string(),
+                reason: format!("expected 'cv' or 'time', received {other:?}"),
+            })
+        }
+    };
     settings.validate()?;
     let data = match (o.data, o.data_format.as_deref()) {
         (None, None) => train::DataSource::Generated,

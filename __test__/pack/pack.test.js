@@ -127,6 +127,19 @@ describe('the tarballs', () => {
       expect(mainFiles).toContain(f)
     }
     for (const type of WORKFLOWS) expect(mainFiles).toContain(`models/${type}-model.json`)
+    for (const f of ['lib/knowledge-graph.js', 'lib/knowledge-graph.d.ts', 'esm/knowledge-graph.mjs', 'lib/cli/affected.js', 'lib/jest/sequencer.js', 'lib/jest/sequencer.d.ts', 'lib/jest/reporter.js', 'lib/jest/reporter.d.ts']) {
+      expect(mainFiles).toContain(f)
+    }
+  })
+
+  it('main: the Jest sequencer and reporter resolve by package name, and the graph loads', () => {
+    expect(require.resolve('@dawg-ai/ml-engine/jest-sequencer')).toBe(path.join(INSTALLED, 'lib', 'jest', 'sequencer.js'))
+    expect(require.resolve('@dawg-ai/ml-engine/jest-reporter')).toBe(path.join(INSTALLED, 'lib', 'jest', 'reporter.js'))
+    const graphFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pack-graph-')), 'graph.json')
+    fs.writeFileSync(graphFile, JSON.stringify({ 'ai-memory': { files: ['src/memory.ts'], tests: ['memory.test.ts'] } }))
+    const { readKnowledgeGraph } = require('@dawg-ai/ml-engine')
+    const graph = readKnowledgeGraph(graphFile, { root: path.dirname(graphFile) })
+    expect(graph.affectedWorkflows(['src/memory.ts']).map((a) => a.workflowType)).toEqual(['ai-memory'])
   })
 
   it('main: no build leftovers, sources, tests or binaries', () => {
@@ -179,7 +192,7 @@ describe('training in a project that depends on the package', () => {
     const run = spawnSync('npx', ['--no-install', 'dawg-ml', 'train', '--counts', 'freestyle=300', '--seed', '7'], { cwd: PROJECT, encoding: 'utf8' })
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
-    expect(run.stdout).toContain(`Wrote 10 files to ${TRAINED}`)
+    expect(run.stdout).toContain(`Wrote 11 files to ${TRAINED}`)
     expect(fs.readdirSync(TRAINED).filter((f) => f.endsWith('-model.json'))).toHaveLength(8)
     expect(snapshot(path.join(PROJECT, 'node_modules'))).toEqual(before)
   })

@@ -12,6 +12,7 @@ const COMMANDS = [
   require('./status'),
   require('./outcomes'),
   require('./models'),
+  require('./affected'),
 ]
 
 function usage() {

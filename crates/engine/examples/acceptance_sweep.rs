@@ -95,8 +95,8 @@ fn main() {
             }
             if verbose {
                 println!(
-                    "  seed {seed:>3} {:<20} n_val {:>3} C {:<8.4} auc {auc:.4} bayes {bayes:.4} gap {gap:+.4} f1 {:.3}",
-                    w.workflow_type, w.validation_size, w.c, w.metrics.f1
+                    "  seed {seed:>3} {:<20} n_val {:>3} C {:<8} auc {auc:.4} bayes {bayes:.4} gap {gap:+.4} f1 {:.3}",
+                    w.workflow_type, w.validation_size, w.hyperparameters["C"], w.metrics.f1
                 );
             }
         }

@@ -74,7 +74,7 @@ fn main() {
                 (r.scenarios * d * 8) as f64 / 1048576.0,
                 status("VmHWM:"),
                 t.elapsed().as_secs_f64(),
-                r.c,
+                r.hyperparameters["C"],
                 r.metrics.auc,
             );
         }

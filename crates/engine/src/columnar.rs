@@ -2,6 +2,7 @@
 //! vectors (the columnar API): the length and finiteness checks, and the
 //! scoring itself, in parallel for large inputs.
 
+use crate::calibration::Calibration;
 use crate::error::{EngineError, Result};
 use crate::model::LoadedModel;
 use crate::predict::probability;
@@ -10,8 +11,10 @@ use crate::schema::Workflow;
 /// What columnar scoring needs of a model, owned so it can leave the JS thread.
 pub struct Columnar {
     workflow: &'static Workflow,
-    weights: Vec<f64>,
-    bias: f64,
+    /// Weights and bias of a model that is a logistic function of the
+    /// vector, or the family of one that is not (it reads raw fields).
+    linear: std::result::Result<(Vec<f64>, f64), &'static str>,
+    calibration: Option<Calibration>,
 }
 
 /// Inputs of at least this many values are scored in parallel.
@@ -23,16 +26,32 @@ impl Columnar {
     pub fn of(model: &LoadedModel) -> Columnar {
         Columnar {
             workflow: model.workflow,
-            weights: model.weights.clone(),
-            bias: model.bias,
+            linear: model
+                .model
+                .scorer()
+                .linear()
+                .map(|(w, b)| (w.to_vec(), b))
+                .ok_or(model.model.model_type()),
+            calibration: model.calibration.clone(),
         }
     }
 
     /// Validate `data` (length, finiteness) and score every row.
     pub fn probabilities(&self, data: &[f64]) -> Result<Vec<f64>> {
         use rayon::prelude::*;
-        let d = self.weights.len();
         let workflow_type = self.workflow.workflow_type();
+        let (weights, bias) = match &self.linear {
+            Ok((w, b)) => (w.as_slice(), *b),
+            Err(model_type) => {
+                return Err(EngineError::InvalidArgument {
+                    name: "rows".to_string(),
+                    reason: format!(
+                        "the {workflow_type} model ({model_type}) reads raw fields, not vectors: score raw feature objects instead"
+                    ),
+                })
+            }
+        };
+        let d = weights.len();
         if data.len() % d != 0 {
             return Err(EngineError::InvalidArgument {
                 name: "rows".to_string(),
@@ -51,7 +70,11 @@ impl Columnar {
                 return Some(b * BLOCK_ROWS * d + k);
             }
             for (p, row) in probabilities.iter_mut().zip(rows.chunks_exact(d)) {
-                *p = probability(&self.weights, self.bias, row);
+                let raw = probability(weights, bias, row);
+                *p = match &self.calibration {
+                    Some(c) => c.apply(raw),
+                    None => raw,
+                };
             }
             None
         };
@@ -81,7 +104,6 @@ impl Columnar {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,22 +128,40 @@ mod tests {
     #[test]
     fn scores_every_row_as_the_single_prediction_does() {
         let m = model("ai-memory");
-        let d = m.weights.len();
+        let (weights, bias) = m.model.scorer().linear().unwrap();
+        let d = weights.len();
         // Enough rows to take the parallel path, with distinct values per row.
         let n = PARALLEL_VALUES / d + 7;
         let data: Vec<f64> = (0..n * d).map(|k| ((k * 37) % 101) as f64 / 50.0).collect();
         let out = Columnar::of(&m).probabilities(&data).unwrap();
         assert_eq!(out.len(), n);
         for (i, p) in out.iter().enumerate() {
-            assert_eq!(*p, probability(&m.weights, m.bias, &data[i * d..(i + 1) * d]));
+            assert_eq!(*p, probability(weights, bias, &data[i * d..(i + 1) * d]));
         }
         assert!(Columnar::of(&m).probabilities(&[]).unwrap().is_empty());
     }
 
     #[test]
+    fn a_calibrated_model_scores_rows_as_the_single_prediction_does() {
+        let mut m = model("voice-commands");
+        m.calibration = Some(crate::calibration::Calibration::Isotonic {
+            x: vec![0.1, 0.9],
+            y: vec![0.2, 0.3],
+        });
+        let d = m.workflow.vector.len();
+        let data: Vec<f64> = (0..5 * d).map(|k| (k % 7) as f64 / 7.0).collect();
+        let out = Columnar::of(&m).probabilities(&data).unwrap();
+        for (i, p) in out.iter().enumerate() {
+            let input = crate::family::Input { vector: &data[i * d..(i + 1) * d], record: None };
+            assert_eq!(*p, m.probability(input));
+            assert!((0.2..=0.3).contains(p));
+        }
+    }
+
+    #[test]
     fn a_length_that_is_not_a_whole_number_of_rows_is_refused() {
         let m = model("freestyle");
-        let d = m.weights.len();
+        let d = m.workflow.vector.len();
         let e = Columnar::of(&m).probabilities(&vec![0.0; d + 1]).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_ARG");
         assert_eq!(
@@ -133,7 +173,7 @@ mod tests {
     #[test]
     fn the_first_non_finite_value_is_named_in_either_path() {
         let m = model("freestyle");
-        let d = m.weights.len();
+        let d = m.workflow.vector.len();
         for n in [3, PARALLEL_VALUES / d + 1] {
             let mut data = vec![0.5; n * d];
             let late = (n - 1) * d + 2;

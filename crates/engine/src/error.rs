@@ -62,6 +62,16 @@ pub enum EngineError {
     #[error("Cannot train {workflow}: {reason}")]
     InsufficientData { workflow: String, reason: String },
 
+    /// A knowledge graph cannot be used: malformed JSON or values, an
+    /// unknown workflow or shared group, a dependency cycle. `path` is the
+    /// JSON path of the offending value (`$.freestyle.files[2]`).
+    #[error("Invalid knowledge graph {file}: {path}: {reason}")]
+    InvalidGraph {
+        file: String,
+        path: String,
+        reason: String,
+    },
+
     /// An option or argument has a bad value.
     #[error("Invalid argument '{name}': {reason}")]
     InvalidArgument { name: String, reason: String },
@@ -126,6 +136,7 @@ impl EngineError {
             EngineError::InvalidModel { .. } => "ERR_INVALID_MODEL",
             EngineError::InvalidData { .. } => "ERR_INVALID_DATA",
             EngineError::InsufficientData { .. } => "ERR_INSUFFICIENT_DATA",
+            EngineError::InvalidGraph { .. } => "ERR_INVALID_GRAPH",
             EngineError::InvalidArgument { .. } => "ERR_INVALID_ARG",
             EngineError::Io { .. } => "ERR_IO",
             EngineError::Aborted => "ERR_ABORTED",

@@ -307,14 +307,18 @@ pub fn vectorise(workflow: &Workflow, record: &RawRecord, means: Option<&[f64]>)
     out
 }
 
-/// The raw JSON object a record stands for (used by the generator's `raw` output).
+/// The raw JSON object a record stands for (used by the generator's `raw`
+/// output); fields the record marks missing are left out.
 pub fn record_to_json(
     workflow: &Workflow,
     record: &RawRecord,
     timestamp: &str,
 ) -> serde_json::Value {
     let mut map = serde_json::Map::with_capacity(workflow.fields.len());
-    for (spec, value) in workflow.fields.iter().zip(&record.values) {
+    for ((spec, value), missing) in workflow.fields.iter().zip(&record.values).zip(&record.missing) {
+        if *missing {
+            continue;
+        }
         let json = match spec.ty {
             FieldType::WorkflowType => serde_json::Value::from(workflow.workflow_type()),
             FieldType::Text => serde_json::Value::from(timestamp),

@@ -4,9 +4,13 @@
 //! `schema`. Nothing here knows about JavaScript: the napi binding is the
 //! crate at the repository root, which depends on this one.
 
+pub mod calibration;
 pub mod columnar;
 pub mod error;
+pub mod family;
 pub mod features;
+pub mod gbdt;
+pub mod graph;
 pub mod html_report;
 pub mod model;
 pub mod monitor;
@@ -15,6 +19,9 @@ pub mod registry;
 pub mod schema;
 pub mod synth;
 pub mod train;
+
+#[cfg(test)]
+mod test_support;
 
 pub use error::EngineError;
 

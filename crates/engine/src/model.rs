@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::calibration::Calibration;
 use crate::error::{EngineError, Result};
+use crate::family::{Attribution, Explanations, Input, Model};
 use crate::schema::{all_workflows, Workflow};
 
 /// One `<workflowType>-model.json`. The first block is the old format, which
@@ -29,8 +31,13 @@ pub struct ModelFile {
     pub training_size: usize,
     pub validation_size: usize,
 
+    /// The model family (`family::Model::from_file`); absent in old files,
+    /// which are logistic models with the old, unsigned explanations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_type: Option<String>,
+    /// Post-hoc calibration applied to the family's probability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
     /// Decision threshold tuned on out-of-fold predictions (the old engine used 0.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
@@ -50,7 +57,7 @@ pub struct ModelFile {
     /// Metrics of the generator's true probability on the same held-out rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bayes: Option<serde_json::Value>,
-    /// `"ok"` or `"no-signal"`.
+    /// `"ok"`, `"no-signal"` or `"inconclusive"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,15 +71,16 @@ pub struct ModelFile {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-/// A model ready to predict: weights laid out in the workflow's vector order.
+/// A model ready to predict: its family's model, laid out in the
+/// workflow's vector order, and the file it came from.
 #[derive(Debug, Clone)]
 pub struct LoadedModel {
     pub workflow: &'static Workflow,
-    /// `weights[i]` for vector entry i; 0 where the file has no weight.
-    pub weights: Vec<f64>,
-    pub bias: f64,
-    /// Per vector entry, when the file stores means for every entry.
+    pub model: Model,
+    /// Per vector entry, when the file stores means for every entry: they
+    /// impute missing fields.
     pub feature_means: Option<Vec<f64>>,
+    pub calibration: Option<Calibration>,
     pub file: ModelFile,
     pub path: Option<PathBuf>,
     /// `modelVersion`: a content hash of the model file (see `content_version`).
@@ -123,20 +131,6 @@ impl LoadedModel {
                 workflow.workflow_type()
             )));
         }
-        if !file.bias.is_finite() {
-            return Err(bad("bias is not a finite number".to_string()));
-        }
-        let mut weights = vec![0.0; workflow.vector.len()];
-        for (name, w) in &file.weights {
-            if !w.is_finite() {
-                return Err(bad(format!("weight '{name}' is not a finite number")));
-            }
-            // Weights for features the vector does not have can never contribute
-            // (the old engine looked weights up by vector key); they are ignored.
-            if let Some(i) = workflow.feature_index(name) {
-                weights[i] = *w;
-            }
-        }
         let feature_means = match &file.feature_means {
             Some(means) => {
                 let laid_out: Option<Vec<f64>> = workflow
@@ -149,15 +143,43 @@ impl LoadedModel {
             }
             None => None,
         };
+        let model = Model::from_file(workflow, &file, feature_means.as_deref()).map_err(bad)?;
+        if let Some(problem) = file.calibration.as_ref().and_then(Calibration::problem) {
+            return Err(bad(problem));
+        }
         Ok(LoadedModel {
             workflow,
-            weights,
-            bias: file.bias,
+            model,
             feature_means,
+            calibration: file.calibration.clone(),
             file,
             path,
             version,
         })
+    }
+
+    /// The failure probability, calibrated when the file says so.
+    pub fn probability(&self, input: Input) -> f64 {
+        let p = self.model.scorer().probability(input);
+        match &self.calibration {
+            Some(c) => c.apply(p),
+            None => p,
+        }
+    }
+
+    /// Each vector entry's contribution (see `family::Scorer::explain`),
+    /// scaled as the calibration scales log-odds.
+    pub fn explain(&self, input: Input, out: &mut [Attribution]) {
+        self.model.scorer().explain(input, out);
+        if let Some(scale) = self.calibration.as_ref().map(Calibration::contribution_scale) {
+            if scale != 1.0 {
+                out.iter_mut().for_each(|a| a.contribution *= scale);
+            }
+        }
+    }
+
+    pub fn explanations(&self) -> Explanations {
+        self.model.scorer().explanations()
     }
 
     pub fn parse(
@@ -281,6 +303,7 @@ pub fn save_model(dir: &Path, file: &ModelFile) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::family::Scorer;
     use crate::schema::find_workflow;
 
     fn tempdir(tag: &str) -> PathBuf {
@@ -308,8 +331,10 @@ mod tests {
             Some(&serde_json::json!([1, 2]))
         );
         let m = LoadedModel::from_file(w, file.clone(), None).unwrap();
-        assert_eq!(m.weights[w.feature_index("micPermission").unwrap()], -2.0);
-        assert_eq!(m.weights.iter().filter(|x| **x != 0.0).count(), 1);
+        let (weights, _) = m.model.scorer().linear().unwrap();
+        assert_eq!(weights[w.feature_index("micPermission").unwrap()], -2.0);
+        assert_eq!(weights.iter().filter(|x| **x != 0.0).count(), 1);
+        assert_eq!(m.explanations(), Explanations::Unsigned);
         let dir = tempdir("rewrite");
         save_model(&dir, &file).unwrap();
         let text = fs::read_to_string(model_path(&dir, "freestyle")).unwrap();
@@ -319,10 +344,41 @@ mod tests {
         let reloaded = LoadedModel::parse(w, &text, None).unwrap();
         assert_eq!(reloaded.version, m.version);
         assert_eq!(m.version, content_version(text.as_bytes()));
-        assert!(m.version.starts_with("sha256:") && m.version.len() == 23, "{}", m.version);
+        assert!(
+            m.version.starts_with("sha256:") && m.version.len() == 23,
+            "{}",
+            m.version
+        );
         let mut changed = file.clone();
         changed.bias = 0.25;
-        assert_ne!(LoadedModel::from_file(w, changed, None).unwrap().version, m.version);
+        assert_ne!(
+            LoadedModel::from_file(w, changed, None).unwrap().version,
+            m.version
+        );
+    }
+
+    #[test]
+    fn the_model_type_selects_the_family_and_unknown_types_are_refused() {
+        let w = find_workflow("freestyle").unwrap();
+        let mut file = minimal("freestyle");
+        file.model_type = Some("logistic-regression-l2".to_string());
+        let m = LoadedModel::from_file(w, file.clone(), None).unwrap();
+        assert_eq!(m.explanations(), Explanations::Signed);
+        file.model_type = Some("random-forest".to_string());
+        let e = LoadedModel::from_file(w, file.clone(), None).unwrap_err();
+        assert_eq!(e.code(), "ERR_INVALID_MODEL");
+        assert!(e.to_string().contains("unknown modelType 'random-forest' (known: logistic-regression-l2)"), "{e}");
+        // A calibration is applied after the family's probability, and checked on load.
+        file.model_type = None;
+        file.calibration = Some(Calibration::Platt { a: 2.0, b: 0.0 });
+        let m = LoadedModel::from_file(w, file.clone(), None).unwrap();
+        let vector = vec![0.0; w.vector.len()];
+        let input = Input { vector: &vector, record: None };
+        let raw = m.model.scorer().probability(input);
+        let z = (raw / (1.0 - raw)).ln();
+        assert!((m.probability(input) - 1.0 / (1.0 + (-2.0 * z).exp())).abs() < 1e-12);
+        file.calibration = Some(Calibration::Isotonic { x: vec![0.5, 0.2], y: vec![0.1, 0.2] });
+        assert!(LoadedModel::from_file(w, file, None).unwrap_err().to_string().contains("isotonic x must increase"));
     }
 
     #[test]
@@ -376,7 +432,7 @@ mod tests {
             at("freestyle").unwrap().path,
             Some(model_path(&user, "freestyle"))
         );
-        assert_eq!(at("freestyle").unwrap().bias, 0.5);
+        assert_eq!(at("freestyle").unwrap().file.bias, 0.5);
         assert_eq!(
             at("ai-memory").unwrap().path,
             Some(model_path(&shipped, "ai-memory"))

@@ -2,6 +2,8 @@
 //! level, confidence, critical factors and recommendations. The semantics are
 //! the old engine's, pinned by the golden fixtures.
 
+use crate::family::linear::LinearModel;
+use crate::family::{Attribution, Explanations, Input, Scorer};
 use crate::features::{vectorise_into, RawRecord};
 use crate::model::LoadedModel;
 use crate::schema::Workflow;
@@ -99,36 +101,37 @@ pub fn probability(weights: &[f64], bias: f64, vector: &[f64]) -> f64 {
 }
 
 /// Up to five factors: entries that are critical for the workflow or
-/// contribute more than 0.1, by contribution, ties in vector order.
+/// contribute more than 0.1, ties in vector order.
 ///
-/// Without a `baseline` (old model files) a contribution is `|weight * value|`,
-/// as in the old engine. With one (models that store feature means) it is
-/// `|weight * (value - mean)|`: how far this input moves the logit away from a
-/// typical run. Otherwise a feature at 0, such as a denied permission, would
-/// always "contribute" nothing however decisive it is.
-pub fn critical_factors(
+/// With unsigned explanations (old model files) a contribution is a
+/// magnitude, `|weight * value|` (or `|weight * (value - mean)|` when the
+/// file stores means), and factors are ranked by it, as in the old engine.
+/// With signed ones (models trained by this engine) a contribution is the
+/// entry's SHAP value in log-odds; factors are ranked by contribution toward
+/// failure, largest first (so an entry that lowers the risk never outranks
+/// one that raises it), and each carries its direction.
+pub fn rank_factors(
     workflow: &Workflow,
-    weights: &[f64],
     vector: &[f64],
-    baseline: Option<&[f64]>,
+    attributions: &[Attribution],
+    explanations: Explanations,
 ) -> Vec<CriticalFactor> {
+    let signed = explanations == Explanations::Signed;
     let mut factors: Vec<CriticalFactor> = workflow
         .vector
         .iter()
-        .enumerate()
-        .zip(weights.iter().zip(vector))
-        .filter_map(|((i, entry), (&weight, &value))| {
-            let contribution = match baseline {
-                Some(means) => (weight * (value - means[i])).abs(),
-                None => (weight * value).abs(),
-            }
-            .min(f64::MAX);
-            (entry.critical || contribution > CONTRIBUTION_FLOOR).then_some(CriticalFactor {
+        .zip(attributions.iter().zip(vector))
+        .filter_map(|(entry, (a, &value))| {
+            (entry.critical || a.contribution > CONTRIBUTION_FLOOR).then_some(CriticalFactor {
                 feature: entry.feature,
                 value,
-                weight,
-                contribution,
-                direction: None,
+                weight: a.weight,
+                contribution: a.contribution,
+                direction: signed.then_some(if a.contribution > 0.0 {
+                    Direction::Raises
+                } else {
+                    Direction::Lowers
+                }),
             })
         })
         .collect();
@@ -136,6 +139,32 @@ pub fn critical_factors(
     factors.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
     factors.truncate(MAX_CRITICAL_FACTORS);
     factors
+}
+
+/// The old engine's factors of a linear model: `rank_factors` on unsigned
+/// contributions `|weight * value|`, or `|weight * (value - mean)|` with a
+/// `baseline`.
+pub fn critical_factors(
+    workflow: &Workflow,
+    weights: &[f64],
+    vector: &[f64],
+    baseline: Option<&[f64]>,
+) -> Vec<CriticalFactor> {
+    let model = LinearModel {
+        weights: weights.to_vec(),
+        bias: 0.0,
+        means: baseline.map(<[f64]>::to_vec),
+        explanations: Explanations::Unsigned,
+    };
+    let mut attributions = vec![Attribution::default(); vector.len()];
+    model.explain(
+        Input {
+            vector,
+            record: None,
+        },
+        &mut attributions,
+    );
+    rank_factors(workflow, vector, &attributions, Explanations::Unsigned)
 }
 
 /// The workflow's rules that fire on these factors, in rule order, then the
@@ -166,16 +195,27 @@ pub fn recommendations(
 
 /// The whole prediction for one validated raw record: the record is
 /// vectorised (missing fields take the model's feature means when it has
-/// them) and scored. This is the entry point the binding uses, so a model
-/// family that reads raw fields rather than the vector changes nothing there.
+/// them) and scored by the model's family, which may read the vector, the
+/// raw record, or both. This is the entry point the binding uses.
 pub fn predict_record(model: &LoadedModel, record: &RawRecord) -> Prediction {
-    with_vector(model, record, |vector| predict(model, vector))
+    with_vector(model, record, |vector| {
+        predict_input(
+            model,
+            Input {
+                vector,
+                record: Some(record),
+            },
+        )
+    })
 }
 
 /// The failure probability alone for one validated raw record.
 pub fn probability_record(model: &LoadedModel, record: &RawRecord) -> f64 {
     with_vector(model, record, |vector| {
-        probability(&model.weights, model.bias, vector)
+        model.probability(Input {
+            vector,
+            record: Some(record),
+        })
     })
 }
 
@@ -183,7 +223,7 @@ pub fn probability_record(model: &LoadedModel, record: &RawRecord) -> f64 {
 /// has far fewer than 64 entries).
 fn with_vector<T>(model: &LoadedModel, record: &RawRecord, f: impl FnOnce(&[f64]) -> T) -> T {
     let workflow = model.workflow;
-    let mut stack = [0.0f64; 64];
+    let mut stack = [0.0f64; STACK_ENTRIES];
     let mut heap = Vec::new();
     let d = workflow.vector.len();
     let vector: &mut [f64] = if d <= stack.len() {
@@ -196,16 +236,23 @@ fn with_vector<T>(model: &LoadedModel, record: &RawRecord, f: impl FnOnce(&[f64]
     f(vector)
 }
 
-/// The whole prediction for one feature vector.
-pub fn predict(model: &LoadedModel, vector: &[f64]) -> Prediction {
+const STACK_ENTRIES: usize = 64;
+
+/// The whole prediction for one input.
+pub fn predict_input(model: &LoadedModel, input: Input) -> Prediction {
     let workflow = model.workflow;
-    let p = probability(&model.weights, model.bias, vector);
-    let factors = critical_factors(
-        workflow,
-        &model.weights,
-        vector,
-        model.feature_means.as_deref(),
-    );
+    let p = model.probability(input);
+    let d = input.vector.len();
+    let mut stack = [Attribution::default(); STACK_ENTRIES];
+    let mut heap = Vec::new();
+    let attributions: &mut [Attribution] = if d <= stack.len() {
+        &mut stack[..d]
+    } else {
+        heap.resize(d, Attribution::default());
+        &mut heap
+    };
+    model.explain(input, attributions);
+    let factors = rank_factors(workflow, input.vector, attributions, model.explanations());
     let recommendations = recommendations(workflow, &factors, p);
     Prediction {
         workflow_type: workflow.workflow_type(),
@@ -215,6 +262,18 @@ pub fn predict(model: &LoadedModel, vector: &[f64]) -> Prediction {
         critical_factors: factors,
         recommendations,
     }
+}
+
+/// The whole prediction for a feature vector alone (rows of the old
+/// format, which carry no raw record).
+pub fn predict(model: &LoadedModel, vector: &[f64]) -> Prediction {
+    predict_input(
+        model,
+        Input {
+            vector,
+            record: None,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -303,6 +362,53 @@ mod tests {
             critical_factors(w, &weights, &vector, Some(&means))[0].contribution,
             0.0
         );
+    }
+
+    #[test]
+    fn signed_factors_rank_toward_failure_and_carry_their_direction() {
+        let w = find_workflow("freestyle").unwrap();
+        let n = w.vector.len();
+        let (mic, beat, tx) = (
+            w.feature_index("micPermission").unwrap(),
+            w.feature_index("beatSync").unwrap(),
+            w.feature_index("transcriptionAccuracy").unwrap(),
+        );
+        let mut weights = vec![0.0; n];
+        weights[mic] = -3.0; // denied permission raises the risk by 2.7
+        weights[beat] = 0.5; // beat sync on, above its mean: raises by 0.25
+        weights[tx] = -8.0; // accuracy above its mean: lowers by 0.8
+        let mut means = vec![0.0; n];
+        means[mic] = 0.9;
+        means[beat] = 0.5;
+        means[tx] = 0.8;
+        let mut vector = means.clone();
+        vector[mic] = 0.0;
+        vector[beat] = 1.0;
+        vector[tx] = 0.9;
+        let model = LinearModel { weights, bias: 0.0, means: Some(means), explanations: Explanations::Signed };
+        let mut attributions = vec![Attribution::default(); n];
+        model.explain(Input { vector: &vector, record: None }, &mut attributions);
+        let f = rank_factors(w, &vector, &attributions, Explanations::Signed);
+        assert_eq!(f[0].feature, "micPermission");
+        assert!((f[0].contribution - 2.7).abs() < 1e-12);
+        assert_eq!(f[0].direction, Some(Direction::Raises));
+        assert_eq!(f[1].feature, "beatSync");
+        // Zero-contribution critical entries come before the one that lowers the risk.
+        assert_eq!(f[2].contribution, 0.0);
+        assert!(f.iter().all(|x| x.direction.is_some()));
+        let lowering = rank_factors(w, &vector, &attributions, Explanations::Signed)
+            .into_iter()
+            .chain(std::iter::empty())
+            .find(|x| x.feature == "transcriptionAccuracy");
+        // Ranked last among the critical entries, it falls outside the top five.
+        assert!(lowering.is_none());
+        // Unsigned, the same attributions would rank it second by magnitude.
+        for a in attributions.iter_mut() {
+            a.contribution = a.contribution.abs();
+        }
+        let unsigned = rank_factors(w, &vector, &attributions, Explanations::Unsigned);
+        assert_eq!(unsigned[1].feature, "transcriptionAccuracy");
+        assert!(unsigned.iter().all(|x| x.direction.is_none()));
     }
 
     #[test]

@@ -32,53 +32,85 @@ fn tempdir(tag: &str) -> PathBuf {
     d
 }
 
-/// (workflow, model AUC, Bayes AUC, F1) per trained workflow.
+/// (workflow, model AUC, Bayes AUC, log-loss gap to the Bayes limit) per trained workflow.
 fn gaps(report: &TrainReport) -> Vec<(&'static str, f64, f64, f64)> {
     report
         .results
         .iter()
         .map(|w| {
-            let bayes = w.bayes.as_ref().and_then(|b| b.auc).unwrap();
-            (w.workflow_type, w.metrics.auc.unwrap(), bayes, w.metrics.f1)
+            let bayes = w.bayes.as_ref().unwrap();
+            (
+                w.workflow_type,
+                w.metrics.auc.unwrap(),
+                bayes.auc.unwrap(),
+                w.metrics.log_loss - bayes.log_loss,
+            )
         })
         .collect()
 }
 
 #[test]
-fn default_counts_seed_42_learn_every_workflow_close_to_the_bayes_limit() {
+fn default_counts_learn_every_workflow_and_none_is_called_signal_free() {
     let report = run(&generated(1));
     assert_eq!(report.results.len(), 8, "{:?}", report.skipped);
-    let g = gaps(&report);
-    for (w, auc, bayes, f1) in &g {
+    for (w, auc, bayes, ll_gap) in gaps(&report) {
+        let r = report.results.iter().find(|r| r.workflow_type == w).unwrap();
         eprintln!(
-            "1x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} f1 {f1:.3}",
-            bayes - auc
+            "1x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} ll gap {ll_gap:+.4} {} {:?}",
+            bayes - auc, r.verdict, r.verdict_reason
         );
-        assert!(*f1 > 0.0, "{w}: F1 is 0");
-        // The target. With 22-30 validation rows one discordant pair
-        // moves the AUC by about 0.01; the generator's hazards are steep in
-        // few vector features, so both AUCs are close to 1. Over seeds 1-20
-        // (examples/acceptance_sweep.rs) 18 of 20 seeds meet 0.05 everywhere
-        // and the worst gap is 0.071.
-        assert!(bayes - auc <= 0.05, "{w}: AUC {auc} vs Bayes {bayes}");
+        // 110-150 rows, out-of-fold over all of them: an honest, noisy
+        // measurement, but every workflow has real signal and says so.
+        assert_eq!(r.verdict, "ok", "{w}: {:?}", r.verdict_reason);
+        assert!(bayes - auc <= 0.15, "{w}: AUC {auc} vs Bayes {bayes}");
     }
-    let mean_gap = g.iter().map(|(_, a, b, _)| b - a).sum::<f64>() / g.len() as f64;
-    assert!(mean_gap <= 0.02, "mean gap {mean_gap}");
-    assert!(report.results.iter().all(|w| w.verdict == "ok"));
 }
 
 #[test]
-fn ten_times_the_counts_reach_the_bayes_limit_within_0_02() {
-    let report = run(&generated(10));
-    for (w, auc, bayes, f1) in gaps(&report) {
-        eprintln!(
-            "10x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} f1 {f1:.3}",
-            bayes - auc
-        );
-        assert!(
-            (bayes - auc).abs() <= 0.02,
-            "{w}: AUC {auc} vs Bayes {bayes}"
-        );
+fn five_thousand_rows_per_workflow_approach_the_bayes_limit() {
+    let report = run(&TrainOptions {
+        counts: Counts([5000; 8]),
+        ..TrainOptions::default()
+    });
+    for (w, auc, bayes, ll_gap) in gaps(&report) {
+        eprintln!("5000 {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} ll gap {ll_gap:+.4}", bayes - auc);
+        // A logistic model of the normalised vector misses the interactions
+        // and hinges of the world; it still gets close.
+        assert!(bayes - auc <= 0.05, "{w}: AUC {auc} vs Bayes {bayes}");
+        assert!(ll_gap <= 0.08, "{w}: log-loss {ll_gap} above the limit");
+    }
+}
+
+#[test]
+fn pure_noise_is_no_signal_from_3000_rows_and_real_signal_never_is() {
+    use dawg_ml_engine::schema::all_workflows;
+    use dawg_ml_engine::train::data;
+    let never = never();
+    let settings = train::TrainSettings::default();
+    for seed in [1, 2, 3] {
+        // Labels drawn independently of the features, at a 25 % rate.
+        let w = &all_workflows()[seed as usize];
+        let mut d = data::from_scenarios(&synth::generate_workflow(seed, w, 3000)).datasets[w.index].clone();
+        for (k, r) in d.rows.iter_mut().enumerate() {
+            r.failed = (k * 7919 + seed as usize * 104_729) % 4 == 0;
+            r.true_probability = Some(0.25);
+        }
+        let r = train::train_dataset(&d, &settings, &never).unwrap();
+        eprintln!("noise {} {} {:?}", w.workflow_type(), r.verdict, r.verdict_reason);
+        assert_eq!(r.verdict, "no-signal", "{}: {:?}", w.workflow_type(), r.verdict_reason);
+    }
+    for n in [60, 300, 1000, 3000] {
+        let report = run(&TrainOptions {
+            counts: Counts([n; 8]),
+            ..TrainOptions::default()
+        });
+        for r in &report.results {
+            eprintln!("signal n={n} {} {} {:?}", r.workflow_type, r.verdict, r.verdict_reason);
+            assert_ne!(r.verdict, "no-signal", "n={n} {}: {:?}", r.workflow_type, r.verdict_reason);
+            if n >= 300 {
+                assert_eq!(r.verdict, "ok", "n={n} {}: {:?}", r.workflow_type, r.verdict_reason);
+            }
+        }
     }
 }
 
@@ -93,13 +125,12 @@ fn the_old_training_file_trains_and_six_workflows_have_no_signal() {
     assert_eq!(report.total_scenarios, 930);
     for w in &report.results {
         let has_own_features = matches!(w.workflow_type, "freestyle" | "melody-to-vocals");
-        let expected = if has_own_features { "ok" } else { "no-signal" };
-        assert_eq!(
-            w.verdict, expected,
-            "{}: {:?}",
-            w.workflow_type, w.verdict_reason
-        );
-        assert_eq!(w.model.verdict.as_deref(), Some(expected));
+        eprintln!("{} {} {:?}", w.workflow_type, w.verdict, w.verdict_reason);
+        // 110 rows of random features: never `ok`. Whether the data is enough
+        // to rule out a useful signal depends on how wide the interval is.
+        let fine = if has_own_features { w.verdict == "ok" } else { w.verdict != "ok" };
+        assert!(fine, "{}: {} {:?}", w.workflow_type, w.verdict, w.verdict_reason);
+        assert_eq!(w.model.verdict.as_deref(), Some(w.verdict));
         if !has_own_features {
             // Only the 8 common features are present; the rest are absent and unused.
             assert_eq!(w.absent_features.len(), w.model.feature_names.len() - 8);
@@ -110,7 +141,8 @@ fn the_old_training_file_trains_and_six_workflows_have_no_signal() {
     }
     assert!(report.results.iter().all(|w| w.bayes.is_none()));
     let table = train::report::render_table(&report);
-    assert_eq!(table.matches("NO SIGNAL").count(), 6, "{table}");
+    let warned = table.matches("NO SIGNAL").count() + table.matches("INCONCLUSIVE").count();
+    assert_eq!(warned, 6, "{table}");
 }
 
 fn write(dir: &PathBuf, name: &str, text: &str) -> PathBuf {
@@ -180,13 +212,12 @@ fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
             "features.sampleRate",
             "received string",
         ),
-        // A recorded outcome must carry every raw field: none is imputed.
         (
             &outcome_row("freestyle", |raw| {
-                raw.as_object_mut().unwrap().remove("bufferSize");
+                raw["bufferSize"] = serde_json::json!([512]);
             }),
             "features.bufferSize",
-            "is missing (expected a finite number",
+            "expected a finite number, received array",
         ),
     ];
     for (k, (bad, field, words)) in cases.iter().enumerate() {
@@ -298,18 +329,18 @@ fn outputs_are_written_atomically_models_first_summary_last() {
         ..TrainOptions::default()
     };
     let report = train::run(&options, &|e| events.lock().unwrap().push(e), &never()).unwrap();
-    // Written in order: 8 models, the report, the summary last.
+    // Written in order: 8 models, the two reports, the summary last.
     let names: Vec<String> = report
         .written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 10);
+    assert_eq!(names.len(), 11);
     assert!(names[..8].iter().all(|n| n.ends_with("-model.json")));
-    assert_eq!(names[8..], ["TRAINING_REPORT.md", "training-summary.json"]);
+    assert_eq!(names[8..], ["TRAINING_REPORT.md", "report.html", "training-summary.json"]);
     // No temporary files remain, and every model loads.
     let listed = fs::read_dir(&dir).unwrap().count();
-    assert_eq!(listed, 10);
+    assert_eq!(listed, 11);
     let set = model::load_dir(&dir);
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
     let m = set.models[0].as_ref().unwrap();
@@ -322,7 +353,8 @@ fn outputs_are_written_atomically_models_first_summary_last() {
     assert_eq!(summary["totalScenarios"], 930);
     assert_eq!(summary["models"].as_array().unwrap().len(), 8);
     let md = fs::read_to_string(dir.join("TRAINING_REPORT.md")).unwrap();
-    assert!(md.contains("| freestyle | 150 | 120 | 30 |"), "{md}");
+    assert!(md.contains("| freestyle | 150 | 150 out-of-fold |"), "{md}");
+    assert!(md.contains("## Gap to the Bayes limit"), "{md}");
     // Progress ends with the writes and then "done"; train progress never exceeds its total.
     let events = events.into_inner().unwrap();
     assert_eq!(events.last().unwrap().stage, "done");
@@ -333,7 +365,7 @@ fn outputs_are_written_atomically_models_first_summary_last() {
         .any(|e| e.stage == "train" && e.done == train_total));
     // A second run over the same directory replaces the files in place.
     train::run(&options, &|_| {}, &never()).unwrap();
-    assert_eq!(fs::read_dir(&dir).unwrap().count(), 10);
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 11);
 }
 
 #[test]

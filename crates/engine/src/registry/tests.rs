@@ -92,7 +92,7 @@ fn a_partial_version_inherits_the_other_workflows_and_the_flat_files_become_v1()
     let set = load_dir(&r.version_dir("v2"));
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
     let freestyle = set.models[0].as_ref().unwrap();
-    assert_eq!(freestyle.bias, 0.25);
+    assert_eq!(freestyle.file.bias, 0.25);
     assert_eq!(freestyle.version, v2.workflows["freestyle"].model_version);
 
     let listed: Vec<(String, bool)> = r
@@ -274,7 +274,7 @@ fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
                     let biases: Vec<f64> = set
                         .models
                         .iter()
-                        .map(|m| m.as_ref().unwrap().bias)
+                        .map(|m| m.as_ref().unwrap().file.bias)
                         .collect();
                     assert!(
                         biases.iter().all(|b| *b == biases[0]),

@@ -146,3 +146,6 @@ pub const BASE_VECTOR: &[VectorEntry] = &[
         normalisation: Normalisation::Bool,
     },
 ];
+
+/// Known directions of effect of base fields, in every workflow.
+pub const BASE_MONOTONE: &[(&str, Monotone)] = &[("networkLatencyMs", Monotone::Increasing)];

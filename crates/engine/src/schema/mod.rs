@@ -55,6 +55,9 @@ pub struct Workflow {
     /// The 8 common entries, then the workflow's own, in vector order.
     pub vector: Vec<ResolvedEntry>,
     pub rules: Vec<ResolvedRule>,
+    /// Known directions of effect by field index (`base::BASE_MONOTONE`,
+    /// then the workflow's own): data for families that constrain them.
+    pub monotone: Vec<(usize, failure_modes::Monotone)>,
     field_lookup: HashMap<&'static str, usize>,
     feature_lookup: HashMap<&'static str, usize>,
 }
@@ -70,6 +73,18 @@ impl Workflow {
 
     pub fn feature_index(&self, name: &str) -> Option<usize> {
         self.feature_lookup.get(name).copied()
+    }
+
+    /// The vector entries computed from raw field `field_index` (none for
+    /// fields no entry reads; several for an enum with several
+    /// `EnumEquals` entries). A family that explains raw fields attributes
+    /// each field's contribution to these entries.
+    pub fn entries_reading(&self, field_index: usize) -> impl Iterator<Item = usize> + '_ {
+        self.vector
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.field_index == field_index)
+            .map(|(i, _)| i)
     }
 
     pub fn feature_names(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -139,12 +154,24 @@ impl Workflow {
                 texts: r.texts,
             })
             .collect();
+        let monotone = base::BASE_MONOTONE
+            .iter()
+            .chain(schema.monotone)
+            .map(|(name, direction)| {
+                let i = *field_lookup.get(name).unwrap_or_else(|| {
+                    panic!("{}: monotone direction for unknown field {name}", schema.workflow_type)
+                });
+                assert_eq!(fields[i].ty, FieldType::Number, "{}: {name} is not a number", schema.workflow_type);
+                (i, *direction)
+            })
+            .collect();
         Workflow {
             index,
             schema,
             fields,
             vector,
             rules,
+            monotone,
             field_lookup,
             feature_lookup,
         }
@@ -215,6 +242,11 @@ mod tests {
             "bufferSize feeds no vector entry"
         );
         assert!(find_workflow("nope").is_none());
+        let memory = find_workflow("ai-memory").unwrap();
+        let op = memory.field_index("operationType").unwrap();
+        let names: Vec<_> = memory.entries_reading(op).map(|i| memory.vector[i].feature).collect();
+        assert_eq!(names, ["opStore", "opRetrieve", "opSearch"]);
+        assert_eq!(w.entries_reading(w.field_index("bufferSize").unwrap()).count(), 0);
     }
 
     #[test]

@@ -105,4 +105,7 @@ pub struct WorkflowSchema {
     pub critical_features: &'static [&'static str],
     pub recommendation_rules: &'static [RecommendationRule],
     pub failure_modes: &'static [super::failure_modes::FailureMode],
+    /// Raw fields whose direction of effect on the risk is known, beside
+    /// `base::BASE_MONOTONE`.
+    pub monotone: &'static [(&'static str, super::failure_modes::Monotone)],
 }

@@ -69,7 +69,8 @@ pub struct Scenario {
     pub id: String,
     pub workflow: &'static Workflow,
     pub record: RawRecord,
-    /// `features::vectorise` of the record, in vector order.
+    /// `features::vectorise` of the record, in vector order (omitted fields
+    /// at their schema defaults, as `featuresToVector` fills them in).
     pub vector: Vec<f64>,
     pub failed: bool,
     /// The firing mode's severity, `low` when nothing failed.
@@ -79,6 +80,11 @@ pub struct Scenario {
     pub true_failure_probability: f64,
     pub timestamp: String,
 }
+
+/// Share of generated rows that omit fields, as callers sometimes do.
+pub const OMITTING_ROW_SHARE: f64 = 0.08;
+/// Such a row omits 1 to this many fields (never `workflowType` or `timestamp`).
+pub const MAX_OMITTED_FIELDS: i64 = 2;
 
 /// Sunday 2025-10-05 00:00 UTC, as days since the epoch: the first day of
 /// the generated timestamps, so that `dayOfWeek` 0 lands on a Sunday.
@@ -158,7 +164,7 @@ fn draw_scenario(w: &'static Workflow, n: usize, d: &mut Draws) -> Scenario {
         }
     }
     let timestamp = timestamp(w, &values, d);
-    let record = RawRecord {
+    let mut record = RawRecord {
         missing: vec![false; values.len()],
         values,
     };
@@ -173,6 +179,19 @@ fn draw_scenario(w: &'static Workflow, n: usize, d: &mut Draws) -> Scenario {
         survive *= 1.0 - h;
         if d.uniform() < h && fired.is_none_or(|f| mode.severity > f.severity) {
             fired = Some(mode);
+        }
+    }
+    // The truth is that of the complete record; the caller then leaves a
+    // field or two out of some rows. An omitted field reads as the schema
+    // default, as `read_record` fills it in.
+    if d.bernoulli(OMITTING_ROW_SHARE) {
+        let candidates: Vec<usize> = (0..w.fields.len())
+            .filter(|i| w.fields[*i].gen != Gen::Fixed)
+            .collect();
+        for _ in 0..d.int_range(1, MAX_OMITTED_FIELDS) {
+            let i = candidates[d.int_range(0, candidates.len() as i64 - 1) as usize];
+            record.missing[i] = true;
+            record.values[i] = features::default_value(w.fields[i]);
         }
     }
     let vector = features::vectorise(w, &record, None);
@@ -288,6 +307,20 @@ pub fn signal_value(w: &Workflow, values: &[f64], signal: Signal) -> f64 {
             threshold,
             scale,
         } => (threshold - get(field)).max(0.0) / scale,
+        Signal::Product {
+            a,
+            a_scale,
+            b,
+            b_scale,
+        } => (get(a) / a_scale) * (get(b) / b_scale),
+        Signal::HourWindow { field, from, to } => {
+            let h = get(field);
+            flag(if from <= to {
+                from <= h && h < to
+            } else {
+                h >= from || h < to
+            })
+        }
         Signal::RatioExcess {
             numerator,
             denominator,
@@ -347,12 +380,12 @@ pub fn to_json(scenarios: &[Scenario]) -> String {
         push_key(&mut out, 4, "timestamp", &json_string(&s.timestamp), false);
         out.push_str(",\n    \"raw\": {");
         let raw = features::record_to_json(w, &s.record, &s.timestamp);
-        for (i, spec) in w.fields.iter().enumerate() {
-            let value = raw
-                .get(spec.name)
-                .map(|v| v.to_string())
-                .unwrap_or_default();
-            push_key(&mut out, 6, spec.name, &value, i == 0);
+        let mut first = true;
+        for spec in &w.fields {
+            if let Some(value) = raw.get(spec.name) {
+                push_key(&mut out, 6, spec.name, &value.to_string(), first);
+                first = false;
+            }
         }
         out.push_str("\n    }");
         let failure_type = s.failure_type.map_or("null".to_string(), json_string);

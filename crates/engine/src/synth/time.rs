@@ -33,6 +33,76 @@ pub fn iso_from_unix_ms(ms: i64) -> String {
     )
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of
+/// `civil_from_days`).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((month + 9) % 12); // March = 0
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Milliseconds since the Unix epoch of an ISO-8601 date-time
+/// `YYYY-MM-DDTHH:MM[:SS[.fff…]]` followed by `Z`, `±HH:MM` or nothing
+/// (read as UTC). `None` for anything else.
+pub fn parse_iso_ms(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        part.iter().all(u8::is_ascii_digit).then(|| {
+            part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
+        })
+    };
+    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute) = (num(11, 2)?, num(14, 2)?);
+    let mut i = 16;
+    let mut second = 0;
+    let mut millis = 0;
+    if b.get(i) == Some(&b':') {
+        second = num(i + 1, 2)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            let digits = &s[start..(start + 3).min(i)];
+            millis = digits.parse::<i64>().ok()? * 10i64.pow(3 - digits.len() as u32);
+        }
+    }
+    let offset_minutes = match b.get(i) {
+        None => 0,
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(&sign @ (b'+' | b'-')) if b.len() == i + 6 && b[i + 3] == b':' => {
+            let m = num(i + 1, 2)? * 60 + num(i + 4, 2)?;
+            if sign == b'+' { m } else { -m }
+        }
+        _ => return None,
+    };
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month as u32, day as u32);
+    Some(((days * 24 + hour) * 60 + minute - offset_minutes) * 60_000 + second * 1000 + millis)
+}
+
 /// The current time as ISO-8601 UTC with milliseconds (for `trainedAt`).
 pub fn now_iso() -> String {
     let ms = SystemTime::now()
@@ -61,5 +131,18 @@ mod tests {
         assert_eq!(iso_from_unix_ms(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(civil_from_days(-719_468), (0, 3, 1));
         assert!(now_iso().starts_with("20"));
+    }
+
+    #[test]
+    fn parses_what_it_formats_and_offsets() {
+        for ms in [0, 951_827_696_789, 1_760_908_716_456, -1, 4_102_444_800_000] {
+            assert_eq!(parse_iso_ms(&iso_from_unix_ms(ms)), Some(ms));
+        }
+        assert_eq!(parse_iso_ms("2000-02-29T14:34:56.789+02:00"), Some(951_827_696_789));
+        assert_eq!(parse_iso_ms("1970-01-01T00:00"), Some(0));
+        assert_eq!(parse_iso_ms("1970-01-01T00:00:01.5Z"), Some(1500));
+        for bad in ["", "yesterday", "2001-02-29T00:00:00Z", "2000-13-01T00:00Z", "2000-01-01T00:00:00Zx", "2000-01-01T00:00:00."] {
+            assert_eq!(parse_iso_ms(bad), None, "{bad}");
+        }
     }
 }

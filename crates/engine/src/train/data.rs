@@ -7,9 +7,10 @@
 //!   filled with 0; a feature no row of the workflow carries is reported as
 //!   absent (the model cannot use it, its weight stays 0).
 //! - recorded outcome: `{ features: <raw WorkflowFeatures, with workflowType>, failed }`,
-//!   validated and vectorised as prediction does, except that every raw
-//!   field of the workflow is required: a missing one is an invalid row
-//!   (training never fills in the schema's defaults).
+//!   validated as prediction does. Fields may be omitted: the row keeps its
+//!   raw record with the missing mask, and training imputes the vector's
+//!   entries from the training means (as prediction does with a model's
+//!   means) or, for a family that reads raw fields, uses the mask itself.
 //!
 //! Files: a JSON array (streamed element by element) or JSONL (one object
 //! per line, read line by line). A `.jsonl`/`.ndjson` extension means JSONL;
@@ -23,24 +24,50 @@ use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{EngineError, Result};
-use crate::features::{self, describe, observe_json};
+use crate::features::{self, describe, observe_json, RawRecord};
+use crate::synth::time::parse_iso_ms;
 use crate::schema::{all_workflows, Workflow};
 use crate::synth::Scenario;
 
 /// One labelled example.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// In the workflow's vector order, all finite.
+    /// In the workflow's vector order, all finite. Entries of omitted raw
+    /// fields hold the schema default here; training re-imputes them.
     pub vector: Vec<f64>,
+    /// The validated raw record (recorded outcomes and generated rows);
+    /// `None` for old-format rows, which only carry a vector.
+    pub record: Option<RawRecord>,
     pub failed: bool,
     /// The generator's true probability, when the row has one.
     pub true_probability: Option<f64>,
+    /// When the run happened (milliseconds since the epoch), from
+    /// `features.timestamp` or an old-format row's `timestamp`.
+    pub timestamp_ms: Option<i64>,
+    /// The row's number in its source (1-based), for error messages.
+    pub line: usize,
+}
+
+impl Row {
+    /// A row of a vector alone, numbered `line`.
+    pub fn from_vector(vector: Vec<f64>, failed: bool, line: usize) -> Row {
+        Row {
+            vector,
+            record: None,
+            failed,
+            true_probability: None,
+            timestamp_ms: None,
+            line,
+        }
+    }
 }
 
 /// All rows of one workflow.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub workflow: &'static Workflow,
+    /// Where the rows came from (a file name, or a description), for errors.
+    pub source: String,
     pub rows: Vec<Row>,
     /// Per vector entry: no row carried this feature (old-format files only).
     pub absent: Vec<bool>,
@@ -50,6 +77,7 @@ impl Dataset {
     pub fn new(workflow: &'static Workflow) -> Dataset {
         Dataset {
             workflow,
+            source: "<input>".to_string(),
             rows: Vec::new(),
             absent: vec![false; workflow.vector.len()],
         }
@@ -100,11 +128,19 @@ impl Loaded {
 /// Datasets from generated scenarios (every feature present).
 pub fn from_scenarios(scenarios: &[Scenario]) -> Loaded {
     let mut loaded = Loaded::empty();
+    for d in &mut loaded.datasets {
+        d.source = "generated scenarios".to_string();
+    }
     for s in scenarios {
-        loaded.datasets[s.workflow.index].rows.push(Row {
+        let rows = &mut loaded.datasets[s.workflow.index].rows;
+        let line = rows.len() + 1;
+        rows.push(Row {
             vector: s.vector.clone(),
+            record: Some(s.record.clone()),
             failed: s.failed,
             true_probability: Some(s.true_failure_probability),
+            timestamp_ms: parse_iso_ms(&s.timestamp),
+            line,
         });
     }
     loaded
@@ -137,7 +173,8 @@ impl Collector {
 
     fn add(&mut self, row_number: usize, value: &Value) -> Result<()> {
         match parse_row(value, self.format) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                parsed.row.line = row_number;
                 let i = parsed.workflow.index;
                 if let Some(seen) = parsed.seen {
                     self.any_old_format[i] = true;
@@ -174,6 +211,7 @@ impl Collector {
 
     fn finish(mut self) -> Loaded {
         for (i, d) in self.loaded.datasets.iter_mut().enumerate() {
+            d.source = self.source.clone();
             if self.any_old_format[i] && !d.rows.is_empty() {
                 d.absent = self.seen_feature[i].iter().map(|s| !s).collect();
             }
@@ -250,10 +288,9 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
                 "is missing (expected a raw feature object)".to_string(),
             )
         })?;
-        // Strict: training takes recorded values only. A missing raw field
-        // is an error, not silently filled with the schema's default.
+        // Omitted fields are allowed and marked missing in the record.
         let (workflow, record) =
-            features::record_from_json(features, true).map_err(|e| match e {
+            features::record_from_json(features, false).map_err(|e| match e {
                 EngineError::InvalidFeature {
                     field,
                     expected,
@@ -262,12 +299,6 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
                 } => (
                     format!("features.{field}"),
                     format!("expected {expected}, received {received}"),
-                ),
-                EngineError::MissingFeature {
-                    field, expected, ..
-                } => (
-                    format!("features.{field}"),
-                    format!("is missing (expected {expected}; training rows must carry every raw field)"),
                 ),
                 EngineError::UnknownWorkflow { received, expected } => (
                     "features.workflowType".to_string(),
@@ -280,12 +311,19 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
                 other => ("features".to_string(), other.to_string()),
             })?;
         let vector = features::vectorise(workflow, &record, None);
+        let timestamp_ms = features
+            .get("timestamp")
+            .and_then(Value::as_str)
+            .and_then(parse_iso_ms);
         return Ok(Parsed {
             workflow,
             row: Row {
                 vector,
+                record: Some(record),
                 failed,
                 true_probability,
+                timestamp_ms,
+                line: 0,
             },
             seen: None,
         });
@@ -353,12 +391,19 @@ fn parse_row(value: &Value, format: RowFormat) -> std::result::Result<Parsed, Ro
             }
         }
     }
+    let timestamp_ms = object
+        .get("timestamp")
+        .and_then(Value::as_str)
+        .and_then(parse_iso_ms);
     Ok(Parsed {
         workflow,
         row: Row {
             vector,
+            record: None,
             failed,
             true_probability,
+            timestamp_ms,
+            line: 0,
         },
         seen: Some(seen),
     })

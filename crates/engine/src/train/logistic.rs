@@ -147,6 +147,13 @@ pub fn fit(x: &[f64], d: usize, y: &[bool], c: f64) -> Result<Fit> {
 /// Fit on rows of `d` features from any row source (`x.len()` rows, label
 /// `y[i]` for row `i`) with regularisation `c` (> 0).
 pub fn fit_rows<R: Rows>(x: &R, d: usize, y: &[bool], c: f64) -> Result<Fit> {
+    fit_rows_from(x, d, y, c, None)
+}
+
+/// `fit_rows`, with Newton started from `start` (a fit of the same rows at
+/// a nearby `C`, e.g. the previous value of a regularisation path) when
+/// given. The solution is the same to the tolerance; it takes fewer steps.
+pub fn fit_rows_from<R: Rows>(x: &R, d: usize, y: &[bool], c: f64, start: Option<&Fit>) -> Result<Fit> {
     let n = y.len();
     if d == 0 || x.len() != n || n == 0 || !(c > 0.0 && c.is_finite()) {
         return Err(EngineError::Internal(format!(
@@ -166,7 +173,13 @@ pub fn fit_rows<R: Rows>(x: &R, d: usize, y: &[bool], c: f64) -> Result<Fit> {
         scale: &scale,
     };
     let mut beta = vec![0.0; d + 1];
-    if n >= WARM_START_MIN_ROWS {
+    if let Some(start) = start.filter(|s| s.weights.len() == d) {
+        // To standardised coordinates: β_j = w_j·s_j, β_0 = b + Σ w_j·m_j.
+        beta[0] = start.bias + (0..d).map(|j| start.weights[j] * mean[j]).sum::<f64>();
+        for j in 0..d {
+            beta[j + 1] = start.weights[j] * scale[j];
+        }
+    } else if n >= WARM_START_MIN_ROWS {
         let stride = n / WARM_START_ROWS;
         let m = n / stride;
         let mut sub = Vec::with_capacity(m * d);
@@ -672,6 +685,20 @@ mod tests {
         assert!(strong.converged && weak.converged);
         assert!(strong.weights[0] > weak.weights[0] && weak.weights[0] > 0.0);
         assert!(strong.weights[0].is_finite());
+    }
+
+    #[test]
+    fn a_warm_start_from_a_nearby_c_reaches_the_same_solution_in_fewer_steps() {
+        let (x, y) = synthetic(5000, 6);
+        let rows = Dense { x: &x, d: 6 };
+        let previous = fit_rows(&rows, 6, &y, 0.3).unwrap();
+        let cold = fit_rows(&rows, 6, &y, 1.0).unwrap();
+        let warm = fit_rows_from(&rows, 6, &y, 1.0, Some(&previous)).unwrap();
+        assert!(warm.converged && warm.iterations < cold.iterations, "{} vs {}", warm.iterations, cold.iterations);
+        for (a, b) in warm.weights.iter().zip(&cold.weights) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+        assert!((warm.bias - cold.bias).abs() < 1e-6);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::{logistic, TrainReport, WorkflowResult};
+use super::build::{FamilyScore, SELECTION_RULE};
+use super::{evaluate, logistic, pipeline, TrainReport, WorkflowResult};
 
 fn opt(x: Option<f64>) -> serde_json::Value {
     x.map_or(serde_json::Value::Null, |v| json!(v))
@@ -38,8 +39,14 @@ pub fn summary_json(r: &TrainReport) -> serde_json::Value {
                 "bayes": w.bayes.as_ref().map(|b| b.to_json()),
                 "verdict": w.verdict,
                 "verdictReason": w.verdict_reason,
-                "C": w.c,
+                "evaluationRows": w.evaluation_rows,
+                "modelType": w.model_type,
+                "calibration": w.calibration,
+                "cvLogLoss": w.cv_log_loss,
+                "hyperparameters": w.hyperparameters,
+                "families": w.families.iter().map(FamilyScore::to_json).collect::<Vec<_>>(),
                 "absentFeatures": w.absent_features,
+                "omittedFields": w.omitted_fields.iter().map(|(f, k)| (f.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
             })
         })
         .collect();
@@ -61,12 +68,17 @@ fn settings_json(r: &TrainReport) -> serde_json::Value {
     json!({
         "source": r.source,
         "seed": r.settings.seed,
-        "modelType": super::MODEL_TYPE,
-        "validationShare": super::VALIDATION_SHARE,
+        "families": crate::family::known_model_types(),
+        "split": r.settings.split.as_str(),
+        "evaluation": match r.settings.split {
+            super::SplitMode::Cv => "out-of-fold predictions over all rows".to_string(),
+            super::SplitMode::Time => format!("the latest {:.0}% of rows by timestamp, held out", 100.0 * pipeline::TIME_HOLDOUT_SHARE),
+        },
         "folds": r.settings.folds,
         "grid": r.settings.grid,
-        "selection": super::SELECTION_RULE,
+        "selection": SELECTION_RULE,
         "threshold": "maximises F1 on out-of-fold predictions",
+        "verdicts": format!("inconclusive below {} failures or successes, or when the AUC interval includes 0.5 and reaches {}; no-signal when it includes 0.5 and stays below {}; else ok", evaluate::MIN_CLASS_ROWS, evaluate::USEFUL_AUC, evaluate::USEFUL_AUC),
         "tolerance": logistic::TOLERANCE,
         "maxIterations": logistic::MAX_ITERATIONS,
         "bootstrapResamples": r.settings.bootstrap_resamples,
@@ -82,36 +94,42 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
-const HEADERS: [&str; 13] = [
+const COLUMNS: usize = 13;
+
+const HEADERS: [&str; COLUMNS] = [
     "workflow",
-    "scenarios",
-    "train",
-    "val",
+    "rows",
+    "evaluated",
     "fail rate",
-    "accuracy",
-    "precision",
-    "recall",
-    "F1",
+    "model",
+    "calibration",
+    "log-loss",
+    "Bayes log-loss",
     "AUC",
-    "baseline",
     "Bayes AUC",
+    "ECE",
+    "F1",
     "verdict",
 ];
 
-fn cells(w: &WorkflowResult) -> [String; 13] {
+fn f4(x: Option<f64>) -> String {
+    x.map_or("-".to_string(), |v| format!("{v:.4}"))
+}
+
+fn cells(w: &WorkflowResult) -> [String; COLUMNS] {
     [
         w.workflow_type.to_string(),
         w.scenarios.to_string(),
-        w.training_size.to_string(),
-        w.validation_size.to_string(),
+        format!("{} {}", w.validation_size, w.evaluation_rows),
         pct(w.failure_rate),
-        pct(w.metrics.accuracy),
-        pct(w.metrics.precision),
-        pct(w.metrics.recall),
-        f3(Some(w.metrics.f1)),
+        w.model_type.to_string(),
+        w.calibration.to_string(),
+        f4(Some(w.metrics.log_loss)),
+        f4(w.bayes.as_ref().map(|b| b.log_loss)),
         f3(w.metrics.auc),
-        pct(w.metrics.baseline_accuracy),
         f3(w.bayes.as_ref().and_then(|b| b.auc)),
+        f3(Some(w.metrics.ece)),
+        f3(Some(w.metrics.f1)),
         w.verdict.to_string(),
     ]
 }
@@ -122,8 +140,9 @@ fn warnings(r: &TrainReport) -> Vec<String> {
         .iter()
         .filter(|w| w.verdict != "ok")
         .map(|w| {
+            let what = if w.verdict == "no-signal" { "NO SIGNAL" } else { "an INCONCLUSIVE evaluation" };
             format!(
-                "WARNING: {} model has NO SIGNAL ({}). Do not trust its predictions.",
+                "WARNING: {} model has {what} ({}). Do not trust its predictions.",
                 w.workflow_type,
                 w.verdict_reason
                     .as_deref()
@@ -148,8 +167,8 @@ fn warnings(r: &TrainReport) -> Vec<String> {
 
 /// The per-workflow table as aligned plain text, then any warnings.
 pub fn render_table(r: &TrainReport) -> String {
-    let rows: Vec<[String; 13]> = r.results.iter().map(cells).collect();
-    let widths: Vec<usize> = (0..13)
+    let rows: Vec<[String; COLUMNS]> = r.results.iter().map(cells).collect();
+    let widths: Vec<usize> = (0..COLUMNS)
         .map(|c| {
             rows.iter()
                 .map(|row| row[c].len())
@@ -213,39 +232,96 @@ pub fn markdown(r: &TrainReport) -> String {
     }
     let _ = writeln!(
         s,
-        "\nMetrics are measured on the held-out {:.0} % of each workflow, which the \
-         shipped model never saw; accuracy, precision, recall and F1 use the tuned \
-         threshold. *Baseline* always predicts the majority class. *Bayes AUC* is \
-         the AUC of the generator's true failure probability on the same rows (the \
-         best any model can do); it is shown when the data carries it. A model is \
-         `no-signal` when the 95 % bootstrap interval of its AUC includes 0.5.\n",
-        100.0 * super::VALIDATION_SHARE
+        "\n*Evaluated* says which rows every metric comes from: `out-of-fold` means \
+         out-of-fold predictions over all rows (each row scored by a model fitted \
+         without its fold, calibrated by a calibrator fitted without it); \
+         `time-holdout` means the latest rows by timestamp, held out from the \
+         choice and the fit. The shipped model is then refitted on all rows. \
+         Accuracy, precision, recall and F1 use the threshold that maximises F1 \
+         out-of-fold. *Bayes* columns are the generator's true failure probability \
+         on the same rows (the best any model can do), shown when the data carries it.\n\n\
+         Selection: {SELECTION_RULE}.\n\n\
+         Verdicts: `inconclusive` with fewer than {} failures or successes among the \
+         evaluated rows, or when the 95 % bootstrap interval of the AUC includes 0.5 \
+         but reaches {}; `no-signal` when it includes 0.5 and stays below {}; else `ok`.\n",
+        evaluate::MIN_CLASS_ROWS,
+        evaluate::USEFUL_AUC,
+        evaluate::USEFUL_AUC,
     );
+    if r.results.iter().any(|w| w.bayes.is_some()) {
+        let _ = writeln!(s, "## Gap to the Bayes limit\n");
+        let _ = writeln!(s, "| workflow | log-loss | Bayes log-loss | gap (nats) | share of the achievable gain | AUC | Bayes AUC | gap |");
+        let _ = writeln!(s, "| --- | --- | --- | --- | --- | --- | --- | --- |");
+        for w in &r.results {
+            let Some(b) = &w.bayes else { continue };
+            // The achievable gain: from a constant (the base rate) to the Bayes limit.
+            let base = constant_log_loss(w.failure_rate);
+            let share = (base - w.metrics.log_loss) / (base - b.log_loss);
+            let _ = writeln!(
+                s,
+                "| {} | {:.4} | {:.4} | {:+.4} | {:.0}% | {} | {} | {} |",
+                w.workflow_type,
+                w.metrics.log_loss,
+                b.log_loss,
+                w.metrics.log_loss - b.log_loss,
+                100.0 * share,
+                f3(w.metrics.auc),
+                f3(b.auc),
+                match (w.metrics.auc, b.auc) {
+                    (Some(a), Some(b)) => format!("{:+.3}", b - a),
+                    _ => "-".to_string(),
+                },
+            );
+        }
+        let _ = writeln!(s);
+    }
     let _ = writeln!(s, "## Models\n");
-    let _ = writeln!(s, "| workflow | C | folds | CV log-loss | threshold | log-loss | Brier | ECE | PR-AUC | AUC 95% CI | Bayes log-loss |");
+    let _ = writeln!(s, "| workflow | model | hyperparameters | calibration | folds | CV log-loss | candidates (CV log-loss) | threshold | Brier | PR-AUC | AUC 95% CI |");
     let _ = writeln!(
         s,
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for w in &r.results {
+        let candidates: Vec<String> = w
+            .families
+            .iter()
+            .map(|f| match &f.outcome {
+                Ok((cv, scores, _)) => format!(
+                    "{}: {:.4} (Platt {:.4}, isotonic {:.4})",
+                    f.model_type, cv.log_loss, scores[1], scores[2]
+                ),
+                Err(reason) => format!("{}: not tried ({reason})", f.model_type),
+            })
+            .collect();
+        let chosen = w
+            .families
+            .iter()
+            .find(|f| f.model_type == w.model_type)
+            .and_then(|f| f.outcome.as_ref().ok())
+            .map_or("-".to_string(), |(cv, _, _)| cv.chosen.to_string());
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {:.4} | {:.3} | {:.4} | {:.4} | {:.4} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.4} | {} | {:.3} | {:.4} | {} | {} |",
             w.workflow_type,
-            w.c,
+            w.model_type,
+            chosen,
+            w.calibration,
             w.folds,
             w.cv_log_loss,
+            candidates.join("; "),
             w.metrics.threshold,
-            w.metrics.log_loss,
             w.metrics.brier,
-            w.metrics.ece,
             f3(w.metrics.pr_auc),
             w.auc_interval
                 .map_or("-".to_string(), |(lo, hi)| format!("[{lo:.3}, {hi:.3}]")),
-            w.bayes
-                .as_ref()
-                .map_or("-".to_string(), |b| format!("{:.4}", b.log_loss)),
         );
+    }
+    if r.results.iter().any(|w| !w.omitted_fields.is_empty()) {
+        let _ = writeln!(s, "\nRaw fields omitted by some rows (imputed with the training mean of their vector entries):\n");
+        for w in r.results.iter().filter(|w| !w.omitted_fields.is_empty()) {
+            let list: Vec<String> = w.omitted_fields.iter().map(|(f, k)| format!("{f} ({k})")).collect();
+            let _ = writeln!(s, "- {}: {}", w.workflow_type, list.join(", "));
+        }
     }
     if r.results.iter().any(|w| !w.absent_features.is_empty()) {
         let _ = writeln!(s, "\nFeatures absent from the data (weight 0):\n");
@@ -274,4 +350,10 @@ pub fn markdown(r: &TrainReport) -> String {
         let _ = writeln!(s, "- {e}");
     }
     s
+}
+
+/// The log-loss of always predicting the base rate `rate`.
+fn constant_log_loss(rate: f64) -> f64 {
+    let r = rate.clamp(1e-15, 1.0 - 1e-15);
+    -(r * r.ln() + (1.0 - r) * (1.0 - r).ln())
 }

@@ -1,18 +1,12 @@
 use super::*;
+use crate::family::{Explanations, Input};
 use crate::schema::find_workflow;
 use data::Row;
 
 fn rows_for(workflow: &str, n: usize, seed: u64) -> Dataset {
     let w = find_workflow(workflow).unwrap();
-    let mut d = Dataset::new(w);
-    for s in synth::generate_workflow(seed, w, n) {
-        d.rows.push(Row {
-            vector: s.vector,
-            failed: s.failed,
-            true_probability: Some(s.true_failure_probability),
-        });
-    }
-    d
+    let loaded = data::from_scenarios(&synth::generate_workflow(seed, w, n));
+    loaded.datasets[w.index].clone()
 }
 
 fn quick() -> TrainSettings {
@@ -38,7 +32,7 @@ fn too_few_rows_and_one_class_are_insufficient_data() {
 }
 
 #[test]
-fn nan_and_wrong_length_vectors_are_rejected_with_row_and_feature() {
+fn nan_and_wrong_length_vectors_are_rejected_with_source_row_and_feature() {
     let never = AtomicBool::new(false);
     let mut d = rows_for("ai-memory", 40, 2);
     d.rows[6].vector[9] = f64::NAN;
@@ -46,7 +40,7 @@ fn nan_and_wrong_length_vectors_are_rejected_with_row_and_feature() {
     assert_eq!(e.code(), "ERR_INVALID_DATA");
     let name = d.workflow.vector[9].feature;
     assert!(
-        e.to_string().contains(&format!("row 7: field '{name}'")),
+        e.to_string().contains(&format!("generated scenarios, row 7: field '{name}'")),
         "{e}"
     );
     let mut d = rows_for("ai-memory", 40, 2);
@@ -58,26 +52,93 @@ fn nan_and_wrong_length_vectors_are_rejected_with_row_and_feature() {
 }
 
 #[test]
-fn a_trained_model_is_deterministic_and_consistent() {
+fn the_model_is_chosen_by_minimum_cv_log_loss_refitted_on_all_rows_and_measured_out_of_fold() {
     let never = AtomicBool::new(false);
-    let d = rows_for("voice-commands", 300, 3);
+    let d = rows_for("voice-commands", 600, 3);
     let a = train_dataset(&d, &quick(), &never).unwrap();
     let b = train_dataset(&d, &quick(), &never).unwrap();
-    assert_eq!(a.model, b.model);
-    assert_eq!(a.training_size + a.validation_size, 300);
-    // Stratified: the validation share of failures matches the whole within a row.
-    let pos = d.rows.iter().filter(|r| r.failed).count() as f64;
-    let val_pos = a.metrics.recall; // placeholder use to keep metrics referenced
-    assert!(val_pos >= 0.0);
-    assert!((a.validation_size as f64 - 60.0).abs() <= 1.0);
-    assert!(pos > 0.0);
-    assert!(a.converged && a.model.weights.len() == d.workflow.vector.len());
-    // The stored model predicts as the held-out metrics were computed.
+    assert_eq!(a.model, b.model, "deterministic for a seed");
+    // Every row fits the shipped model and every row is scored out-of-fold.
+    assert_eq!((a.training_size, a.validation_size), (600, 600));
+    assert_eq!(a.evaluation_rows, "out-of-fold");
+    assert_eq!(a.model.extra["evaluation"], serde_json::json!({"rows": "out-of-fold", "count": 600}));
+    // C is the candidate with the lowest out-of-fold log-loss (no 1-SE rule).
+    let family = &a.families[0];
+    let (cv, scores, method) = family.outcome.as_ref().unwrap();
+    let best = cv.candidates.iter().min_by(|x, y| x.log_loss.total_cmp(&y.log_loss)).unwrap();
+    assert_eq!(cv.chosen, best.params);
+    assert_eq!(a.hyperparameters["C"], best.params["C"]);
+    assert_eq!(cv.candidates.len(), 3);
+    // The chosen calibration is the best cross-fitted score, and it is what is reported.
+    let k = calibrate::Method::ALL.iter().position(|m| m == method).unwrap();
+    assert_eq!(a.cv_log_loss, scores[k]);
+    assert!(a.cv_log_loss <= scores[0] && scores[0] == cv.log_loss);
+    assert_eq!(a.calibration, method.as_str());
+    let selection = &a.model.extra["selection"];
+    assert_eq!(selection["modelType"], "logistic-regression-l2");
+    assert_eq!(selection["families"].as_array().unwrap().len(), crate::family::fitters().len());
+    // The stored model is signed and loads back to the same probabilities.
     let loaded = model::LoadedModel::from_file(d.workflow, a.model.clone(), None).unwrap();
-    let p = crate::predict::probability(&loaded.weights, loaded.bias, &d.rows[0].vector);
+    assert_eq!(loaded.explanations(), Explanations::Signed);
+    let input = Input { vector: &d.rows[0].vector, record: d.rows[0].record.as_ref() };
+    let p = loaded.probability(input);
     assert!((0.0..=1.0).contains(&p));
     assert_eq!(a.verdict, "ok");
     assert!(a.bayes.is_some());
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let never = AtomicBool::new(false);
+    let d = rows_for("stem-separation", 400, 11);
+    let many = train_dataset(&d, &quick(), &never).unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| train_dataset(&d, &quick(), &never).unwrap());
+    assert_eq!(many.model, one.model);
+}
+
+#[test]
+fn rows_with_omitted_fields_train_imputed_with_training_means_and_are_recorded() {
+    let never = AtomicBool::new(false);
+    let mut d = rows_for("ai-memory", 300, 4);
+    let w = d.workflow;
+    let field = w.field_index("databaseLatency").unwrap();
+    let entry = w.feature_index("dbLatency").unwrap();
+    for (k, r) in d.rows.iter_mut().enumerate() {
+        r.record.as_mut().unwrap().missing[field] = k % 3 == 0;
+        if k % 3 == 0 {
+            r.vector[entry] = 12345.0; // must be replaced by the mean, never used
+        }
+    }
+    let r = train_dataset(&d, &quick(), &never).unwrap();
+    assert!(r.omitted_fields.contains(&("databaseLatency", 100)), "{:?}", r.omitted_fields);
+    assert_eq!(r.model.extra["omittedFields"]["databaseLatency"], 100);
+    let present: Vec<f64> = d.rows.iter().skip(1).filter(|r| r.vector[entry] != 12345.0).map(|r| r.vector[entry]).collect();
+    let mean = present.iter().sum::<f64>() / present.len() as f64;
+    let stored = r.model.feature_means.as_ref().unwrap()["dbLatency"];
+    assert!((stored - mean).abs() < 1e-12, "{stored} vs {mean}");
+}
+
+#[test]
+fn a_time_split_holds_out_the_latest_rows_and_needs_timestamps() {
+    let never = AtomicBool::new(false);
+    let d = rows_for("freestyle", 300, 5);
+    let settings = TrainSettings { split: SplitMode::Time, ..quick() };
+    let r = train_dataset(&d, &settings, &never).unwrap();
+    assert_eq!((r.training_size, r.validation_size, r.evaluation_rows), (300, 60, "time-holdout"));
+    // The held-out rows are the 60 latest: their labels give the reported base rate.
+    let mut order: Vec<usize> = (0..300).collect();
+    order.sort_by_key(|i| (d.rows[*i].timestamp_ms, *i));
+    let latest: Vec<bool> = order[240..].iter().map(|i| d.rows[*i].failed).collect();
+    assert_eq!(r.metrics.baseline_accuracy, metrics::baseline_accuracy(&latest));
+    let mut untimed = d.clone();
+    untimed.rows[17].timestamp_ms = None;
+    let e = train_dataset(&untimed, &settings, &never).unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_DATA");
+    assert!(e.to_string().contains("row 18: field 'timestamp' is missing or not an ISO-8601 time"), "{e}");
 }
 
 #[test]
@@ -91,7 +152,7 @@ fn cancellation_aborts() {
 }
 
 #[test]
-fn old_api_trains_one_workflow_from_json_rows() {
+fn old_format_rows_carry_only_vectors_and_train_the_logistic_family() {
     let never = AtomicBool::new(false);
     let w = find_workflow("ai-memory").unwrap();
     let rows: Vec<serde_json::Value> = synth::generate_workflow(8, w, 80)
@@ -107,7 +168,8 @@ fn old_api_trains_one_workflow_from_json_rows() {
         .collect();
     let text = serde_json::to_string(&rows).unwrap();
     let r = train_workflow_from_json("ai-memory", &text, &quick(), &never).unwrap();
-    assert_eq!(r.training_size + r.validation_size, 80);
+    assert_eq!(r.training_size, 80);
+    assert_eq!(r.model_type, "logistic-regression-l2");
     assert!(r.bayes.is_none());
     let e = train_workflow_from_json("karaoke", &text, &quick(), &never).unwrap_err();
     assert_eq!(e.code(), "ERR_UNKNOWN_WORKFLOW");
@@ -117,4 +179,36 @@ fn old_api_trains_one_workflow_from_json_rows() {
     assert!(e.to_string().contains("80 rows belong to other workflows than 'freestyle'"), "{e}");
     let e = train_workflow_from_json("ai-memory", "{\"not\": \"rows\"}", &quick(), &never).unwrap_err();
     assert!(e.to_string().starts_with("Invalid argument 'scenarios': expected an array of training rows"), "{e}");
+    let _ = Row::from_vector(vec![], false, 1);
+}
+
+#[test]
+fn report_html_compares_with_the_models_the_directory_held() {
+    let dir = std::env::temp_dir().join(format!("ml-engine-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run_with = |seed: u64| {
+        let options = TrainOptions {
+            settings: TrainSettings { seed, trained_at: format!("t{seed}"), ..quick() },
+            counts: Counts::scaled(&Counts::default(), 2),
+            out_dir: Some(dir.clone()),
+            ..TrainOptions::default()
+        };
+        run(&options, &|_| {}, &AtomicBool::new(false)).unwrap();
+        std::fs::read_to_string(dir.join("report.html")).unwrap()
+    };
+    let first = run_with(1);
+    assert_eq!(first.matches("data-plot=\"roc\"").count(), all_workflows_len());
+    assert!(!first.contains("class=\"comparison\""), "nothing deployed yet");
+    let second = run_with(2);
+    assert_eq!(second.matches("class=\"comparison\"").count(), all_workflows_len());
+    assert!(second.contains("Models: trained now (sha256:"));
+    // The same data and settings again: the same models, said so, not compared.
+    let again = run_with(2);
+    assert!(!again.contains("class=\"comparison\""));
+    assert_eq!(again.matches("apart from trainedAt").count(), all_workflows_len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn all_workflows_len() -> usize {
+    crate::schema::all_workflows().len()
 }

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -317,35 +318,34 @@ const RULES: &[RecommendationRule] = &[
 
 /// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
-    // Mostly a disabled limiter; louder peaks and targets add a little.
+    // Mostly a disabled limiter; hot peaks and loud targets add to it.
     FailureMode {
         name: "output-clipping",
         severity: Severity::High,
-        base_logit: -7.6,
+        base_logit: -4.3,
         terms: &[
-            term(13.5, Signal::IsFalse("enableLimiter")),
-            term(0.15, Signal::Scaled("peakLevel", 1.0)),
-            term(0.1, Signal::Scaled("targetLUFS", 1.0)),
-            term(0.3, Signal::Scaled("previousClippingIssues", 1.0)),
+            term(3.6, Signal::IsFalse("enableLimiter")),
+            term(0.7, Signal::Excess { field: "peakLevel", threshold: -3.0, scale: 1.0 }),
+            term(0.2, Signal::Excess { field: "targetLUFS", threshold: -14.0, scale: 1.0 }),
+            term(0.35, Signal::Scaled("previousClippingIssues", 1.0)),
         ],
     },
-    // Complex material misses its target; wide dynamics add a little.
+    // Complex material misses its target; wide dynamics add to it.
     FailureMode {
         name: "lufs-target-miss",
         severity: Severity::Medium,
-        base_logit: -10.7,
+        base_logit: -4.1,
         terms: &[
-            term(0.1, Signal::Scaled("dynamicRange", 1.0)),
-            term(1.0, Signal::Scaled("estimatedProcessingComplexity", 1.0)),
-            term(
-                4.7,
-                Signal::Excess {
-                    field: "estimatedProcessingComplexity",
-                    threshold: 0.6,
-                    scale: 0.05,
-                },
-            ),
-            term(0.3, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
+            term(1.6, Signal::Excess { field: "estimatedProcessingComplexity", threshold: 0.4, scale: 0.2 }),
+            term(0.15, Signal::Excess { field: "dynamicRange", threshold: 12.0, scale: 1.0 }),
+            term(0.35, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("previousClippingIssues", Monotone::Increasing),
+    ("previousLUFSAccuracyErrors", Monotone::Increasing),
+    ("previousProcessingTimeouts", Monotone::Increasing),
 ];

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -341,29 +342,31 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "database-connection-lost",
         severity: Severity::Critical,
-        base_logit: -9.5,
-        terms: &[term(13.5, Signal::IsFalse("databaseConnected"))],
+        base_logit: -3.8,
+        terms: &[
+            term(5.2, Signal::IsFalse("databaseConnected")),
+            term(0.4, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
+        ],
     },
-    // Complex queries time out; a slow database, a large store and searches
-    // add a little.
+    // Slow database x complex query; a large store, searches and the morning peak add to it.
     FailureMode {
         name: "query-timeout",
         severity: Severity::High,
-        base_logit: -11.0,
+        base_logit: -3.0,
         terms: &[
-            term(2.0, Signal::Capped("databaseLatency", 1000.0)),
-            term(1.0, Signal::Scaled("searchQueryComplexity", 1.0)),
-            term(
-                4.7,
-                Signal::Excess {
-                    field: "searchQueryComplexity",
-                    threshold: 0.6,
-                    scale: 0.05,
-                },
-            ),
-            term(1.0, Signal::Capped("totalMemoriesCount", 10000.0)),
+            term(2.2, Signal::Product { a: "databaseLatency", a_scale: 100.0, b: "searchQueryComplexity", b_scale: 1.0 }),
+            term(0.8, Signal::Capped("totalMemoriesCount", 10000.0)),
             term(0.5, Signal::EnumIs("operationType", "search")),
-            term(0.3, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
+            term(0.35, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
+            term(0.6, Signal::HourWindow { field: "timeOfDay", from: 9.0, to: 12.0 }),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("databaseLatency", Monotone::Increasing),
+    ("previousDatabaseTimeouts", Monotone::Increasing),
+    ("previousRetrievalFailures", Monotone::Increasing),
+    ("previousAccessCountUpdateFailures", Monotone::Increasing),
 ];

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -427,32 +428,29 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "cost-calculation-error",
         severity: Severity::High,
-        base_logit: -10.5,
+        base_logit: -4.5,
         terms: &[
-            term(1.0, Signal::Scaled("costCalculationComplexity", 1.0)),
-            term(
-                4.7,
-                Signal::Excess {
-                    field: "costCalculationComplexity",
-                    threshold: 0.6,
-                    scale: 0.05,
-                },
-            ),
-            term(1.0, Signal::Capped("servicesUsedCount", 10.0)),
-            term(0.3, Signal::Scaled("previousCostCalculationErrors", 1.0)),
+            term(1.8, Signal::Excess { field: "costCalculationComplexity", threshold: 0.4, scale: 0.2 }),
+            term(0.2, Signal::Scaled("servicesUsedCount", 1.0)),
+            term(0.35, Signal::Scaled("previousCostCalculationErrors", 1.0)),
         ],
     },
-    // Over the monthly limit; over the daily one too adds a little, and
-    // pausing on a hit softens it a little.
+    // Graded past 90 % of the monthly budget; over the daily one adds to it, pausing on a hit softens it.
     FailureMode {
         name: "budget-severely-exceeded",
         severity: Severity::Critical,
-        base_logit: -10.0,
+        base_logit: -2.6,
         terms: &[
-            term(13.0, Signal::IsTrue("isOverMonthlyBudget")),
-            term(1.0, Signal::IsTrue("isOverDailyBudget")),
-            term(0.5, Signal::Scaled("monthlyPercentage", 100.0)),
-            term(-1.0, Signal::IsTrue("pauseOnExceedEnabled")),
+            term(1.5, Signal::Excess { field: "monthlyPercentage", threshold: 90.0, scale: 30.0 }),
+            term(0.8, Signal::IsTrue("isOverDailyBudget")),
+            term(-1.5, Signal::IsTrue("pauseOnExceedEnabled")),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("previousCostCalculationErrors", Monotone::Increasing),
+    ("previousAlertCreationFailures", Monotone::Increasing),
+    ("previousThresholdDetectionMisses", Monotone::Increasing),
 ];

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -311,46 +312,42 @@ const RULES: &[RecommendationRule] = &[
 
 /// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
+    // Likely, not certain, once permission is denied.
     FailureMode {
         name: "microphone-permission-denied",
         severity: Severity::Critical,
-        base_logit: -9.5,
-        terms: &[term(13.5, Signal::IsFalse("microphonePermission"))],
+        base_logit: -4.2,
+        terms: &[
+            term(5.2, Signal::IsFalse("microphonePermission")),
+        ],
     },
+    // A context that is not running; long takes on a busy CPU (duration x CPU) too.
     FailureMode {
         name: "audio-context-failed",
         severity: Severity::High,
-        base_logit: -9.5,
-        terms: &[term(
-            13.5,
-            Signal::EnumIsNot("audioContextState", "running"),
-        )],
+        base_logit: -4.5,
+        terms: &[
+            term(4.3, Signal::EnumIsNot("audioContextState", "running")),
+            term(2.0, Signal::Product { a: "recordingDuration", a_scale: 300.0, b: "cpuUtilization", b_scale: 1.0 }),
+        ],
     },
-    // Graded in transcription accuracy: rare while it is good, likely once it
-    // drops under about 0.73, certain without speech recognition.
+    // Graded in transcription accuracy; no speech recognition, past failures and the noisy evening hours add to it.
     FailureMode {
         name: "low-transcription-accuracy",
         severity: Severity::Medium,
-        base_logit: -10.0,
+        base_logit: -3.6,
         terms: &[
-            term(
-                1.0,
-                Signal::Shortfall {
-                    field: "transcriptionAccuracy",
-                    threshold: 0.98,
-                    scale: 0.1,
-                },
-            ),
-            term(
-                12.5,
-                Signal::Shortfall {
-                    field: "transcriptionAccuracy",
-                    threshold: 0.73,
-                    scale: 0.05,
-                },
-            ),
-            term(14.0, Signal::IsFalse("speechRecognitionSupported")),
-            term(0.3, Signal::Scaled("previousTranscriptionFailures", 1.0)),
+            term(1.5, Signal::Shortfall { field: "transcriptionAccuracy", threshold: 0.85, scale: 0.1 }),
+            term(4.0, Signal::IsFalse("speechRecognitionSupported")),
+            term(0.35, Signal::Scaled("previousTranscriptionFailures", 1.0)),
+            term(0.8, Signal::HourWindow { field: "timeOfDay", from: 19.0, to: 24.0 }),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("previousTranscriptionFailures", Monotone::Increasing),
+    ("previousAudioUploadFailures", Monotone::Increasing),
+    ("previousBeatSyncIssues", Monotone::Increasing),
 ];

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -317,42 +318,31 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "websocket-disconnection",
         severity: Severity::Critical,
-        base_logit: -9.5,
+        base_logit: -4.5,
         terms: &[
-            term(13.5, Signal::IsFalse("websocketConnected")),
-            term(1.0, Signal::Capped("websocketLatency", 500.0)),
-            term(0.3, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
+            term(5.0, Signal::IsFalse("websocketConnected")),
+            term(1.0, Signal::Product { a: "websocketLatency", a_scale: 100.0, b: "userConcurrency", b_scale: 20.0 }),
+            term(0.4, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
         ],
     },
-    // Analysis slower than about 45 ms drops frames; a tighter latency
-    // target, dropped frames so far and a busy CPU add a little, and so does
-    // analysis taking longer than the target.
+    // Analysis time against the latency target; dropped frames and a saturated CPU add to it.
     FailureMode {
         name: "high-latency-dropped-frames",
         severity: Severity::High,
-        base_logit: -10.0,
+        base_logit: -4.0,
         terms: &[
-            term(1.0, Signal::Capped("averageAnalysisTime", 100.0)),
-            term(
-                4.7,
-                Signal::Excess {
-                    field: "averageAnalysisTime",
-                    threshold: 45.0,
-                    scale: 5.0,
-                },
-            ),
-            term(-1.0, Signal::Capped("targetLatency", 100.0)),
-            term(1.0, Signal::Capped("droppedFramesCount", 100.0)),
-            term(1.0, Signal::Scaled("cpuUtilization", 1.0)),
-            term(
-                0.3,
-                Signal::RatioExcess {
-                    numerator: "averageAnalysisTime",
-                    denominator: "targetLatency",
-                    threshold: 1.0,
-                    scale: 1.0,
-                },
-            ),
+            term(1.4, Signal::RatioExcess { numerator: "averageAnalysisTime", denominator: "targetLatency", threshold: 0.6, scale: 0.3 }),
+            term(1.0, Signal::Capped("droppedFramesCount", 50.0)),
+            term(2.0, Signal::Excess { field: "cpuUtilization", threshold: 0.7, scale: 0.15 }),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("websocketLatency", Monotone::Increasing),
+    ("droppedFramesCount", Monotone::Increasing),
+    ("previousPitchDetectionFailures", Monotone::Increasing),
+    ("previousWebSocketDisconnects", Monotone::Increasing),
+    ("previousLatencySpikes", Monotone::Increasing),
 ];

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -290,46 +291,40 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "ai-service-unavailable",
         severity: Severity::Critical,
-        base_logit: -9.5,
+        base_logit: -4.5,
         terms: &[
-            term(13.5, Signal::IsFalse("expertMusicAIAvailable")),
-            term(13.5, Signal::IsFalse("apiAvailable")),
+            term(5.0, Signal::IsFalse("expertMusicAIAvailable")),
+            term(4.0, Signal::IsFalse("apiAvailable")),
+            term(0.3, Signal::Scaled("previousGenerationFailures", 1.0)),
         ],
     },
-    // Graded in the AI latency, steep once it passes 2.6 s; the network adds a little.
+    // Graded in the AI latency; network latency x concurrency and the evening peak add to it.
     FailureMode {
         name: "api-latency-timeout",
         severity: Severity::High,
-        base_logit: -10.5,
+        base_logit: -4.6,
         terms: &[
-            term(1.0, Signal::Capped("expertMusicAILatency", 5000.0)),
-            term(
-                4.7,
-                Signal::Excess {
-                    field: "expertMusicAILatency",
-                    threshold: 2600.0,
-                    scale: 300.0,
-                },
-            ),
-            term(2.0, Signal::Scaled("networkLatencyMs", 1000.0)),
-            term(0.3, Signal::Scaled("previousModelTimeouts", 1.0)),
+            term(1.6, Signal::Excess { field: "expertMusicAILatency", threshold: 1500.0, scale: 1000.0 }),
+            term(1.2, Signal::Product { a: "networkLatencyMs", a_scale: 200.0, b: "userConcurrency", b_scale: 20.0 }),
+            term(0.35, Signal::Scaled("previousModelTimeouts", 1.0)),
+            term(0.7, Signal::HourWindow { field: "timeOfDay", from: 17.0, to: 22.0 }),
         ],
     },
-    // Graded in the file size, steep past about 25 MB (the upload limit).
+    // Graded past about 15 MB.
     FailureMode {
         name: "audio-file-too-large",
         severity: Severity::Medium,
-        base_logit: -10.5,
+        base_logit: -4.6,
         terms: &[
-            term(1.0, Signal::Capped("audioDuration", 300.0)),
-            term(
-                5.0,
-                Signal::Excess {
-                    field: "audioFileSize",
-                    threshold: 25000000.0,
-                    scale: 2000000.0,
-                },
-            ),
+            term(1.3, Signal::Excess { field: "audioFileSize", threshold: 15000000.0, scale: 5000000.0 }),
+            term(0.6, Signal::Capped("audioDuration", 300.0)),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("expertMusicAILatency", Monotone::Increasing),
+    ("previousGenerationFailures", Monotone::Increasing),
+    ("previousModelTimeouts", Monotone::Increasing),
 ];

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -313,52 +314,32 @@ const RULES: &[RecommendationRule] = &[
 
 /// DESIGN.md section 4 (see `failure_modes` for the shape of a hazard).
 const FAILURE_MODES: &[FailureMode] = &[
-    // Memory required against memory available: graded in the estimate,
-    // steep once it passes about 1.6 GB, softened by a larger machine, plus a
-    // mild interaction once the job needs over half the machine.
+    // Memory required against memory available, graded; FFT size and past OOM errors add to it.
     FailureMode {
         name: "out-of-memory",
         severity: Severity::Critical,
-        base_logit: -9.0,
+        base_logit: -3.9,
         terms: &[
-            term(1.0, Signal::Capped("estimatedMemoryRequirement", 4096.0)),
-            term(
-                13.0,
-                Signal::Excess {
-                    field: "estimatedMemoryRequirement",
-                    threshold: 1600.0,
-                    scale: 800.0,
-                },
-            ),
-            term(-3.0, Signal::Scaled("systemMemoryMB", 16384.0)),
-            term(0.3, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
-            term(
-                0.5,
-                Signal::RatioExcess {
-                    numerator: "estimatedMemoryRequirement",
-                    denominator: "systemMemoryMB",
-                    threshold: 0.5,
-                    scale: 0.5,
-                },
-            ),
+            term(1.6, Signal::RatioExcess { numerator: "estimatedMemoryRequirement", denominator: "systemMemoryMB", threshold: 0.1, scale: 0.1 }),
+            term(0.4, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
         ],
     },
-    // A saturated CPU times the separation out; long jobs add a little.
+    // Long audio on a busy CPU (duration x CPU).
     FailureMode {
         name: "processing-timeout",
         severity: Severity::High,
-        base_logit: -10.5,
+        base_logit: -3.4,
         terms: &[
-            term(1.0, Signal::Capped("audioDuration", 600.0)),
-            term(
-                4.7,
-                Signal::Excess {
-                    field: "cpuUtilization",
-                    threshold: 0.75,
-                    scale: 0.05,
-                },
-            ),
+            term(2.5, Signal::Product { a: "audioDuration", a_scale: 300.0, b: "cpuUtilization", b_scale: 1.0 }),
             term(1.0, Signal::Capped("averageSeparationTime", 120000.0)),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("estimatedMemoryRequirement", Monotone::Increasing),
+    ("systemMemoryMB", Monotone::Decreasing),
+    ("previousSeparationFailures", Monotone::Increasing),
+    ("previousOutOfMemoryErrors", Monotone::Increasing),
 ];

@@ -12,6 +12,7 @@ pub const SCHEMA: WorkflowSchema = WorkflowSchema {
     critical_features: CRITICAL,
     recommendation_rules: RULES,
     failure_modes: FAILURE_MODES,
+    monotone: MONOTONE,
 };
 
 const FIELDS: &[FieldSpec] = &[
@@ -370,32 +371,33 @@ const FAILURE_MODES: &[FailureMode] = &[
     FailureMode {
         name: "speech-recognition-unavailable",
         severity: Severity::Critical,
-        base_logit: -9.5,
+        base_logit: -4.6,
         terms: &[
-            term(13.5, Signal::IsFalse("speechRecognitionSupported")),
-            term(13.5, Signal::IsFalse("microphonePermission")),
-            term(1.0, Signal::EnumIsNot("recognitionEngineType", "webkit")),
+            term(5.0, Signal::IsFalse("speechRecognitionSupported")),
+            term(4.5, Signal::IsFalse("microphonePermission")),
+            term(0.9, Signal::EnumIsNot("recognitionEngineType", "webkit")),
             term(0.3, Signal::Scaled("previousRecognitionErrors", 1.0)),
         ],
     },
-    // A noisy room (above about 0.5) ruins command matching; lower match
-    // confidence and a poorer microphone add a little.
+    // A noisy room ruins matching; low match confidence, a poor microphone and the evening add to it.
     FailureMode {
         name: "low-command-match-confidence",
         severity: Severity::Medium,
-        base_logit: -7.0,
+        base_logit: -0.8,
         terms: &[
-            term(
-                3.5,
-                Signal::Excess {
-                    field: "backgroundNoiseLevel",
-                    threshold: 0.5,
-                    scale: 0.05,
-                },
-            ),
+            term(1.6, Signal::Excess { field: "backgroundNoiseLevel", threshold: 0.3, scale: 0.2 }),
             term(-3.0, Signal::Scaled("averageCommandMatchConfidence", 1.0)),
             term(-1.0, Signal::Scaled("microphoneQuality", 1.0)),
             term(0.3, Signal::Scaled("previousCommandMismatches", 1.0)),
+            term(0.7, Signal::HourWindow { field: "timeOfDay", from: 19.0, to: 24.0 }),
         ],
     },
+];
+
+/// Known directions of effect (see `failure_modes::Monotone`), beside the base ones.
+const MONOTONE: &[(&str, Monotone)] = &[
+    ("previousRecognitionErrors", Monotone::Increasing),
+    ("previousPermissionDenials", Monotone::Increasing),
+    ("previousCommandMismatches", Monotone::Increasing),
+    ("previousExecutionFailures", Monotone::Increasing),
 ];

@@ -1,0 +1,248 @@
+//! The logistic family: L2-regularised logistic regression on the
+//! normalised feature vector. Old model files (no `modelType`) are read as
+//! this family with the old, unsigned explanations.
+//!
+//! Explanations of models trained by this engine are exact linear SHAP
+//! values: `w_i · (x_i − mean_i)` in log-odds, with the training means as
+//! the baseline (features taken as independent, as linear SHAP does). They
+//! add up to the log-odds minus the log-odds at the means.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde_json::json;
+
+use super::{Attribution, Explanations, FileParts, Fitted, Fitter, Input, Model, Scorer};
+use crate::error::Result;
+use crate::model::ModelFile;
+use crate::predict::probability;
+use crate::schema::Workflow;
+use crate::train::fitting::{check_cancel, CrossValidation, Candidate, FitContext, Folds, TrainingSet};
+use crate::train::{logistic, metrics, TrainSettings};
+
+pub const MODEL_TYPE: &str = "logistic-regression-l2";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    /// `weights[i]` for vector entry i; 0 where the file has no weight.
+    pub weights: Vec<f64>,
+    pub bias: f64,
+    /// The explanation baseline, per vector entry (the file's feature means).
+    pub means: Option<Vec<f64>>,
+    pub explanations: Explanations,
+}
+
+impl LinearModel {
+    pub fn from_file(
+        workflow: &'static Workflow,
+        file: &ModelFile,
+        means: Option<&[f64]>,
+        explanations: Explanations,
+    ) -> std::result::Result<LinearModel, String> {
+        if !file.bias.is_finite() {
+            return Err("bias is not a finite number".to_string());
+        }
+        let mut weights = vec![0.0; workflow.vector.len()];
+        for (name, w) in &file.weights {
+            if !w.is_finite() {
+                return Err(format!("weight '{name}' is not a finite number"));
+            }
+            // Weights for features the vector does not have can never contribute
+            // (the old engine looked weights up by vector key); they are ignored.
+            if let Some(i) = workflow.feature_index(name) {
+                weights[i] = *w;
+            }
+        }
+        Ok(LinearModel {
+            weights,
+            bias: file.bias,
+            means: means.map(<[f64]>::to_vec),
+            explanations,
+        })
+    }
+
+    pub fn to_file(&self) -> FileParts {
+        FileParts {
+            weights: self.weights.clone(),
+            bias: self.bias,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// `σ(a · (bias + w·x) + b)` as a logistic model of its own.
+    pub fn absorb_platt(&mut self, a: f64, b: f64) {
+        self.weights.iter_mut().for_each(|w| *w *= a);
+        self.bias = a * self.bias + b;
+    }
+}
+
+impl Scorer for LinearModel {
+    fn probability(&self, input: Input) -> f64 {
+        probability(&self.weights, self.bias, input.vector)
+    }
+
+    fn explain(&self, input: Input, out: &mut [Attribution]) {
+        let means = self.means.as_deref();
+        for (i, ((a, &weight), &value)) in out
+            .iter_mut()
+            .zip(&self.weights)
+            .zip(input.vector)
+            .enumerate()
+        {
+            let centred = match means {
+                Some(m) => value - m[i],
+                None => value,
+            };
+            let contribution = match self.explanations {
+                Explanations::Unsigned => (weight * centred).abs().min(f64::MAX),
+                Explanations::Signed => (weight * centred).clamp(-f64::MAX, f64::MAX),
+            };
+            *a = Attribution {
+                weight,
+                contribution,
+            };
+        }
+    }
+
+    fn explanations(&self) -> Explanations {
+        self.explanations
+    }
+
+    fn linear(&self) -> Option<(&[f64], f64)> {
+        Some((&self.weights, self.bias))
+    }
+}
+
+/// The rows `idx` of a training set, as a fit's row source.
+struct Selected<'a> {
+    set: &'a TrainingSet<'a>,
+    idx: &'a [usize],
+}
+
+impl logistic::Rows for Selected<'_> {
+    fn len(&self) -> usize {
+        self.idx.len()
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> &[f64] {
+        self.set.row(self.idx[i])
+    }
+}
+
+/// Fits logistic regression, choosing `C` from the settings' grid by the
+/// lowest out-of-fold log-loss (ties go to the smaller `C`).
+pub struct LogisticFitter;
+
+impl LogisticFitter {
+    fn fit_c(set: &TrainingSet, rows: &[usize], c: f64) -> Result<logistic::Fit> {
+        let y: Vec<bool> = rows.iter().map(|i| set.y[*i]).collect();
+        logistic::fit_rows(&Selected { set, idx: rows }, set.d, &y, c)
+    }
+}
+
+impl Fitter for LogisticFitter {
+    fn model_type(&self) -> &'static str {
+        MODEL_TYPE
+    }
+
+    fn unusable(&self, _set: &TrainingSet) -> Option<String> {
+        None
+    }
+
+    fn cross_validation_units(&self, settings: &TrainSettings, folds: usize) -> usize {
+        settings.grid.len() * folds
+    }
+
+    fn cross_validate(
+        &self,
+        set: &TrainingSet,
+        members: &[usize],
+        folds: &Folds,
+        ctx: &FitContext,
+    ) -> Result<CrossValidation> {
+        let grid = &ctx.settings.grid;
+        let k = folds.k;
+        // One task per fold: the grid in increasing C, each fit started from
+        // the previous one's solution (a regularisation path). Per fold and
+        // grid value, the probabilities of the fold's held-out members.
+        let mut path: Vec<usize> = (0..grid.len()).collect();
+        path.sort_by(|a, b| grid[*a].total_cmp(&grid[*b]));
+        let per_fold: Vec<Result<Vec<Vec<f64>>>> = (0..k)
+            .into_par_iter()
+            .map(|f| {
+                let (fit_rows, held) = folds.split(members, f);
+                let y: Vec<bool> = fit_rows.iter().map(|i| set.y[*i]).collect();
+                let rows = Selected { set, idx: &fit_rows };
+                let mut by_grid = vec![Vec::new(); grid.len()];
+                let mut previous: Option<logistic::Fit> = None;
+                for &g in &path {
+                    check_cancel(ctx.cancel)?;
+                    let fit = logistic::fit_rows_from(&rows, set.d, &y, grid[g], previous.as_ref())?;
+                    (ctx.tick)(1);
+                    by_grid[g] = held.iter().map(|i| fit.probability(set.row(*i))).collect();
+                    previous = Some(fit);
+                }
+                Ok(by_grid)
+            })
+            .collect();
+        let per_fold = per_fold.into_iter().collect::<Result<Vec<_>>>()?;
+        let held_out: Vec<Vec<f64>> = (0..grid.len())
+            .flat_map(|g| per_fold.iter().map(move |fold| fold[g].clone()))
+            .collect();
+        let y: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
+        let oof = |g: usize| folds.assemble(members, |f| &held_out[g * k + f]);
+        let losses: Vec<f64> = (0..grid.len())
+            .map(|g| metrics::log_loss(&oof(g), &y))
+            .collect();
+        let mut best = 0;
+        for g in 1..grid.len() {
+            if losses[g] < losses[best] || (losses[g] == losses[best] && grid[g] < grid[best]) {
+                best = g;
+            }
+        }
+        Ok(CrossValidation {
+            oof: oof(best),
+            chosen: json!({ "C": grid[best] }),
+            log_loss: losses[best],
+            candidates: grid
+                .iter()
+                .zip(&losses)
+                .map(|(c, l)| Candidate {
+                    params: json!({ "C": c }),
+                    log_loss: *l,
+                })
+                .collect(),
+        })
+    }
+
+    fn fit(
+        &self,
+        set: &TrainingSet,
+        members: &[usize],
+        chosen: &serde_json::Value,
+        ctx: &FitContext,
+    ) -> Result<Fitted> {
+        check_cancel(ctx.cancel)?;
+        let c = chosen["C"].as_f64().unwrap_or(1.0);
+        let fit = Self::fit_c(set, members, c)?;
+        (ctx.tick)(1);
+        Ok(Fitted {
+            model: Model::Linear(LinearModel {
+                weights: fit.weights,
+                bias: fit.bias,
+                means: Some(set.means.to_vec()),
+                explanations: Explanations::Signed,
+            }),
+            hyperparameters: json!({
+                "C": c,
+                "grid": ctx.settings.grid,
+                "tolerance": logistic::TOLERANCE,
+                "maxIterations": logistic::MAX_ITERATIONS,
+                "iterations": fit.iterations,
+                "converged": fit.converged,
+                "standardised": true,
+            }),
+        })
+    }
+}
