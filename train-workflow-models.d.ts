@@ -43,6 +43,12 @@ export interface TrainOptions {
    * AbortSignal is ERR_INVALID_ARG.
    */
   signal?: AbortSignal
+  /**
+   * Write a new version of a models registry (and make it current) instead
+   * of flat files. Default: when `outDir` already is a registry (has a
+   * current.json). `false`: always flat files.
+   */
+  registry?: boolean
 }
 
 export interface WorkflowTrainingResult {
@@ -97,6 +103,8 @@ export interface TrainingSummary {
   written: string[]
   /** The model files as written. */
   modelFiles: WorkflowModel[]
+  /** Trained into a registry: the new version's id. */
+  version?: string
   [key: string]: unknown
 }
 

@@ -7,10 +7,11 @@ const { cancellable, checkSignal } = require('./lib/abort')
 const { callNative, checkOptions, engineError } = require('./lib/errors')
 const { resolveModelsDir } = require('./lib/model-dirs')
 const { slicer } = require('./lib/time-slices')
+const { registryTarget, trainVersion, trainVersionSync } = require('./lib/retrain')
 
 const KNOWN_OPTIONS = new Set([
   'seed', 'counts', 'data', 'dataFormat', 'outDir', 'skipInvalid', 'folds', 'grid',
-  'bootstrapResamples', 'trainedAt', 'split', 'onProgress', 'signal',
+  'bootstrapResamples', 'trainedAt', 'split', 'onProgress', 'signal', 'registry',
 ])
 
 /** Options as the addon takes them: defaults resolved, unknown keys refused. */
@@ -23,7 +24,10 @@ function nativeOptions(options) {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'onProgress': expected a function, received ${typeof options.onProgress}`, TypeError)
   }
   checkSignal(options.signal)
-  const { onProgress, signal, outDir, ...rest } = options
+  if (options.registry !== undefined && typeof options.registry !== 'boolean') {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'registry': expected a boolean, received ${typeof options.registry}`, TypeError)
+  }
+  const { onProgress, signal, outDir, registry, ...rest } = options
   // outDir: undefined -> the project's models directory (lib/model-dirs.js:
   // never inside node_modules unless configured so); null -> write nothing.
   const out = outDir === undefined ? resolveModelsDir().dir : outDir
@@ -41,6 +45,9 @@ function parseReport(text) {
  */
 async function train(options = {}) {
   const prepared = nativeOptions(options)
+  // Into a models registry (one already, or `registry: true`): a new version, then the pointer moves.
+  const target = registryTarget(prepared.outDir, options.registry)
+  if (target) return trainVersion(target, { ...options, outDir: undefined, registry: undefined })
   const { onProgress, signal } = options
   // A listener that throws must not crash the process (the calls come from
   // the addon, outside any promise): its first error stops further events
@@ -82,6 +89,8 @@ function trainSync(options = {}) {
     throw engineError('ERR_INVALID_ARG', "Invalid argument 'options': trainSync takes no onProgress or signal; use train()", TypeError)
   }
   const prepared = nativeOptions(options)
+  const target = registryTarget(prepared.outDir, options.registry)
+  if (target) return trainVersionSync(target, { ...options, outDir: undefined, registry: undefined })
   return parseReport(callNative(native.trainSync, prepared))
 }
 
