@@ -245,20 +245,21 @@ fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
     let msg = from_file(&path, false).unwrap_err().to_string();
     assert!(msg.contains("row 3") && msg.contains("'(json)'"), "{msg}");
 
-    // skip_invalid: every bad row above is skipped and counted; the too-small
-    // workflows are reported as skipped, not a crash.
+    // skip_invalid: every bad row above is skipped and counted; as no
+    // workflow is left with enough rows, the run fails loudly instead of
+    // "succeeding" with no model, and says how many rows it skipped.
     let all: Vec<&str> = std::iter::once(good)
         .chain(cases.iter().map(|c| c.0))
         .collect();
     let path = write(&dir, "mixed.jsonl", &all.join("\n"));
-    let report = from_file(&path, true).unwrap();
-    assert_eq!(report.invalid_rows_skipped, cases.len());
-    assert_eq!(report.total_scenarios, 1);
-    assert!(report.results.is_empty());
-    assert_eq!(report.skipped.len(), 8);
-    assert!(report
-        .markdown
-        .contains(&format!("{} invalid rows were skipped", cases.len())));
+    let e = from_file(&path, true).unwrap_err();
+    assert_eq!(e.code(), "ERR_INSUFFICIENT_DATA");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&format!("(1 valid rows, {} invalid rows skipped, the first: ", cases.len()))
+            && msg.contains("row 2"),
+        "{msg}"
+    );
 }
 
 #[test]
