@@ -309,13 +309,21 @@ describe('train', () => {
       })
     })
 
-    it('skips and counts invalid rows with skipInvalid, and skips workflows with too few rows', async () => {
+    it('skips and counts invalid rows with skipInvalid; a run left with no trainable workflow fails loudly', async () => {
       const file = path.join(dir, 'mixed.jsonl')
       fs.writeFileSync(file, [good, ...cases.map((c) => c[1])].join('\n') + '\n')
-      const summary = await train({ data: file, outDir: null, skipInvalid: true })
+      // Every workflow is left with too few rows: no "success" with 0 models.
+      await expect(train({ data: file, outDir: null, skipInvalid: true })).rejects.toMatchObject({
+        code: 'ERR_INSUFFICIENT_DATA',
+        message: expect.stringContaining(`Cannot train any workflow: no workflow could be trained from ${file} (1 valid rows, ${cases.length} invalid rows skipped, the first: `),
+      })
+      // With enough valid rows of one workflow, that one trains and the others are skipped and named.
+      const rows = generateTrainingDataSync({ seed: 6, counts: { 'ai-memory': 200 } }).filter((s) => s.workflowType === 'ai-memory')
+      const enough = path.join(dir, 'enough.jsonl')
+      fs.writeFileSync(enough, [...rows.map(({ raw, failed }) => JSON.stringify({ features: raw, failed })), good, ...cases.map((c) => c[1])].join('\n') + '\n')
+      const summary = await train({ data: enough, outDir: null, skipInvalid: true })
       expect(summary.invalidRowsSkipped).toBe(cases.length)
-      expect(summary.models).toEqual([])
-      expect(summary.skipped).toContainEqual({ workflowType: 'ai-memory', rows: 1, reason: 'only 1 rows (at least 20 needed)' })
+      expect(summary.models.map((m) => m.workflowType)).toEqual(['ai-memory'])
     })
   })
 
