@@ -8,17 +8,18 @@
 const [addonPath, modelsDir, inputsPath] = process.argv.slice(2)
 const addon = require(addonPath)
 const inputs = JSON.parse(require('node:fs').readFileSync(inputsPath, 'utf8'))
-const models = addon.loadModelsSync(modelsDir)
+const models = addon.loadModelsSync([modelsDir])
 const types = addon.getWorkflowTypes()
 if (models.warnings.length) throw new Error(`model warnings: ${models.warnings.join('; ')}`)
 const probabilities = {}
 for (const type of types) {
   const input = inputs[type]
   if (!input) throw new Error(`no sample input for ${type}`)
-  const result = models.predict(input, false)
-  if (result.workflowType !== type) throw new Error(`${type}: result is for ${result.workflowType}`)
-  const p = result.failureProbability
+  // The raw columnar call: validates the object as a row of `type` and scores it.
+  const out = new Float64Array(1)
+  models.predictProbabilitiesRaw(type, [input], false, out)
+  const p = out[0]
   if (!(p >= 0 && p <= 1)) throw new Error(`${type}: failureProbability ${p} is not in [0, 1]`)
   probabilities[type] = p
 }
-process.stdout.write(JSON.stringify({ arch: process.arch, workflows: types.length, loaded: models.loadedWorkflows.length, probabilities }) + '\n')
+process.stdout.write(JSON.stringify({ arch: process.arch, workflows: types.length, loaded: JSON.parse(models.modelInfoJson()).filter(Boolean).length, probabilities }) + '\n')
