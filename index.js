@@ -6,5 +6,6 @@ module.exports = {
   ...require('./workflow-predictors'),
   ...require('./train-workflow-models'),
   ...require('./generate-training-data'),
+  ...require('./production'),
   ...require('./lib/knowledge-graph'),
 }

@@ -86,6 +86,36 @@ export declare class NativeModels {
   predictProbabilitiesAsync(workflowType: string, rows: Float64Array): Promise<Float64Array>
 }
 
+/** An open outcome store. */
+export declare class NativeOutcomeStore {
+  get path(): string
+  /** Predictions queued and not yet written. */
+  get pending(): number
+  /** Queue a prediction for the next write; checked now. */
+  logPrediction(predictionId: string, role: string, workflowType: string, modelVersion: string, probability: number, features: string | undefined | null, createdAt: number | undefined | null, sampleRate: number): number
+  /** Record one prediction's outcome; returns its outcome id once committed. */
+  recordOutcomeSync(predictionId: string, failed: boolean, failureType?: string | undefined | null, recordedAt?: number | undefined | null): string
+  recordOutcome(predictionId: string, failed: boolean, failureType?: string | undefined | null, recordedAt?: number | undefined | null): Promise<string>
+  /** Write `{ outcomes, events }` (JSON) in one transaction with the queued predictions. */
+  writeSync(batch: string): string
+  write(batch: string): Promise<string>
+  /** Write the queued predictions; returns how many were new. */
+  flushSync(): string
+  flush(): Promise<string>
+  /** Answer a JSON request (see `analysis.rs`) with JSON. */
+  querySync(request: string): string
+  query(request: string): Promise<string>
+  /** Export the outcomes as training JSONL to `path`; `filter` is JSON. */
+  exportJsonlSync(path: string, filter: string): string
+  exportJsonl(path: string, filter: string): Promise<string>
+  /** Enforce the retention bounds now. */
+  pruneSync(): string
+  prune(): Promise<string>
+  /** Write the queued predictions and close the connection. */
+  closeSync(): string
+  close(): Promise<string>
+}
+
 /**
  * The core fit (`train::logistic::fit`, regularisation `c`) on row-major
  * `rows` of `d` features and 0/1 `labels`. The fit borrows the
@@ -218,8 +248,25 @@ export interface NativeTrainOptions {
   split?: string
 }
 
+/** `openOutcomeStoreSync` on the libuv pool. */
+export declare function openOutcomeStore(path: string, options: string): Promise<NativeOutcomeStore>
+
+/** Open (creating it if needed) the store at `path`; `options` is JSON. */
+export declare function openOutcomeStoreSync(path: string, options: string): NativeOutcomeStore
+
 /** Validate graph JSON `text`; `origin` names it in error messages. */
 export declare function parseKnowledgeGraph(text: string, origin: string): NativeKnowledgeGraph
+
+/** `registrySync` on the libuv pool. */
+export declare function registry(op: string, dir: string, args: string): Promise<string>
+
+/**
+ * Run a registry operation (`state`, `list`, `resolve`, `manifest`,
+ * `promote`, `rollback`, `setChallenger`, `stagingDir`, `commit`,
+ * `attachReferences`) on the
+ * models directory `dir`; `args` and the answer are JSON.
+ */
+export declare function registrySync(op: string, dir: string, args: string): string
 
 /** Train on the thread pool (rayon inside). Resolves to the report as JSON text. */
 export declare function train(options: NativeTrainOptions, onProgress?: ProgressCallback | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>

@@ -34,4 +34,6 @@ export interface WorkflowPrediction {
   modelVersion: string
   /** The model's training verdict; null for model files that record none (the old engine's). */
   verdict: 'ok' | 'no-signal' | 'inconclusive' | null
+  /** Identifies this prediction: pass it to `recordOutcome(predictionId, failed)` once the run's outcome is known (unique across processes: a random UUID). */
+  predictionId: string
 }

@@ -37,6 +37,12 @@ export interface TrainOptions {
   onProgress?: (event: { stage: 'load' | 'train' | 'write' | 'done'; workflowType?: string; done: number; total: number }) => void
   /** Aborts training (rejects with ERR_ABORTED, or AbortError before it starts). */
   signal?: AbortSignal
+  /**
+   * Write a new version of a models registry (and make it current) instead
+   * of flat files. Default: when `outDir` already is a registry (has a
+   * current.json). `false`: always flat files.
+   */
+  registry?: boolean
 }
 
 export interface WorkflowTrainingResult {
@@ -91,6 +97,8 @@ export interface TrainingSummary {
   written: string[]
   /** The model files as written. */
   modelFiles: WorkflowModel[]
+  /** Trained into a registry: the new version's id. */
+  version?: string
   [key: string]: unknown
 }
 

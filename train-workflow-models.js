@@ -5,10 +5,11 @@
 const native = require('./lib/binding')
 const { awaitNative, callNative, checkOptions, engineError } = require('./lib/errors')
 const { resolveModelsDir } = require('./lib/model-dirs')
+const { registryTarget, trainVersion, trainVersionSync } = require('./lib/retrain')
 
 const KNOWN_OPTIONS = new Set([
   'seed', 'counts', 'data', 'dataFormat', 'outDir', 'skipInvalid', 'folds', 'grid',
-  'bootstrapResamples', 'trainedAt', 'split', 'onProgress', 'signal',
+  'bootstrapResamples', 'trainedAt', 'split', 'onProgress', 'signal', 'registry',
 ])
 
 /** Options as the addon takes them: defaults resolved, unknown keys refused. */
@@ -20,7 +21,10 @@ function nativeOptions(options) {
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'onProgress': expected a function, received ${typeof options.onProgress}`, TypeError)
   }
-  const { onProgress, signal, outDir, ...rest } = options
+  if (options.registry !== undefined && typeof options.registry !== 'boolean') {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'registry': expected a boolean, received ${typeof options.registry}`, TypeError)
+  }
+  const { onProgress, signal, outDir, registry, ...rest } = options
   // outDir: undefined -> the project's models directory (lib/model-dirs.js:
   // never inside node_modules unless configured so); null -> write nothing.
   const out = outDir === undefined ? resolveModelsDir().dir : outDir
@@ -38,6 +42,9 @@ function parseReport(text) {
  */
 async function train(options = {}) {
   const prepared = nativeOptions(options)
+  // Into a models registry (one already, or `registry: true`): a new version, then the pointer moves.
+  const target = registryTarget(prepared.outDir, options.registry)
+  if (target) return trainVersion(target, { ...options, outDir: undefined, registry: undefined })
   const { onProgress, signal } = options
   if (signal?.aborted) throw engineError('ERR_ABORTED', 'The operation was aborted', Error, signal.reason)
   // A listener that throws must not crash the process (the calls come from
@@ -72,6 +79,8 @@ function trainSync(options = {}) {
     throw engineError('ERR_INVALID_ARG', "Invalid argument 'options': trainSync takes no onProgress or signal; use train()", TypeError)
   }
   const prepared = nativeOptions(options)
+  const target = registryTarget(prepared.outDir, options.registry)
+  if (target) return trainVersionSync(target, { ...options, outDir: undefined, registry: undefined })
   return parseReport(callNative(native.trainSync, prepared))
 }
 

@@ -1,4 +1,5 @@
 import type { WorkflowType, WorkflowFeatures, PartialWorkflowFeatures } from './workflow-features'
+import type { LiveMetricsGroup, LiveMetricsOptions, MonitorOptions, OutcomeRecord, OutcomeStore, RegistryState, VersionInfo } from './production'
 
 // The prediction's shape is generated from its single declaration (src/prediction_shape.rs).
 import type { CriticalFactor, WorkflowPrediction } from './prediction'
@@ -58,6 +59,34 @@ export interface WorkflowPredictorOptions {
   unknownFields?: 'warn' | 'error' | 'ignore'
   /** Receives the warnings (models skipped or taken from the fallback, unknown keys, no-signal models). Default: console. */
   logger?: { warn(...args: unknown[]): void }
+  /**
+   * The outcome store predictions are logged to and outcomes recorded in:
+   * `true` (the default location: DAWG_ML_STORE, package.json
+   * "dawg-ml".store, or <project>/.dawg-ml/outcomes.sqlite), a file path, or
+   * an open OutcomeStore. Default: none (recordOutcome throws ERR_NO_STORE).
+   */
+  store?: boolean | string | OutcomeStore
+  /** With a store: 'all' (default), 'sampled' (a random `sampleRate` share) or 'off'. */
+  logPredictions?: 'all' | 'sampled' | 'off'
+  /** The share of predictions logged with 'sampled' (default 0.1). */
+  sampleRate?: number
+  /** Score the registry's challenger in shadow on every logged prediction (default true). Its predictions are logged, never returned. */
+  shadow?: boolean
+  /** Reload when the registry's current pointer moves (polled; default every 1000 ms). */
+  watch?: boolean | { intervalMs: number }
+  /** The monitor's thresholds, or false for none. */
+  monitor?: MonitorOptions | false
+  /** Run the monitor after this many recorded outcomes (default 100; 0: only evaluate()). */
+  evaluateEvery?: number
+}
+
+/** Payloads of the predictor's events. */
+export interface PredictorEvents {
+  drift: [{ workflowType: WorkflowType; modelVersion: string; rows: number; threshold: number; scorePsi: number | null; features: Array<{ feature: string; psi: number }>; drifted: string[]; referenceSource: string; expectedLogLoss: number | null; liveLogLoss: number | null; referenceLogLoss: number | null }]
+  degraded: [{ version: string; workflowType: WorkflowType; modelVersion: string; test: Record<string, unknown> }]
+  promoted: [{ from: string | null; to: string; reason: string; test?: Record<string, unknown>; manual?: boolean }]
+  rolledBack: [{ from: string | null; to: string; reason: string; degraded?: unknown[]; manual?: boolean }]
+  reloaded: [{ from: string | null; to: string | null }]
 }
 
 export interface ModelSource {
@@ -67,8 +96,41 @@ export interface ModelSource {
   verdict: 'ok' | 'no-signal' | 'inconclusive' | null
 }
 
+/**
+ * A WorkflowPredictor is a Node EventEmitter (declared here without
+ * @types/node, so that projects without Node's types compile).
+ */
 export declare class WorkflowPredictor {
   constructor(options?: WorkflowPredictorOptions)
+  on<E extends keyof PredictorEvents>(event: E, listener: (...args: PredictorEvents[E]) => void): this
+  once<E extends keyof PredictorEvents>(event: E, listener: (...args: PredictorEvents[E]) => void): this
+  off<E extends keyof PredictorEvents>(event: E, listener: (...args: PredictorEvents[E]) => void): this
+  removeAllListeners(event?: keyof PredictorEvents): this
+  listenerCount(event: keyof PredictorEvents): number
+  /** The registry version predictions come from (null for a flat directory). */
+  readonly modelVersion: string | null
+  /** The version scored in shadow, or null. */
+  readonly challengerVersion: string | null
+  readonly outcomeStore: OutcomeStore | null
+  /** Record a run's outcome (ERR_NO_STORE without a store); resolves once committed. */
+  recordOutcome(predictionId: string, failed: boolean, options?: { failureType?: string | null; recordedAt?: Date | number }): Promise<{ outcomeId: number }>
+  recordOutcome(outcome: OutcomeRecord): Promise<{ outcomeId: number }>
+  recordOutcomeSync(predictionId: string, failed: boolean, options?: { failureType?: string | null; recordedAt?: Date | number }): { outcomeId: number }
+  recordOutcomeSync(outcome: OutcomeRecord): { outcomeId: number }
+  recordOutcomes(outcomes: OutcomeRecord[]): Promise<{ outcomeIds: number[] }>
+  recordOutcomesSync(outcomes: OutcomeRecord[]): { outcomeIds: number[] }
+  /** Live metrics per workflow and model version over the window. */
+  getLiveMetrics(workflowType?: WorkflowType | null, options?: LiveMetricsOptions): Promise<LiveMetricsGroup[]>
+  getLiveMetricsSync(workflowType?: WorkflowType | null, options?: LiveMetricsOptions): LiveMetricsGroup[]
+  /** Run the monitor now; emits and resolves to its events. */
+  evaluate(): Promise<Array<{ type: 'drift' | 'degraded' | 'promoted' | 'rolledBack'; payload: Record<string, unknown> }>>
+  /** Load the registry's current version (and challenger) again and swap them in whole. */
+  reload(): Promise<string | null>
+  listVersions(): Promise<VersionInfo[]>
+  promote(id: string | number, options?: { reason?: string; figures?: object }): Promise<RegistryState>
+  rollback(options?: { reason?: string; figures?: object }): Promise<RegistryState>
+  /** Stop watching, write the queued predictions, close a store this predictor opened. */
+  close(): Promise<void>
   /** The directory models are loaded from first. */
   readonly modelsDir: string
   /** Where each loaded model came from, by workflow type. */

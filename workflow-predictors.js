@@ -6,11 +6,14 @@
 // fail `toBeInstanceOf(Array)` there).
 
 const path = require('node:path')
+const { EventEmitter } = require('node:events')
 const native = require('./lib/binding')
 const { awaitNative, callNative, engineError, localise } = require('./lib/errors')
 const reader = require('./lib/feature-reader')
 const buildPrediction = require('./lib/generated/build-prediction')
 const { SHIPPED_MODELS_DIR, resolveModelsDir } = require('./lib/model-dirs')
+const { ModelRegistry } = require('./lib/registry')
+const { ProductionLoop } = require('./lib/production-loop')
 
 /** The models shipped with the package. */
 const DEFAULT_MODELS_DIR = SHIPPED_MODELS_DIR
@@ -29,17 +32,31 @@ function scratch() {
   return { f64: new Float64Array(SHAPE.maxSlots), tags: new Uint8Array(SHAPE.maxSlots) }
 }
 
-class WorkflowPredictor {
+/**
+ * What one call predicts with, swapped whole by reload(): a call reads it
+ * once, so it never mixes two versions.
+ * { models, info (per workflow index: { workflowType, modelVersion, verdict, path } or null),
+ *   stats (parsed model files, on demand), version (registry id or null), revision,
+ *   challenger: { models, info, version } | null }
+ */
+function snapshot(models, info, version, revision, challenger) {
+  return { models, info, stats: new Map(), version, revision, challenger }
+}
+
+class WorkflowPredictor extends EventEmitter {
   #modelsDir
   #dirs
   #strict
   #unknownFields
   #logger
-  #models = null
-  /** Per workflow index: { workflowType, modelVersion, verdict, path } or null. */
-  #info = []
-  #statsCache = new Map()
-  /** The buffers attached to the addon's models (see NativeModels.attachScratch). */
+  #active = null
+  #registry
+  #loop
+  #watch
+  #watchTimer = null
+  #reloading = null
+  #evaluating = null
+  /** The buffers attached to every loaded models object (see NativeModels.attachScratch). */
   #scratch = scratch()
   /** Calls in progress: a getter of an input may predict again while it is read. */
   #depth = 0
@@ -51,7 +68,8 @@ class WorkflowPredictor {
    */
   constructor(options = {}) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArg('options', 'an object', options)
-    const { modelsDir, fallbackModelsDir, strict, unknownFields, logger } = options
+    super()
+    const { modelsDir, fallbackModelsDir, strict, unknownFields, logger, watch } = options
     if (modelsDir !== undefined && typeof modelsDir !== 'string') throw invalidArg('modelsDir', 'a string', modelsDir)
     if (fallbackModelsDir !== undefined && fallbackModelsDir !== null && typeof fallbackModelsDir !== 'string') {
       throw invalidArg('fallbackModelsDir', 'a string or null', fallbackModelsDir)
@@ -77,6 +95,14 @@ class WorkflowPredictor {
       if (fallback && path.resolve(fallback) !== dir) dirs.push(path.resolve(fallback))
       this.#dirs = dirs.length ? dirs : [dir]
     }
+    // The first directory may be a registry (versions and a current pointer).
+    this.#registry = new ModelRegistry(this.#modelsDir)
+    this.#loop = new ProductionLoop(options, { logger: this.#logger, registry: this.#registry })
+    this.#loop.onDue = () => this.#background(() => this.evaluate())
+    if (watch !== undefined && typeof watch !== 'boolean' && !(watch !== null && typeof watch === 'object' && Number.isInteger(watch.intervalMs) && watch.intervalMs > 0)) {
+      throw invalidArg('watch', 'a boolean or { intervalMs }', watch)
+    }
+    this.#watch = watch === true ? { intervalMs: 1000 } : watch || null
   }
 
   /** The directory models are loaded from first. */
@@ -92,21 +118,54 @@ class WorkflowPredictor {
   /** Where each loaded model came from: { [workflowType]: { path, modelVersion, verdict } }. */
   get modelSources() {
     const out = {}
-    for (const m of this.#info) if (m) out[m.workflowType] = { path: m.path, modelVersion: m.modelVersion, verdict: m.verdict }
+    for (const m of this.#active?.info ?? []) if (m) out[m.workflowType] = { path: m.path, modelVersion: m.modelVersion, verdict: m.verdict }
     return out
   }
 
-  /** Load the models (off the main thread). A workflow whose file is missing or invalid is skipped with a warning. */
+  /**
+   * Load the models (off the main thread): from the registry's current
+   * version when the models directory is a registry. A workflow whose file
+   * is missing or invalid is skipped with a warning. Opens the outcome
+   * store when one was asked for, and starts watching when `watch` is set.
+   */
   async initialize() {
-    this.#adopt(await awaitNative(native.loadModels, this.#dirs))
+    await this.#loop.open()
+    const { current, challenger, revision } = await this.#resolve()
+    const models = await awaitNative(native.loadModels, current.dirs)
+    const shadow = challenger && (await awaitNative(native.loadModels, [challenger.dir]))
+    this.#active = this.#adopt(models, current.version, revision, challenger && { models: shadow, version: challenger.version })
+    this.#startWatching()
   }
 
   /** `initialize()`, blocking. */
   initializeSync() {
-    this.#adopt(callNative(native.loadModelsSync, this.#dirs))
+    this.#loop.openSync()
+    const { current, challenger, revision } = this.#resolveSync()
+    const models = callNative(native.loadModelsSync, current.dirs)
+    const shadow = challenger && callNative(native.loadModelsSync, [challenger.dir])
+    this.#active = this.#adopt(models, current.version, revision, challenger && { models: shadow, version: challenger.version })
+    this.#startWatching()
   }
 
-  #adopt(models) {
+  /** Where to load from: the registry's current (and challenger) version, or the directories as they are. */
+  #resolved(resolution, state) {
+    const [first, ...rest] = this.#dirs
+    const current = resolution.current
+    const dirs = current.version === null ? this.#dirs : [current.dir, ...rest.filter((d) => d !== first)]
+    const challenger = this.#loop.shadow && this.#loop.enabled ? resolution.challenger : null
+    return { current: { dirs, version: current.version }, challenger, revision: state?.revision ?? null }
+  }
+
+  async #resolve() {
+    return this.#resolved(await this.#registry.resolve(), await this.#registry.state())
+  }
+
+  #resolveSync() {
+    return this.#resolved(this.#registry.resolveSync(), this.#registry.stateSync())
+  }
+
+  #adopt(models, version, revision, challenger) {
+    models.attachScratch(this.#scratch.f64, this.#scratch.tags)
     for (const warning of models.warnings) this.#logger.warn(`[ml-engine] ${warning}`)
     const info = JSON.parse(models.modelInfoJson())
     if (this.#dirs.length > 1) {
@@ -122,17 +181,15 @@ class WorkflowPredictor {
         this.#logger.warn(`[ml-engine] Models: ${parts.join('; ')}`)
       }
     }
-    models.attachScratch(this.#scratch.f64, this.#scratch.tags)
-    this.#models = models
-    this.#info = info
-    this.#statsCache = new Map()
+    const shadow = challenger && { models: challenger.models, info: JSON.parse(challenger.models.modelInfoJson()), version: challenger.version }
+    return snapshot(models, info, version, revision, shadow)
   }
 
   #loaded() {
-    if (this.#models === null) {
+    if (this.#active === null) {
       throw engineError('ERR_NOT_INITIALIZED', 'WorkflowPredictor not initialized. Call initialize() first.')
     }
-    return this.#models
+    return this.#active
   }
 
   /** Report (or refuse) keys of `features` that are not fields of its workflow. */
@@ -156,8 +213,8 @@ class WorkflowPredictor {
     }
   }
 
-  #warnNoSignal(w) {
-    const m = this.#info[w]
+  #warnNoSignal(active, w) {
+    const m = active.info[w]
     if (!this.#warnedNoSignal.has(w)) {
       this.#warnedNoSignal.add(w)
       this.#logger.warn(`[ml-engine] The ${m.workflowType} model (${m.modelVersion}) was trained with verdict 'no-signal': its predictions carry no information about failures; see TRAINING_REPORT.md`)
@@ -170,7 +227,14 @@ class WorkflowPredictor {
   }
 
   predictSync(features) {
-    const models = this.#loaded()
+    return this.#predictWith(this.#loaded(), features)
+  }
+
+  /** Predict with one snapshot of the models (and log, and shadow, when asked to). */
+  #predictWith(active, features) {
+    const { models, challenger } = active
+    const log = this.#loop.shouldLog()
+    let shadow
     const w = reader.workflowOf(features)
     let flat
     // A nested call (from a getter of an input being read) takes the N-API
@@ -186,6 +250,13 @@ class WorkflowPredictor {
       }
       if (present !== reader.EXOTIC) {
         this.#checkKeys(w, features, present)
+        // Before the champion: its flat prediction overwrites the encoded input.
+        if (log && challenger?.info[w]) {
+          shadow = this.#loop.scoreShadow(() => ({
+            modelVersion: challenger.info[w].modelVersion,
+            probability: challenger.models.probabilitiesEncoded(w, f64, tags, 1, this.#strict)[0],
+          }))
+        }
         try {
           models.predictScratch(w, this.#strict)
         } catch (error) {
@@ -196,9 +267,19 @@ class WorkflowPredictor {
     }
     // Anything the reader does not encode (or an unknown workflow, or not an
     // object at all) is read through N-API, which also produces its error.
-    flat ??= callNative(() => models.predictObject(features, this.#strict))
-    const prediction = buildPrediction(flat, NAMES, this.#info)
-    if (this.#info[flat[0]].verdict === 'no-signal') this.#warnNoSignal(flat[0])
+    if (flat === undefined) {
+      flat = callNative(() => models.predictObject(features, this.#strict))
+      const cw = flat[0]
+      if (log && challenger?.info[cw]) {
+        shadow = this.#loop.scoreShadow(() => ({
+          modelVersion: challenger.info[cw].modelVersion,
+          probability: challenger.models.predictProbabilitiesRaw(challenger.info[cw].workflowType, [features], this.#strict)[0],
+        }))
+      }
+    }
+    const prediction = buildPrediction(flat, NAMES, active.info, { predictionId: this.#loop.newPredictionId() })
+    if (log) this.#loop.log(prediction, features, shadow)
+    if (active.info[flat[0]].verdict === 'no-signal') this.#warnNoSignal(active, flat[0])
     return prediction
   }
 
@@ -209,11 +290,12 @@ class WorkflowPredictor {
 
   predictBatchSync(featuresArray) {
     if (!Array.isArray(featuresArray)) throw invalidArg('featuresArray', 'an array', featuresArray)
-    this.#loaded()
+    // One snapshot for the whole batch: a reload meanwhile never mixes versions.
+    const active = this.#loaded()
     const out = []
     for (let i = 0; i < featuresArray.length; i++) {
       try {
-        out[i] = this.predictSync(featuresArray[i])
+        out[i] = this.#predictWith(active, featuresArray[i])
       } catch (error) {
         throw atIndex(error, i)
       }
@@ -230,7 +312,7 @@ class WorkflowPredictor {
    */
   predictProbabilities(workflowType, rows, options = {}) {
     const layout = checkLayout(options)
-    const models = this.#loaded()
+    const { models } = this.#loaded()
     if (layout === 'raw') {
       if (!Array.isArray(rows)) throw invalidRows('an array of feature objects', rows)
       return localArray(this.#rawProbabilities(models, workflowType, rows))
@@ -274,26 +356,195 @@ class WorkflowPredictor {
       throw engineError('ERR_INVALID_ARG', "Invalid argument 'layout': predictProbabilitiesAsync takes only 'vector' rows", TypeError)
     }
     checkVectorRows(rows)
-    const models = this.#loaded()
+    const { models } = this.#loaded()
     return localArray(await awaitNative(() => models.predictProbabilitiesAsync(workflowType, rows)))
   }
 
   /** The loaded model file of a workflow, or undefined. */
   getModelStats(workflowType) {
-    const models = this.#models
-    if (models === null || typeof workflowType !== 'string') return undefined
-    // Parsed on first request (here, in the caller's realm), not at load.
-    if (!this.#statsCache.has(workflowType)) {
-      const text = models.modelJson(workflowType)
-      this.#statsCache.set(workflowType, text === null ? undefined : JSON.parse(text))
-    }
-    return this.#statsCache.get(workflowType)
+    const active = this.#active
+    if (active === null || typeof workflowType !== 'string') return undefined
+    return statsOf(active, workflowType)
   }
 
   /** Every loaded model file, in workflow order. */
   getAllModels() {
-    return this.#info.filter((m) => m !== null).map((m) => this.getModelStats(m.workflowType))
+    const active = this.#active
+    if (active === null) return []
+    return active.info.filter((m) => m !== null).map((m) => statsOf(active, m.workflowType))
   }
+
+  // ------------------------------------------------------ production loop
+
+  /** The registry version the predictions come from (null for a flat directory). */
+  get modelVersion() {
+    return this.#active?.version ?? null
+  }
+
+  /** The version scored in shadow, or null. */
+  get challengerVersion() {
+    return this.#active?.challenger?.version ?? null
+  }
+
+  /** The outcome store this predictor logs to and records into, or null. */
+  get outcomeStore() {
+    return this.#loop.store
+  }
+
+  /**
+   * Record a run's outcome: `(predictionId, failed, { failureType? })` for a
+   * prediction, or `({ features, failed, failureType? })` for a run that was
+   * never predicted. Resolves to `{ outcomeId }` once committed.
+   */
+  recordOutcome(subject, failed, options) {
+    return this.#loop.recordOutcome(subject, failed, options)
+  }
+
+  recordOutcomeSync(subject, failed, options) {
+    return this.#loop.recordOutcomeSync(subject, failed, options)
+  }
+
+  /** Record many outcomes in one transaction (all or none). */
+  recordOutcomes(outcomes) {
+    return this.#loop.recordOutcomes(outcomes)
+  }
+
+  recordOutcomesSync(outcomes) {
+    return this.#loop.recordOutcomesSync(outcomes)
+  }
+
+  /**
+   * Live metrics per workflow and model version over `window` (a number of
+   * predictions, or { last, since, until, ms, labelled }): count, failure
+   * rate, mean probability, log-loss, Brier, ECE, AUC with its interval,
+   * precision and recall at each risk level, and the label-free expectation.
+   */
+  getLiveMetrics(workflowType, options) {
+    return this.#loop.liveMetrics(workflowType, options)
+  }
+
+  getLiveMetricsSync(workflowType, options) {
+    return this.#loop.liveMetricsSync(workflowType, options)
+  }
+
+  /**
+   * Run the monitor now: drift, degradation (rolled back when automatic),
+   * the challenger's promotion test (promoted when automatic). Emits each
+   * event, reloads after a promotion or rollback, resolves to the events.
+   */
+  async evaluate() {
+    if (this.#evaluating) return this.#evaluating
+    this.#evaluating = (async () => {
+      const active = this.#loaded()
+      await this.#loop.store?.flush()
+      const champion = modelsOf(active, active.info)
+      const challenger = active.challenger && { version: active.challenger.version, models: modelsOf(active, active.challenger.info, false) }
+      const events = await this.#loop.evaluate(champion, challenger)
+      if (events.some((e) => e.type === 'promoted' || e.type === 'rolledBack')) await this.reload()
+      for (const e of events) this.emit(e.type, e.payload)
+      return events
+    })().finally(() => {
+      this.#evaluating = null
+    })
+    return this.#evaluating
+  }
+
+  /**
+   * Load the registry's current version (and challenger) again, off the
+   * main thread, and swap them in whole: predictions in progress finish
+   * with the models they started with. Resolves to the version now used.
+   */
+  reload() {
+    const previous = this.#reloading ?? Promise.resolve()
+    this.#reloading = previous
+      .catch(() => {})
+      .then(async () => {
+        const { current, challenger, revision } = await this.#resolve()
+        const models = await awaitNative(native.loadModels, current.dirs)
+        const shadow = challenger && (await awaitNative(native.loadModels, [challenger.dir]))
+        const before = this.#active?.version ?? null
+        this.#active = this.#adopt(models, current.version, revision, challenger && { models: shadow, version: challenger.version })
+        if (before !== current.version) this.emit('reloaded', { from: before, to: current.version })
+        return current.version
+      })
+      .finally(() => {
+        this.#reloading = null
+      })
+    return this.#reloading
+  }
+
+  /** Every version in the models registry, oldest first. */
+  listVersions() {
+    return this.#registry.list()
+  }
+
+  /** Make `id` current (recorded with `reason`/`figures`), reload, emit 'promoted'. */
+  async promote(id, options) {
+    const from = (await this.#registry.state())?.current ?? null
+    const state = await this.#registry.promote(id, options)
+    const payload = { from, to: state.current, reason: options?.reason ?? 'promoted by hand', manual: true }
+    await this.#loop.recordEvent('promoted', payload)
+    await this.reload()
+    this.emit('promoted', payload)
+    return state
+  }
+
+  /** Return to the previous current version, reload, emit 'rolledBack'. */
+  async rollback(options) {
+    const from = (await this.#registry.state())?.current ?? null
+    const state = await this.#registry.rollback(options)
+    const payload = { from, to: state.current, reason: options?.reason ?? 'rolled back by hand', manual: true }
+    await this.#loop.recordEvent('rolledBack', payload)
+    await this.reload()
+    this.emit('rolledBack', payload)
+    return state
+  }
+
+  /** Stop watching, write the queued predictions and close the store if this predictor opened it. */
+  async close() {
+    if (this.#watchTimer !== null) clearInterval(this.#watchTimer)
+    this.#watchTimer = null
+    await this.#evaluating?.catch(() => {})
+    await this.#loop.close()
+  }
+
+  #startWatching() {
+    if (!this.#watch || this.#watchTimer !== null) return
+    this.#watchTimer = setInterval(() => {
+      if (this.#reloading) return
+      this.#background(async () => {
+        const state = await this.#registry.state()
+        if ((state?.revision ?? null) !== (this.#active?.revision ?? null)) await this.reload()
+      })
+    }, this.#watch.intervalMs)
+    this.#watchTimer.unref?.()
+  }
+
+  /** Work started by a timer or an outcome count: its failure is a warning, never an unhandled rejection. */
+  #background(work) {
+    Promise.resolve()
+      .then(work)
+      .catch((error) => this.#logger.warn(`[ml-engine] ${error.code ? `[${error.code}] ` : ''}${error.message}`))
+  }
+}
+
+/** The parsed model file of a workflow in a snapshot, parsed on first request in the caller's realm. */
+function statsOf(active, workflowType) {
+  if (!active.stats.has(workflowType)) {
+    const text = active.models.modelJson(workflowType)
+    active.stats.set(workflowType, text === null ? undefined : JSON.parse(text))
+  }
+  return active.stats.get(workflowType)
+}
+
+/** What the monitor needs of each loaded model: version, reference histograms, held-out log-loss. */
+function modelsOf(active, info, withFiles = true) {
+  return info
+    .filter((m) => m !== null)
+    .map((m) => {
+      const file = withFiles ? statsOf(active, m.workflowType) : undefined
+      return { workflowType: m.workflowType, modelVersion: m.modelVersion, reference: file?.reference, logLoss: file?.logLoss }
+    })
 }
 
 /** The same error with the batch position in front of its message, as the addon names it. */

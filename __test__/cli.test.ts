@@ -24,7 +24,7 @@ describe('dawg-ml', () => {
     expect(r.stdout).toMatch(/^freestyle\s+300\s+300 out-of-fold\s/m)
     expect(fs.readdirSync(out).sort()).toEqual([
       'TRAINING_REPORT.md', 'ai-mastering-model.json', 'ai-memory-model.json', 'budget-alerts-model.json',
-      'freestyle-model.json', 'live-vocal-analysis-model.json', 'melody-to-vocals-model.json',
+      'freestyle-model.json', 'live-vocal-analysis-model.json', 'melody-to-vocals-model.json', 'report.html',
       'stem-separation-model.json', 'training-summary.json', 'voice-commands-model.json',
     ])
     const report = fs.readFileSync(path.join(out, 'TRAINING_REPORT.md'), 'utf8')

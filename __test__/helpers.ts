@@ -46,3 +46,12 @@ export function recordingLogger() {
   const warnings: string[] = []
   return { warnings, warn: (...args: unknown[]) => void warnings.push(args.map(String).join(' ')) }
 }
+
+/** A prediction (or a list of them) without its predictionId, which is new at every call. */
+export function withoutPredictionId(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutPredictionId)
+  if (x === null || typeof x !== 'object' || !('predictionId' in x)) return x
+  const { predictionId, ...rest } = x as Record<string, unknown>
+  expect(predictionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  return rest
+}

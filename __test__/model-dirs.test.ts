@@ -84,7 +84,7 @@ describe('models directories', () => {
     const dir = project({})
     const r = spawnSync(process.execPath, [CLI, 'train', '--counts', 'freestyle=200', '--seed', '5'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DAWG_ML_MODELS_DIR: '' } })
     expect(r.status).toBe(0)
-    expect(r.stdout).toContain(`Wrote 10 files to ${path.join(dir, '.dawg-ml', 'models')}`)
+    expect(r.stdout).toContain(`Wrote 11 files to ${path.join(dir, '.dawg-ml', 'models')}`)
     expect(fs.existsSync(path.join(dir, '.dawg-ml', 'models', 'budget-alerts-model.json'))).toBe(true)
     const other = path.join(tempDir('env-models'), 'm')
     const viaEnv = spawnSync(process.execPath, [CLI, 'train', '--counts', 'freestyle=200', '--seed', '5'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DAWG_ML_MODELS_DIR: other } })

@@ -60,8 +60,9 @@ describe('model files', () => {
     const extended = new WorkflowPredictor({ modelsDir: dir })
     original.initializeSync()
     extended.initializeSync()
-    const { modelVersion: extendedVersion, ...fromExtended } = extended.predictSync(samples.freestyle as never)
-    const { modelVersion: originalVersion, ...fromOriginal } = original.predictSync(samples.freestyle as never)
+    const { modelVersion: extendedVersion, predictionId: a, ...fromExtended } = extended.predictSync(samples.freestyle as never)
+    const { modelVersion: originalVersion, predictionId: b, ...fromOriginal } = original.predictSync(samples.freestyle as never)
+    expect(a).not.toBe(b)
     expect(fromExtended).toEqual(fromOriginal)
     // A different file is a different model version.
     expect(extendedVersion).not.toBe(originalVersion)

@@ -90,7 +90,7 @@ describe('train', () => {
     // Files: 8 models, the summary last, the report; no temporary files left behind.
     const names = summary.written.map((f) => path.basename(f))
     expect(names.slice(0, 8)).toEqual(summary.models.map((m) => `${m.workflowType}-model.json`))
-    expect(names.slice(8).sort()).toEqual(['TRAINING_REPORT.md', 'training-summary.json'])
+    expect(names.slice(8).sort()).toEqual(['TRAINING_REPORT.md', 'report.html', 'training-summary.json'])
     expect(names.at(-1)).toBe('training-summary.json')
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
     const written = JSON.parse(fs.readFileSync(path.join(dir, 'freestyle-model.json'), 'utf8'))
@@ -217,7 +217,7 @@ describe('train', () => {
     const boom = new Error('listener bug')
     const dir = tempDir('listener')
     const promise = train({ outDir: dir, bootstrapResamples: 10, onProgress: () => { calls++; throw boom } })
-    await expect(promise).rejects.toMatchObject({ code: 'ERR_PROGRESS_LISTENER', cause: boom, message: expect.stringContaining('training itself completed; 10 files were written') })
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_PROGRESS_LISTENER', cause: boom, message: expect.stringContaining('training itself completed; 11 files were written') })
     expect(calls).toBe(1)
   })
 

@@ -5,6 +5,7 @@ export const {
   WorkflowPredictor, getWorkflowPredictor, DEFAULT_MODELS_DIR,
   train, trainSync, trainAllModels, trainWorkflowModel,
   generateTrainingData, generateTrainingDataSync,
+  OutcomeStore, resolveStorePath, ModelRegistry, Monitor, MONITOR_DEFAULTS, retrainFromOutcomes,
   KnowledgeGraph, loadKnowledgeGraph, readKnowledgeGraph, getKnowledgeGraph, affectedWorkflows, findKnowledgeGraph, DEFAULT_GRAPH_FILE, GRAPH_ENV,
 } = engine
 export default engine

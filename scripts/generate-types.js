@@ -145,6 +145,9 @@ function renderPredictionBuilder(shape) {
         case 'model':
           emit(indent, `const ${v} = model.${f.name}`)
           break
+        case 'call':
+          emit(indent, `const ${v} = call.${f.name}`)
+          break
         default:
           throw new Error(`unknown field kind ${f.kind} of ${f.name}`)
       }
@@ -161,9 +164,10 @@ function renderPredictionBuilder(shape) {
     '/**',
     ' * The prediction object for the flat layout `f` (slot 0: the workflow index;',
     ' * then every field in declaration order). `names` is the string table',
-    ' * (getStringTable()), `models[w]` the metadata of workflow w\'s model.',
+    ' * (getStringTable()), `models[w]` the metadata of workflow w\'s model,',
+    ' * `call` what the caller made for this call (its `predictionId`).',
     ' */',
-    'module.exports = function buildPrediction(f, names, models) {',
+    'module.exports = function buildPrediction(f, names, models, call) {',
     '  const model = models[f[0]]',
     '  let at = 1',
     ...lines,

@@ -9,15 +9,20 @@
 
 // The engine's modules under their usual names, so that binding code reads
 // `crate::features::...` as it did when both lived in one crate.
-pub(crate) use dawg_ml_engine::{columnar, error, features, model, predict, schema, synth, train};
+pub(crate) use dawg_ml_engine::{
+    columnar, error, features, model, monitor, predict, registry, schema, synth, train,
+};
 
+mod analysis;
 mod bench_hooks;
 mod encoded;
 mod errors;
 mod graph;
 mod js_object;
+mod model_registry;
 mod models;
 mod prediction_shape;
+mod store;
 mod string_table;
 mod task;
 #[cfg(test)]

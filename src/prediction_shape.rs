@@ -14,7 +14,8 @@
 //! texts as its length, then one slot per text; a list of records as its
 //! length, then each record's fields in the same way. `Model` fields occupy
 //! no slot: they are the same for every prediction of a model, so the
-//! builder takes them from the model's metadata.
+//! builder takes them from the model's metadata. `Call` fields occupy none
+//! either: the JS layer makes them per call (`predictionId`).
 
 use crate::predict::{CriticalFactor, Prediction};
 use crate::string_table::strings;
@@ -41,6 +42,10 @@ pub enum Value<T: 'static> {
     Imputed,
     /// Taken by the builder from the model's metadata (key of the same name).
     Model,
+    /// Supplied by the JS caller for this one call (key of the same name in
+    /// the call's context): what the native side cannot know, such as the
+    /// id that joins the prediction to its outcome.
+    Call,
 }
 
 pub struct Field<T: 'static> {
@@ -161,6 +166,13 @@ pub const PREDICTION: &[Field<Prediction>] = &[
         "'ok' | 'no-signal' | 'inconclusive' | null",
         "The model's training verdict; null for model files that record none (the old engine's).",
     ),
+    field(
+        "predictionId",
+        Value::Call,
+        "string",
+        "Identifies this prediction: pass it to `recordOutcome(predictionId, failed)` once the run's \
+         outcome is known (unique across processes: a random UUID).",
+    ),
 ];
 
 /// A flat output being written; `None` from a write means it did not fit.
@@ -206,7 +218,7 @@ impl Writer<'_> {
                         self.fields(record, r)?;
                     }
                 }
-                Value::Model => {}
+                Value::Model | Value::Call => {}
             }
         }
         Some(())
@@ -240,6 +252,7 @@ fn fields_json<T>(fields: &[Field<T>]) -> serde_json::Value {
                 Value::TextList(_) | Value::Imputed => ("textList", None),
                 Value::Factors(_, record) => ("records", Some(fields_json(record))),
                 Value::Model => ("model", None),
+                Value::Call => ("call", None),
             };
             serde_json::json!({
                 "name": f.name, "kind": kind, "ts": f.ts, "optional": f.optional, "doc": f.doc,

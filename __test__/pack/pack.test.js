@@ -192,7 +192,7 @@ describe('training in a project that depends on the package', () => {
     const run = spawnSync('npx', ['--no-install', 'dawg-ml', 'train', '--counts', 'freestyle=300', '--seed', '7'], { cwd: PROJECT, encoding: 'utf8' })
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
-    expect(run.stdout).toContain(`Wrote 10 files to ${TRAINED}`)
+    expect(run.stdout).toContain(`Wrote 11 files to ${TRAINED}`)
     expect(fs.readdirSync(TRAINED).filter((f) => f.endsWith('-model.json'))).toHaveLength(8)
     expect(snapshot(path.join(PROJECT, 'node_modules'))).toEqual(before)
   })

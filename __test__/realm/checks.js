@@ -45,6 +45,8 @@ module.exports = function realmChecks(api, { describe, it, expect, beforeAll }) 
       imputedFeatures: [],
       modelVersion: versionOf(path.join(OLD_MODELS_DIR, `${c.workflowType}-model.json`)),
       verdict: null,
+      // New at every call (a UUID); its own suite checks its form and uniqueness.
+      predictionId: p.predictionId,
     }
   }
 

@@ -7,8 +7,12 @@ class UsageError extends Error {}
 
 const HELP_FLAG = { flag: '--help', alias: '-h', key: 'help', description: 'Show this help and exit.' }
 
-/** Parse `argv` (after the command name) against a command's flag table. */
-function parseFlags(argv, flags) {
+/**
+ * Parse `argv` (after the command name) against a command's flag table.
+ * Words that are not flags go to `args._` when the command takes
+ * `positionals` (e.g. `models promote v3`); otherwise they are an error.
+ */
+function parseFlags(argv, flags, positionals = false) {
   const table = [...flags, HELP_FLAG]
   const byName = new Map()
   for (const f of table) {
@@ -16,9 +20,14 @@ function parseFlags(argv, flags) {
     if (f.alias) byName.set(f.alias, f)
   }
   const args = {}
+  if (positionals) args._ = []
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2)
     const spec = byName.get(name)
+    if (!spec && positionals && !argv[i].startsWith('-')) {
+      args._.push(argv[i])
+      continue
+    }
     if (!spec) throw new UsageError(`unknown argument: ${argv[i]}`)
     if (!spec.value) {
       if (inline !== undefined) throw new UsageError(`${spec.flag} takes no value`)

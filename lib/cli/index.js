@@ -5,7 +5,15 @@
 
 const { UsageError, parseFlags, commandHelp } = require('./args')
 
-const COMMANDS = [require('./train'), require('./generate'), require('./affected')]
+const COMMANDS = [
+  require('./train'),
+  require('./generate'),
+  require('./retrain'),
+  require('./status'),
+  require('./outcomes'),
+  require('./models'),
+  require('./affected'),
+]
 
 function usage() {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2
@@ -30,7 +38,7 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
       return argv.length > 0 ? 0 : 2
     }
     if (!command) throw new UsageError(`unknown command: ${name}`)
-    const args = parseFlags(argv.slice(1), command.flags)
+    const args = parseFlags(argv.slice(1), command.flags, command.positionals === true)
     if (args.help) {
       io.stdout.write(`${commandHelp(command)}\n`)
       return 0

@@ -4,9 +4,10 @@
 /**
  * The prediction object for the flat layout `f` (slot 0: the workflow index;
  * then every field in declaration order). `names` is the string table
- * (getStringTable()), `models[w]` the metadata of workflow w's model.
+ * (getStringTable()), `models[w]` the metadata of workflow w's model,
+ * `call` what the caller made for this call (its `predictionId`).
  */
-module.exports = function buildPrediction(f, names, models) {
+module.exports = function buildPrediction(f, names, models, call) {
   const model = models[f[0]]
   let at = 1
   const v0 = names[f[at++]]
@@ -30,6 +31,7 @@ module.exports = function buildPrediction(f, names, models) {
   for (let i = 0, n = f[at++]; i < n; i++) v11[i] = names[f[at++]]
   const v12 = model.modelVersion
   const v13 = model.verdict
-  const prediction = { workflowType: v0, failureProbability: v1, riskLevel: v2, confidence: v3, criticalFactors: v4, recommendations: v10, imputedFeatures: v11, modelVersion: v12, verdict: v13 }
+  const v14 = call.predictionId
+  const prediction = { workflowType: v0, failureProbability: v1, riskLevel: v2, confidence: v3, criticalFactors: v4, recommendations: v10, imputedFeatures: v11, modelVersion: v12, verdict: v13, predictionId: v14 }
   return prediction
 }

@@ -93,6 +93,31 @@ pub enum EngineError {
     #[error("The operation was aborted")]
     Aborted,
 
+    /// A models registry has no version of this id.
+    #[error("Models registry {dir}: no version '{version}' (known: {known})")]
+    VersionNotFound {
+        dir: PathBuf,
+        version: String,
+        known: String,
+    },
+
+    /// `rollback` with no earlier current version to return to.
+    #[error("Models registry {dir}: nothing to roll back to ({current} has been current since the registry began)")]
+    NoPreviousVersion { dir: PathBuf, current: String },
+
+    /// A registry's pointer or a version's manifest cannot be used.
+    #[error("Invalid models registry {path}: {reason}")]
+    InvalidRegistry { path: PathBuf, reason: String },
+
+    /// An error of a component beside the core (the outcome store), carried
+    /// with that component's own stable code.
+    #[error("{message}")]
+    Component {
+        code: &'static str,
+        message: String,
+        type_error: bool,
+    },
+
     /// A bug: a panic caught at the binding boundary.
     #[error("Internal error in ml-engine: {0}")]
     Internal(String),
@@ -115,6 +140,10 @@ impl EngineError {
             EngineError::InvalidArgument { .. } => "ERR_INVALID_ARG",
             EngineError::Io { .. } => "ERR_IO",
             EngineError::Aborted => "ERR_ABORTED",
+            EngineError::VersionNotFound { .. } => "ERR_VERSION_NOT_FOUND",
+            EngineError::NoPreviousVersion { .. } => "ERR_NO_PREVIOUS_VERSION",
+            EngineError::InvalidRegistry { .. } => "ERR_INVALID_REGISTRY",
+            EngineError::Component { code, .. } => code,
             EngineError::Internal(_) => "ERR_INTERNAL",
             EngineError::InBatch { source, .. } => source.code(),
         }
@@ -122,8 +151,10 @@ impl EngineError {
 
     /// Whether JavaScript should see a `TypeError` (bad input) rather than an `Error`.
     pub fn is_type_error(&self) -> bool {
-        if let EngineError::InBatch { source, .. } = self {
-            return source.is_type_error();
+        match self {
+            EngineError::InBatch { source, .. } => return source.is_type_error(),
+            EngineError::Component { type_error, .. } => return *type_error,
+            _ => {}
         }
         matches!(
             self,

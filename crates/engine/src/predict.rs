@@ -22,17 +22,19 @@ pub enum RiskLevel {
     Critical,
 }
 
+/// The levels above `low` and the probability at which each begins, highest first.
+pub const RISK_THRESHOLDS: [(RiskLevel, f64); 3] = [
+    (RiskLevel::Critical, 0.8),
+    (RiskLevel::High, 0.6),
+    (RiskLevel::Medium, 0.4),
+];
+
 impl RiskLevel {
     pub fn from_probability(p: f64) -> RiskLevel {
-        if p >= 0.8 {
-            RiskLevel::Critical
-        } else if p >= 0.6 {
-            RiskLevel::High
-        } else if p >= 0.4 {
-            RiskLevel::Medium
-        } else {
-            RiskLevel::Low
-        }
+        RISK_THRESHOLDS
+            .iter()
+            .find(|(_, from)| p >= *from)
+            .map_or(RiskLevel::Low, |(level, _)| *level)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -329,18 +329,18 @@ fn outputs_are_written_atomically_models_first_summary_last() {
         ..TrainOptions::default()
     };
     let report = train::run(&options, &|e| events.lock().unwrap().push(e), &never()).unwrap();
-    // Written in order: 8 models, the report, the summary last.
+    // Written in order: 8 models, the two reports, the summary last.
     let names: Vec<String> = report
         .written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 10);
+    assert_eq!(names.len(), 11);
     assert!(names[..8].iter().all(|n| n.ends_with("-model.json")));
-    assert_eq!(names[8..], ["TRAINING_REPORT.md", "training-summary.json"]);
+    assert_eq!(names[8..], ["TRAINING_REPORT.md", "report.html", "training-summary.json"]);
     // No temporary files remain, and every model loads.
     let listed = fs::read_dir(&dir).unwrap().count();
-    assert_eq!(listed, 10);
+    assert_eq!(listed, 11);
     let set = model::load_dir(&dir);
     assert!(set.warnings.is_empty(), "{:?}", set.warnings);
     let m = set.models[0].as_ref().unwrap();
@@ -365,7 +365,7 @@ fn outputs_are_written_atomically_models_first_summary_last() {
         .any(|e| e.stage == "train" && e.done == train_total));
     // A second run over the same directory replaces the files in place.
     train::run(&options, &|_| {}, &never()).unwrap();
-    assert_eq!(fs::read_dir(&dir).unwrap().count(), 10);
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 11);
 }
 
 #[test]

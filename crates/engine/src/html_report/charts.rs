@@ -155,8 +155,8 @@ pub fn histogram(failed: &[usize], succeeded: &[usize]) -> String {
     svg.finish()
 }
 
-/// A feature's mean contribution: the mean of |contribution| and the mean
-/// signed contribution (log-odds) over the evaluated rows.
+/// A feature's mean |contribution| over the evaluated rows and its mean
+/// signed contribution over the failed ones (log-odds).
 pub struct FeatureEffect<'a> {
     pub feature: &'a str,
     pub mean_abs: f64,
@@ -164,7 +164,7 @@ pub struct FeatureEffect<'a> {
 }
 
 /// Horizontal bars of mean |contribution|, largest first, coloured by the
-/// sign of the mean signed contribution.
+/// sign of the mean signed contribution over the failed runs.
 pub fn contributions(effects: &[FeatureEffect]) -> String {
     const ROW: f64 = 18.0;
     let shown = &effects[..effects.len().min(15)];

@@ -33,7 +33,26 @@ pub fn roc_points(p: &[f64], y: &[bool]) -> Vec<(f64, f64)> {
         }
         points.push((fp as f64 / negatives as f64, tp as f64 / positives as f64));
     }
-    points
+    thin(points, MAX_ROC_POINTS)
+}
+
+/// The most points a drawn ROC curve keeps.
+pub const MAX_ROC_POINTS: usize = 400;
+
+/// At most about `limit` evenly spaced points of a curve, always keeping
+/// its first and last (a picture of thousands of thresholds is no sharper,
+/// only heavier).
+fn thin(points: Vec<(f64, f64)>, limit: usize) -> Vec<(f64, f64)> {
+    if points.len() <= limit {
+        return points;
+    }
+    let step = points.len().div_ceil(limit);
+    let last = *points.last().expect("more than limit points");
+    let mut kept: Vec<(f64, f64)> = points.into_iter().step_by(step).collect();
+    if kept.last() != Some(&last) {
+        kept.push(last);
+    }
+    kept
 }
 
 /// One bin of the reliability diagram.
@@ -109,6 +128,15 @@ mod tests {
         assert_eq!(points.last(), Some(&(1.0, 1.0)));
         assert!((trapezoid(&points) - auc(&p, &y).unwrap()).abs() < 1e-12);
         assert!(roc_points(&[0.5, 0.6], &[true, true]).is_empty());
+        // Thousands of distinct scores are drawn with at most MAX_ROC_POINTS + 1 points.
+        let p: Vec<f64> = (0..5000).map(|i| i as f64 / 5000.0).collect();
+        let y: Vec<bool> = (0..5000).map(|i| (i * 7919) % 3 == 0).collect();
+        let thinned = roc_points(&p, &y);
+        assert!(thinned.len() <= MAX_ROC_POINTS + 1, "{}", thinned.len());
+        assert_eq!(
+            (thinned[0], *thinned.last().unwrap()),
+            ((0.0, 0.0), (1.0, 1.0))
+        );
     }
 
     #[test]

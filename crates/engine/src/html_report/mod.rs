@@ -23,12 +23,15 @@ use svg::escape;
 /// One model's predicted probabilities for a workflow's evaluated rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
-    /// How the model is named in the report, e.g. "trained now (sha256:…)".
+    /// How the model is named in the legends, e.g. "trained now".
     pub label: String,
+    /// Its `modelVersion`, named beside the label in the text.
+    pub version: String,
     pub probabilities: Vec<f64>,
 }
 
-/// A feature's mean contribution over the evaluated rows, in log-odds.
+/// A feature's contributions over the evaluated rows, in log-odds: the mean
+/// |contribution|, and the mean signed contribution over the failed runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Effect {
     pub feature: String,
@@ -235,12 +238,24 @@ fn workflow_section(out: &mut String, w: &WorkflowSection) {
         escape(&w.rows),
         v = escape(&w.verdict),
     );
-    if let Some(previous) = &w.previous {
-        let _ = write!(
-            out,
-            "<p class=\"comparison\">{}</p>",
-            escape(&comparison(&w.current, previous, &w.outcomes))
-        );
+    let named = |e: &Evaluation| format!("{} ({})", e.label, e.version);
+    match &w.previous {
+        Some(previous) => {
+            let _ = write!(
+                out,
+                "<p class=\"note\">Models: {} and {}. The deployed model is the one the output directory held before this training; its figures are plain predictions, the new model's are as stated above, so if it was trained on some of these rows the comparison favours it.</p><p class=\"comparison\">{}</p>",
+                escape(&named(&w.current)),
+                escape(&named(previous)),
+                escape(&comparison(&w.current, previous, &w.outcomes))
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                "<p class=\"note\">Model: {}. No other deployed model to compare with.</p>",
+                escape(&named(&w.current))
+            );
+        }
     }
     let y = &w.outcomes;
     let models: Vec<&Evaluation> = std::iter::once(&w.current)
@@ -296,7 +311,7 @@ fn workflow_section(out: &mut String, w: &WorkflowSection) {
             mean_signed: e.mean_signed,
         })
         .collect();
-    figure(out, &charts::contributions(&effects), "Mean |contribution| per feature (log-odds); red raises the risk on average, blue lowers it.");
+    figure(out, &charts::contributions(&effects), "Mean |contribution| per feature (log-odds) over the evaluated runs; red: on average it raised the risk of the runs that failed, blue: it lowered it.");
     out.push_str("</div>");
     confusion_table(out, w);
     out.push_str("</section>");
@@ -352,10 +367,12 @@ mod tests {
             rows: "out-of-fold predictions for all 400 rows".to_string(),
             previous: previous.then(|| Evaluation {
                 label: "deployed".to_string(),
+                version: "sha256:test".to_string(),
                 probabilities: vec![0.3; 400],
             }),
             current: Evaluation {
                 label: "trained now".to_string(),
+                version: "sha256:test".to_string(),
                 probabilities,
             },
             true_probabilities: None,
@@ -391,6 +408,7 @@ mod tests {
             "comparison line"
         );
         assert!(html.contains("[0.800, 0.900]"));
+        assert!(html.contains("Models: trained now (sha256:test) and deployed (sha256:test)"));
     }
 
     #[test]
@@ -398,10 +416,12 @@ mod tests {
         let y = [true, false, true, false];
         let good = Evaluation {
             label: "a".into(),
+            version: "sha256:test".to_string(),
             probabilities: vec![0.8, 0.2, 0.7, 0.3],
         };
         let poor = Evaluation {
             label: "b".into(),
+            version: "sha256:test".to_string(),
             probabilities: vec![0.5, 0.5, 0.5, 0.5],
         };
         let line = comparison(&good, &poor, &y);

@@ -10,6 +10,7 @@ use super::data::Dataset;
 use super::evaluate::Evaluation;
 use super::fitting::CrossValidation;
 use super::prepare::Prepared;
+use super::report_rows::ReportRows;
 use super::{TrainSettings, WorkflowResult};
 use crate::calibration::Calibration;
 use crate::family::Fitted;
@@ -70,6 +71,7 @@ pub fn result(
     choice: Choice,
     scores: Vec<FamilyScore>,
     evaluation: Evaluation,
+    report_rows: ReportRows,
 ) -> WorkflowResult {
     let m = &evaluation.metrics;
     let names: Vec<String> = w.feature_names().map(str::to_string).collect();
@@ -134,7 +136,10 @@ pub fn result(
         brier: Some(m.brier),
         ece: Some(m.ece),
         baseline_accuracy: Some(m.baseline_accuracy),
-        bayes: evaluation.bayes.as_ref().map(super::metrics::Metrics::to_json),
+        bayes: evaluation
+            .bayes
+            .as_ref()
+            .map(super::metrics::Metrics::to_json),
         verdict: Some(evaluation.verdict.as_str().to_string()),
         hyperparameters: Some(hyperparameters.clone()),
         seed: Some(settings.seed),
@@ -162,5 +167,6 @@ pub fn result(
         absent_features: absent,
         omitted_fields: prepared.omitted.clone(),
         model,
+        report_rows,
     }
 }

@@ -18,6 +18,8 @@ pub mod metrics;
 pub mod pipeline;
 pub mod prepare;
 pub mod report;
+pub mod report_page;
+pub mod report_rows;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -191,6 +193,8 @@ pub struct WorkflowResult {
     /// Raw fields some rows omitted, with how many rows omitted each.
     pub omitted_fields: Vec<(&'static str, usize)>,
     pub model: ModelFile,
+    /// The evaluated rows and mean contributions, for `report.html`.
+    pub report_rows: report_rows::ReportRows,
 }
 
 /// A workflow that could not be trained.
@@ -396,7 +400,7 @@ pub fn train_workflow_from_json(
     train_dataset(dataset, settings, cancel)
 }
 
-/// Write every model, then `TRAINING_REPORT.md`, then `training-summary.json`,
+/// Write every model, then `TRAINING_REPORT.md` and `report.html`, then `training-summary.json`,
 /// each atomically: a crash at any point leaves loadable files only.
 pub fn write_outputs(
     dir: &std::path::Path,
@@ -404,8 +408,15 @@ pub fn write_outputs(
     progress: Progress,
     cancel: &AtomicBool,
 ) -> Result<Vec<PathBuf>> {
-    let total = report.results.len() + 2;
+    let total = report.results.len() + 3;
     let mut written = Vec::with_capacity(total);
+    // The models the directory holds before this training replaces them,
+    // for the report's comparison on the same rows.
+    let deployed = report
+        .results
+        .iter()
+        .any(|r| model::model_path(dir, r.workflow_type).is_file())
+        .then(|| model::load_dir(dir));
     let step = |workflow: Option<&'static str>, done: usize| {
         progress(ProgressEvent {
             stage: "write",
@@ -422,6 +433,11 @@ pub fn write_outputs(
     let md = dir.join("TRAINING_REPORT.md");
     model::write_atomic(&md, report.markdown.as_bytes())?;
     written.push(md);
+    step(None, total - 2);
+    let html = dir.join("report.html");
+    let page = crate::html_report::render(&report_page::input(report, deployed.as_ref()));
+    model::write_atomic(&html, page.as_bytes())?;
+    written.push(html);
     step(None, total - 1);
     let summary = dir.join("training-summary.json");
     let text = serde_json::to_string_pretty(&report.summary)

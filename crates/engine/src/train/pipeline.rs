@@ -22,6 +22,7 @@ use super::evaluate::{self, Evaluation};
 use super::fitting::{check_cancel, CrossValidation, FitContext, Folds, TrainingSet};
 use super::metrics;
 use super::prepare::{insufficient, prepare, Prepared};
+use super::report_rows;
 use super::{SplitMode, TrainSettings, WorkflowResult};
 use crate::calibration::Calibration;
 use crate::error::{EngineError, Result};
@@ -202,18 +203,26 @@ pub fn train_workflow(
             2000 + w.index as u64,
         )
     };
-    let (evaluation, evaluated_rows) = match &plan {
-        Plan::OutOfFold => (evaluate(&calibrated.oof, members), members.len()),
+    let (evaluation, evaluated_rows, evaluated_p) = match &plan {
+        Plan::OutOfFold => (evaluate(&calibrated.oof, members), members, calibrated.oof.clone()),
         Plan::TimeHoldout { holdout, .. } => {
             let mut earlier = fitter.fit(&set, members, &cv.chosen, &ctx)?;
             let calibration = attach(&mut earlier, calibrated.calibration.clone());
             let p = score(&set, &earlier, calibration.as_ref(), holdout);
-            (evaluate(&p, holdout), holdout.len())
+            (evaluate(&p, holdout), holdout.as_slice(), p)
         }
     };
 
     // Refit on all rows: the shipped model.
     let mut shipped = fitter.fit(&set, &all, &cv.chosen, &ctx)?;
+    let report_rows = report_rows::collect(
+        &set,
+        evaluated_rows,
+        &evaluated_p,
+        prepared.true_probability.as_deref(),
+        &shipped,
+    );
+    let evaluated_rows = evaluated_rows.len();
     let calibration = attach(&mut shipped, calibrated.calibration.clone());
 
     let scores: Vec<FamilyScore> = tried
@@ -233,6 +242,6 @@ pub fn train_workflow(
         evaluated_rows,
         threshold,
     };
-    Ok(build::result(w, &prepared, dataset, settings, shipped, choice, scores, evaluation))
+    Ok(build::result(w, &prepared, dataset, settings, shipped, choice, scores, evaluation, report_rows))
 }
 

@@ -181,3 +181,34 @@ fn old_format_rows_carry_only_vectors_and_train_the_logistic_family() {
     assert!(e.to_string().starts_with("Invalid argument 'scenarios': expected an array of training rows"), "{e}");
     let _ = Row::from_vector(vec![], false, 1);
 }
+
+#[test]
+fn report_html_compares_with_the_models_the_directory_held() {
+    let dir = std::env::temp_dir().join(format!("ml-engine-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run_with = |seed: u64| {
+        let options = TrainOptions {
+            settings: TrainSettings { seed, trained_at: format!("t{seed}"), ..quick() },
+            counts: Counts::scaled(&Counts::default(), 2),
+            out_dir: Some(dir.clone()),
+            ..TrainOptions::default()
+        };
+        run(&options, &|_| {}, &AtomicBool::new(false)).unwrap();
+        std::fs::read_to_string(dir.join("report.html")).unwrap()
+    };
+    let first = run_with(1);
+    assert_eq!(first.matches("data-plot=\"roc\"").count(), all_workflows_len());
+    assert!(!first.contains("class=\"comparison\""), "nothing deployed yet");
+    let second = run_with(2);
+    assert_eq!(second.matches("class=\"comparison\"").count(), all_workflows_len());
+    assert!(second.contains("Models: trained now (sha256:"));
+    // The same data and settings again: the same models, said so, not compared.
+    let again = run_with(2);
+    assert!(!again.contains("class=\"comparison\""));
+    assert_eq!(again.matches("apart from trainedAt").count(), all_workflows_len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn all_workflows_len() -> usize {
+    crate::schema::all_workflows().len()
+}

@@ -1,0 +1,700 @@
+//! A versioned models directory: immutable versions and an atomically moved
+//! `current` pointer.
+//!
+//! ```text
+//! <dir>/current.json          the pointer: current version, rollback stack,
+//!                             challenger, and every decision with its figures
+//! <dir>/versions/v1/          <type>-model.json files (the old format, so the
+//! <dir>/versions/v2/          old engine reads a version directory as it read
+//!                             models/) and manifest.json
+//! <dir>/<type>-model.json     the old flat layout: loads when there is no pointer
+//! ```
+//!
+//! Readers take no lock: a version directory appears (by one rename) only
+//! after every file in it is written and synced, it never changes after, and
+//! the pointer names only complete versions and is itself replaced by one
+//! rename. So a reader that follows the pointer always loads one whole
+//! version. Writers (new versions, promote, rollback) serialise on an
+//! advisory lock on `<dir>/.registry.lock`, which the kernel releases if
+//! the process dies, so a killed writer never leaves the registry locked.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{EngineError, Result};
+use crate::model::{content_version, model_path, write_atomic, LoadedModel};
+use crate::schema::all_workflows;
+use crate::synth::time::now_iso;
+
+pub const POINTER_FILE: &str = "current.json";
+pub const VERSIONS_DIR: &str = "versions";
+pub const MANIFEST_FILE: &str = "manifest.json";
+const LOCK_FILE: &str = ".registry.lock";
+const STAGING_PREFIX: &str = ".staging-";
+/// Staging directories older than this were left by a writer that died.
+const STALE_STAGING_SECS: u64 = 24 * 3600;
+const FORMAT: u32 = 1;
+
+/// What a decision did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// The flat files found in the directory became the first version.
+    Import,
+    Promote,
+    Rollback,
+    /// A version was set to be scored in shadow (or cleared, `version: null`).
+    Challenger,
+}
+
+/// One move of the pointer (or of the challenger), with why and the figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    pub action: Action,
+    /// The version made current (or challenger).
+    pub version: Option<String>,
+    /// The version that was current before.
+    pub from: Option<String>,
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<Value>,
+}
+
+/// `current.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryState {
+    pub format: u32,
+    /// Incremented by every write: a watcher reloads when it changes.
+    pub revision: u64,
+    pub current: String,
+    /// Earlier current versions, most recent last: `rollback` pops one.
+    #[serde(default)]
+    pub previous: Vec<String>,
+    #[serde(default)]
+    pub challenger: Option<String>,
+    #[serde(default)]
+    pub history: Vec<Decision>,
+}
+
+/// Where one workflow's model in a version came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestEntry {
+    /// The model file's content hash (what predictions carry as `modelVersion`).
+    pub model_version: String,
+    /// `"trained"` for this version, or `"inherited"` from `from`.
+    pub origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+/// `versions/<id>/manifest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub id: String,
+    pub created_at: String,
+    /// The version missing workflows were taken from.
+    pub parent: Option<String>,
+    /// What produced it (`"train"`, `"retrain --from-outcomes"`, `"import"`, ...).
+    pub source: String,
+    pub workflows: BTreeMap<String, ManifestEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<Value>,
+}
+
+/// A version as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    pub dir: PathBuf,
+    pub current: bool,
+    pub challenger: bool,
+}
+
+/// Where the models to load are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub dir: PathBuf,
+    /// The registry version, or `None` for the old flat layout.
+    pub version: Option<String>,
+}
+
+/// What a new version is made of, besides its model files.
+#[derive(Debug, Clone, Default)]
+pub struct NewVersion {
+    pub source: String,
+    /// Fill workflows the new files lack from this version (default: the current one).
+    pub base: Option<String>,
+    pub figures: Option<Value>,
+}
+
+/// A models directory, read and written as a registry.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    dir: PathBuf,
+}
+
+/// Held while a writer changes the registry; released on drop (or death).
+struct WriteLock(#[allow(dead_code)] File);
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
+    move |e| EngineError::io(path, e)
+}
+
+/// Make a rename or a new entry in `dir` durable where the platform allows.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn version_number(id: &str) -> Option<u64> {
+    id.strip_prefix('v')
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+}
+
+impl Registry {
+    pub fn new(dir: impl Into<PathBuf>) -> Registry {
+        Registry { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn versions_dir(&self) -> PathBuf {
+        self.dir.join(VERSIONS_DIR)
+    }
+
+    pub fn version_dir(&self, id: &str) -> PathBuf {
+        self.versions_dir().join(id)
+    }
+
+    fn pointer_path(&self) -> PathBuf {
+        self.dir.join(POINTER_FILE)
+    }
+
+    /// `"3"` and `"v3"` both name version v3.
+    pub fn normalise_id(id: &str) -> String {
+        if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() {
+            format!("v{id}")
+        } else {
+            id.to_string()
+        }
+    }
+
+    /// The pointer, or `None` when the directory is not (yet) a registry.
+    pub fn state(&self) -> Result<Option<RegistryState>> {
+        let path = self.pointer_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(EngineError::io(&path, e)),
+        };
+        let state: RegistryState =
+            serde_json::from_str(&text).map_err(|e| EngineError::InvalidRegistry {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        if state.format > FORMAT {
+            return Err(EngineError::InvalidRegistry {
+                path,
+                reason: format!(
+                    "format {} is newer than this engine's ({FORMAT})",
+                    state.format
+                ),
+            });
+        }
+        Ok(Some(state))
+    }
+
+    /// Where the current models are: the current version's directory, or
+    /// the directory itself (old flat layout) when there is no pointer.
+    pub fn resolve(&self) -> Result<Resolved> {
+        match self.state()? {
+            None => Ok(Resolved {
+                dir: self.dir.clone(),
+                version: None,
+            }),
+            Some(state) => self.resolve_version(&state.current).map(|dir| Resolved {
+                dir,
+                version: Some(state.current),
+            }),
+        }
+    }
+
+    /// The challenger's directory, if one is set.
+    pub fn resolve_challenger(&self) -> Result<Option<Resolved>> {
+        match self.state()?.and_then(|s| s.challenger) {
+            None => Ok(None),
+            Some(id) => self.resolve_version(&id).map(|dir| {
+                Some(Resolved {
+                    dir,
+                    version: Some(id),
+                })
+            }),
+        }
+    }
+
+    fn resolve_version(&self, id: &str) -> Result<PathBuf> {
+        let dir = self.version_dir(id);
+        if dir.join(MANIFEST_FILE).is_file() {
+            Ok(dir)
+        } else {
+            Err(EngineError::InvalidRegistry {
+                path: self.pointer_path(),
+                reason: format!(
+                    "it names version '{id}', but {} has no manifest",
+                    dir.display()
+                ),
+            })
+        }
+    }
+
+    pub fn manifest(&self, id: &str) -> Result<Manifest> {
+        let path = self.version_dir(id).join(MANIFEST_FILE);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(EngineError::VersionNotFound {
+                    dir: self.dir.clone(),
+                    version: id.to_string(),
+                    known: self.known_ids().join(", "),
+                })
+            }
+            Err(e) => return Err(EngineError::io(&path, e)),
+        };
+        serde_json::from_str(&text).map_err(|e| EngineError::InvalidRegistry {
+            path,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Ids of the complete versions, oldest first.
+    fn known_ids(&self) -> Vec<String> {
+        let mut ids: Vec<(u64, String)> = fs::read_dir(self.versions_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let n = version_number(&name)?;
+                e.path().join(MANIFEST_FILE).is_file().then_some((n, name))
+            })
+            .collect();
+        ids.sort();
+        ids.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// The id after the highest existing one (call with the lock held).
+    fn next_id(&self) -> String {
+        let highest = self
+            .known_ids()
+            .iter()
+            .filter_map(|i| version_number(i))
+            .max()
+            .unwrap_or(0);
+        format!("v{}", highest + 1)
+    }
+
+    /// Every complete version, oldest first.
+    pub fn list(&self) -> Result<Vec<VersionInfo>> {
+        let state = self.state()?;
+        self.known_ids()
+            .into_iter()
+            .map(|id| {
+                let manifest = self.manifest(&id)?;
+                Ok(VersionInfo {
+                    dir: self.version_dir(&id),
+                    current: state.as_ref().is_some_and(|s| s.current == id),
+                    challenger: state
+                        .as_ref()
+                        .is_some_and(|s| s.challenger.as_deref() == Some(id.as_str())),
+                    manifest,
+                })
+            })
+            .collect()
+    }
+
+    fn lock(&self) -> Result<WriteLock> {
+        fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+        let path = self.dir.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        file.lock().map_err(io(&path))?;
+        Ok(WriteLock(file))
+    }
+
+    /// A fresh, empty directory to write a new version's files into (for
+    /// a trainer); `commit` turns it into a version.
+    pub fn staging_dir(&self) -> Result<PathBuf> {
+        let versions = self.versions_dir();
+        fs::create_dir_all(&versions).map_err(io(&versions))?;
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = versions.join(format!(
+            "{STAGING_PREFIX}{}-{serial}-{nanos}",
+            std::process::id()
+        ));
+        fs::create_dir(&dir).map_err(io(&dir))?;
+        Ok(dir)
+    }
+
+    /// Write `files` (name, bytes) as a new version (see `commit`).
+    pub fn create_version(
+        &self,
+        files: &[(String, Vec<u8>)],
+        meta: NewVersion,
+    ) -> Result<Manifest> {
+        let staging = self.staging_dir()?;
+        let written = files.iter().try_for_each(|(name, bytes)| {
+            if name.contains(['/', '\\']) || name.starts_with('.') || name == MANIFEST_FILE {
+                return Err(EngineError::InvalidArgument {
+                    name: "files".to_string(),
+                    reason: format!("'{name}' is not a plain file name a version can hold"),
+                });
+            }
+            write_atomic(&staging.join(name), bytes)
+        });
+        match written.and_then(|_| self.commit(&staging, meta)) {
+            Ok(m) => Ok(m),
+            Err(e) => {
+                let _ = fs::remove_dir_all(&staging);
+                Err(e)
+            }
+        }
+    }
+
+    /// Turn a staging directory into the next version: every model file in
+    /// it must load; workflows it lacks are copied from the base version
+    /// (default: the current one), so a partial retrain keeps the others;
+    /// the manifest is written; everything is synced; then one rename makes
+    /// the version appear whole. Does not move the pointer. A directory
+    /// that still has the old flat layout is imported as the first version
+    /// (and made current) before, so nothing that was loadable is lost.
+    pub fn commit(&self, staging: &Path, meta: NewVersion) -> Result<Manifest> {
+        let _lock = self.lock()?;
+        let state = match self.state()? {
+            Some(s) => Some(s),
+            None => self.import_flat_locked()?,
+        };
+        let base = meta
+            .base
+            .clone()
+            .or_else(|| state.as_ref().map(|s| s.current.clone()));
+        if let Some(b) = &base {
+            self.manifest(b)?;
+        }
+        let mut workflows = BTreeMap::new();
+        for w in all_workflows() {
+            let path = model_path(staging, w.workflow_type());
+            let (bytes, origin, from) = match fs::read(&path) {
+                Ok(bytes) => (bytes, "trained", None),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let Some(b) = &base else { continue };
+                    let inherited = model_path(&self.version_dir(b), w.workflow_type());
+                    match fs::read(&inherited) {
+                        Ok(bytes) => {
+                            write_atomic(&path, &bytes)?;
+                            (bytes, "inherited", Some(b.clone()))
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                        Err(e) => return Err(EngineError::io(&inherited, e)),
+                    }
+                }
+                Err(e) => return Err(EngineError::io(&path, e)),
+            };
+            let text = String::from_utf8(bytes).map_err(|_| EngineError::InvalidModel {
+                path: path.clone(),
+                reason: "not UTF-8 text".to_string(),
+            })?;
+            // A version must never hold a file the loader would skip.
+            let model = LoadedModel::parse(w, &text, Some(path.clone()))?;
+            workflows.insert(
+                w.workflow_type().to_string(),
+                ManifestEntry {
+                    model_version: model.version,
+                    origin: origin.to_string(),
+                    from,
+                },
+            );
+        }
+        if workflows.is_empty() {
+            return Err(EngineError::InvalidArgument {
+                name: "version".to_string(),
+                reason: format!(
+                    "{} holds no model file and there is no version to inherit from",
+                    staging.display()
+                ),
+            });
+        }
+        let id = self.next_id();
+        let manifest = Manifest {
+            id: id.clone(),
+            created_at: now_iso(),
+            parent: base,
+            source: meta.source,
+            workflows,
+            figures: meta.figures,
+        };
+        self.seal(staging, &manifest)?;
+        self.remove_stale_staging();
+        Ok(manifest)
+    }
+
+    /// Write the manifest, sync the directory and rename it into place.
+    fn seal(&self, staging: &Path, manifest: &Manifest) -> Result<()> {
+        let text = serde_json::to_string_pretty(manifest)
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        write_atomic(&staging.join(MANIFEST_FILE), text.as_bytes())?;
+        sync_dir(staging);
+        let target = self.version_dir(&manifest.id);
+        fs::rename(staging, &target).map_err(io(&target))?;
+        sync_dir(&self.versions_dir());
+        Ok(())
+    }
+
+    fn remove_stale_staging(&self) {
+        let now = std::time::SystemTime::now();
+        for entry in fs::read_dir(self.versions_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let stale = entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(STAGING_PREFIX)
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| now.duration_since(t).ok())
+                    .is_some_and(|age| age.as_secs() > STALE_STAGING_SECS);
+            if stale {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+
+    /// With the lock held and no pointer: make the flat files (if any) v1
+    /// and point at it.
+    fn import_flat_locked(&self) -> Result<Option<RegistryState>> {
+        let flat: Vec<(String, Vec<u8>)> = all_workflows()
+            .iter()
+            .filter_map(|w| {
+                let path = model_path(&self.dir, w.workflow_type());
+                fs::read(&path)
+                    .ok()
+                    .map(|b| (format!("{}-model.json", w.workflow_type()), b))
+            })
+            .collect();
+        if flat.is_empty() {
+            return Ok(None);
+        }
+        let staging = self.staging_dir()?;
+        let mut workflows = BTreeMap::new();
+        for (name, bytes) in &flat {
+            write_atomic(&staging.join(name), bytes)?;
+            let workflow_type = name.trim_end_matches("-model.json").to_string();
+            workflows.insert(
+                workflow_type,
+                ManifestEntry {
+                    model_version: content_version(bytes),
+                    origin: "imported".to_string(),
+                    from: None,
+                },
+            );
+        }
+        let id = self.next_id();
+        let manifest = Manifest {
+            id: id.clone(),
+            created_at: now_iso(),
+            parent: None,
+            source: "import".to_string(),
+            workflows,
+            figures: None,
+        };
+        self.seal(&staging, &manifest)?;
+        let state = RegistryState {
+            format: FORMAT,
+            revision: 1,
+            current: id.clone(),
+            previous: Vec::new(),
+            challenger: None,
+            history: vec![Decision {
+                action: Action::Import,
+                version: Some(id),
+                from: None,
+                at: now_iso(),
+                reason: Some(format!(
+                    "the flat <type>-model.json files of {}",
+                    self.dir.display()
+                )),
+                figures: None,
+            }],
+        };
+        self.write_state(&state)?;
+        Ok(Some(state))
+    }
+
+    fn write_state(&self, state: &RegistryState) -> Result<()> {
+        let text = serde_json::to_string_pretty(state)
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        write_atomic(&self.pointer_path(), text.as_bytes())
+    }
+
+    /// Change the state under the lock; `change` sees the current state
+    /// (`None` without a pointer) and returns the new one.
+    fn update(
+        &self,
+        change: impl FnOnce(Option<RegistryState>) -> Result<RegistryState>,
+    ) -> Result<RegistryState> {
+        let _lock = self.lock()?;
+        let state = match self.state()? {
+            Some(s) => Some(s),
+            None => self.import_flat_locked()?,
+        };
+        let mut next = change(state)?;
+        next.revision += 1;
+        self.write_state(&next)?;
+        Ok(next)
+    }
+
+    /// Make `id` current. The version that was current can be returned to
+    /// with `rollback`.
+    pub fn promote(
+        &self,
+        id: &str,
+        reason: Option<String>,
+        figures: Option<Value>,
+    ) -> Result<RegistryState> {
+        let id = Registry::normalise_id(id);
+        self.update(|state| {
+            self.manifest(&id)?;
+            let mut state = state.unwrap_or(RegistryState {
+                format: FORMAT,
+                revision: 0,
+                current: String::new(),
+                previous: Vec::new(),
+                challenger: None,
+                history: Vec::new(),
+            });
+            let from = (!state.current.is_empty()).then(|| state.current.clone());
+            if let Some(f) = &from {
+                if *f != id {
+                    state.previous.push(f.clone());
+                }
+            }
+            state.current = id.clone();
+            if state.challenger.as_deref() == Some(id.as_str()) {
+                state.challenger = None;
+            }
+            state.history.push(Decision {
+                action: Action::Promote,
+                version: Some(id.clone()),
+                from,
+                at: now_iso(),
+                reason,
+                figures,
+            });
+            Ok(state)
+        })
+    }
+
+    /// Return to the version that was current before the current one.
+    pub fn rollback(
+        &self,
+        reason: Option<String>,
+        figures: Option<Value>,
+    ) -> Result<RegistryState> {
+        self.update(|state| {
+            let Some(mut state) = state else {
+                return Err(EngineError::NoPreviousVersion {
+                    dir: self.dir.clone(),
+                    current: "(no version)".to_string(),
+                });
+            };
+            let Some(to) = state.previous.pop() else {
+                return Err(EngineError::NoPreviousVersion {
+                    dir: self.dir.clone(),
+                    current: state.current,
+                });
+            };
+            self.manifest(&to)?;
+            let from = std::mem::replace(&mut state.current, to.clone());
+            state.history.push(Decision {
+                action: Action::Rollback,
+                version: Some(to),
+                from: Some(from),
+                at: now_iso(),
+                reason,
+                figures,
+            });
+            Ok(state)
+        })
+    }
+
+    /// Score `id` in shadow beside the current version (`None` stops).
+    pub fn set_challenger(
+        &self,
+        id: Option<&str>,
+        reason: Option<String>,
+        figures: Option<Value>,
+    ) -> Result<RegistryState> {
+        let id = id.map(Registry::normalise_id);
+        self.update(|state| {
+            let Some(mut state) = state else {
+                return Err(EngineError::InvalidArgument {
+                    name: "challenger".to_string(),
+                    reason: format!(
+                        "{} has no current version to shadow; promote one first",
+                        self.dir.display()
+                    ),
+                });
+            };
+            if let Some(id) = &id {
+                self.manifest(id)?;
+                if *id == state.current {
+                    return Err(EngineError::InvalidArgument {
+                        name: "challenger".to_string(),
+                        reason: format!("{id} is the current version"),
+                    });
+                }
+            }
+            state.challenger = id.clone();
+            state.history.push(Decision {
+                action: Action::Challenger,
+                version: id,
+                from: Some(state.current.clone()),
+                at: now_iso(),
+                reason,
+                figures,
+            });
+            Ok(state)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

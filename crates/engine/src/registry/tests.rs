@@ -1,0 +1,314 @@
+use super::*;
+use crate::model::{load_dir, ModelFile};
+
+fn fixture_models() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ts-ml-engine/models")
+}
+
+/// A fresh directory holding the old engine's flat model files.
+fn flat_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ml-engine-registry-{tag}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    for w in all_workflows() {
+        let name = format!("{}-model.json", w.workflow_type());
+        fs::copy(fixture_models().join(&name), dir.join(&name)).unwrap();
+    }
+    dir
+}
+
+/// The fixture model of `workflow_type` with another bias, as file bytes.
+fn retrained(workflow_type: &str, bias: f64) -> (String, Vec<u8>) {
+    let name = format!("{workflow_type}-model.json");
+    let text = fs::read_to_string(fixture_models().join(&name)).unwrap();
+    let mut file: ModelFile = serde_json::from_str(&text).unwrap();
+    file.bias = bias;
+    (name, serde_json::to_vec_pretty(&file).unwrap())
+}
+
+fn new_version(source: &str) -> NewVersion {
+    NewVersion {
+        source: source.to_string(),
+        ..NewVersion::default()
+    }
+}
+
+#[test]
+fn the_flat_layout_resolves_to_the_directory_itself() {
+    let dir = flat_dir("flat");
+    let r = Registry::new(&dir);
+    assert_eq!(r.state().unwrap(), None);
+    assert_eq!(
+        r.resolve().unwrap(),
+        Resolved {
+            dir: dir.clone(),
+            version: None
+        }
+    );
+    assert!(r.list().unwrap().is_empty());
+    assert_eq!(load_dir(&r.resolve().unwrap().dir).warnings.len(), 0);
+}
+
+#[test]
+fn a_partial_version_inherits_the_other_workflows_and_the_flat_files_become_v1() {
+    let dir = flat_dir("partial");
+    let r = Registry::new(&dir);
+    let v2 = r
+        .create_version(&[retrained("freestyle", 0.25)], new_version("train"))
+        .unwrap();
+    assert_eq!(v2.id, "v2");
+    assert_eq!(v2.parent.as_deref(), Some("v1"));
+    let state = r.state().unwrap().unwrap();
+    assert_eq!(
+        state.current, "v1",
+        "a new version is not current until promoted"
+    );
+    assert_eq!(state.history[0].action, Action::Import);
+    let v1 = r.manifest("v1").unwrap();
+    assert_eq!(v1.workflows.len(), 8);
+    assert_eq!(v1.workflows["freestyle"].origin, "imported");
+
+    assert_eq!(v2.workflows["freestyle"].origin, "trained");
+    assert_ne!(
+        v2.workflows["freestyle"].model_version,
+        v1.workflows["freestyle"].model_version
+    );
+    let memory = &v2.workflows["ai-memory"];
+    assert_eq!(
+        (memory.origin.as_str(), memory.from.as_deref()),
+        ("inherited", Some("v1"))
+    );
+    assert_eq!(
+        memory.model_version,
+        v1.workflows["ai-memory"].model_version
+    );
+    // An inherited file is the parent's, byte for byte; a version directory
+    // is a flat models directory the old loader reads whole.
+    let name = "ai-memory-model.json";
+    assert_eq!(
+        fs::read(r.version_dir("v2").join(name)).unwrap(),
+        fs::read(fixture_models().join(name)).unwrap()
+    );
+    let set = load_dir(&r.version_dir("v2"));
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+    let freestyle = set.models[0].as_ref().unwrap();
+    assert_eq!(freestyle.file.bias, 0.25);
+    assert_eq!(freestyle.version, v2.workflows["freestyle"].model_version);
+
+    let listed: Vec<(String, bool)> = r
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.manifest.id, v.current))
+        .collect();
+    assert_eq!(
+        listed,
+        [("v1".to_string(), true), ("v2".to_string(), false)]
+    );
+}
+
+#[test]
+fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
+    let dir = flat_dir("promote");
+    let r = Registry::new(&dir);
+    r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
+        .unwrap();
+    r.create_version(&[retrained("freestyle", 0.75)], new_version("train"))
+        .unwrap();
+    let figures =
+        serde_json::json!({ "logLossChampion": 0.31, "logLossChallenger": 0.22, "n": 400 });
+    let s = r
+        .promote(
+            "2",
+            Some("beats the champion".to_string()),
+            Some(figures.clone()),
+        )
+        .unwrap();
+    assert_eq!(
+        (s.current.as_str(), s.previous.as_slice()),
+        ("v2", &["v1".to_string()][..])
+    );
+    let s = r.promote("v3", None, None).unwrap();
+    assert_eq!(s.previous, ["v1", "v2"]);
+    assert_eq!(r.resolve().unwrap().dir, r.version_dir("v3"));
+
+    let s = r
+        .rollback(
+            Some("degraded".to_string()),
+            Some(serde_json::json!({ "logLoss": 0.5 })),
+        )
+        .unwrap();
+    assert_eq!(s.current, "v2");
+    let s = r.rollback(None, None).unwrap();
+    assert_eq!(s.current, "v1");
+    let e = r.rollback(None, None).unwrap_err();
+    assert_eq!(e.code(), "ERR_NO_PREVIOUS_VERSION");
+    assert!(
+        e.to_string()
+            .contains("nothing to roll back to (v1 has been current"),
+        "{e}"
+    );
+
+    let history = r.state().unwrap().unwrap().history;
+    let moves: Vec<(Action, Option<&str>, Option<&str>)> = history
+        .iter()
+        .map(|d| (d.action, d.version.as_deref(), d.from.as_deref()))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (Action::Import, Some("v1"), None),
+            (Action::Promote, Some("v2"), Some("v1")),
+            (Action::Promote, Some("v3"), Some("v2")),
+            (Action::Rollback, Some("v2"), Some("v3")),
+            (Action::Rollback, Some("v1"), Some("v2")),
+        ]
+    );
+    assert_eq!(history[1].figures.as_ref(), Some(&figures));
+    assert_eq!(history[1].reason.as_deref(), Some("beats the champion"));
+    // One write each: the import and four moves (the refused rollback wrote nothing).
+    assert_eq!(r.state().unwrap().unwrap().revision, 5);
+
+    let e = r.promote("v9", None, None).unwrap_err();
+    assert_eq!(e.code(), "ERR_VERSION_NOT_FOUND");
+    assert!(
+        e.to_string()
+            .ends_with("no version 'v9' (known: v1, v2, v3)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_challenger_is_set_cleared_and_taken_by_its_promotion() {
+    let dir = flat_dir("challenger");
+    let r = Registry::new(&dir);
+    r.create_version(
+        &[retrained("ai-memory", 0.1)],
+        new_version("retrain --from-outcomes"),
+    )
+    .unwrap();
+    let e = r.set_challenger(Some("v1"), None, None).unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_ARG");
+    let s = r.set_challenger(Some("v2"), None, None).unwrap();
+    assert_eq!(s.challenger.as_deref(), Some("v2"));
+    assert_eq!(
+        r.resolve_challenger().unwrap().unwrap().dir,
+        r.version_dir("v2")
+    );
+    assert!(r.list().unwrap()[1].challenger);
+    let s = r.promote("v2", None, None).unwrap();
+    assert_eq!(s.challenger, None);
+    assert_eq!(r.resolve_challenger().unwrap(), None);
+}
+
+#[test]
+fn a_version_with_a_bad_model_file_is_never_created() {
+    let dir = flat_dir("bad");
+    let r = Registry::new(&dir);
+    let (name, _) = retrained("freestyle", 0.0);
+    let e = r
+        .create_version(&[(name, b"{ not json".to_vec())], new_version("train"))
+        .unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_MODEL");
+    // The flat files were imported as v1; the bad version left nothing behind.
+    let entries: Vec<String> = fs::read_dir(r.versions_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, ["v1"]);
+    let e = r
+        .create_version(
+            &[("../escape.json".to_string(), b"{}".to_vec())],
+            new_version("x"),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_ARG");
+}
+
+#[test]
+fn concurrent_writers_get_distinct_versions() {
+    let dir = flat_dir("concurrent");
+    let r = Registry::new(&dir);
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let r = r.clone();
+                s.spawn(move || {
+                    r.create_version(&[retrained("freestyle", i as f64)], new_version("train"))
+                        .unwrap()
+                        .id
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = ids.clone();
+    sorted.sort_by_key(|id| version_number(id));
+    assert_eq!(sorted, ["v2", "v3", "v4", "v5", "v6", "v7"]);
+    assert_eq!(r.state().unwrap().unwrap().current, "v1");
+}
+
+/// Readers resolving and loading while a writer promotes and rolls back
+/// without pause: every load sees the 8 models of exactly one version.
+#[test]
+fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
+    let dir = flat_dir("atomic");
+    let r = Registry::new(&dir);
+    for k in 0..3 {
+        let files: Vec<(String, Vec<u8>)> = all_workflows()
+            .iter()
+            .map(|w| retrained(w.workflow_type(), k as f64))
+            .collect();
+        r.create_version(&files, new_version("train")).unwrap();
+    }
+    r.promote("v2", None, None).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let loads = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let resolved = r.resolve().unwrap();
+                    let set = load_dir(&resolved.dir);
+                    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+                    let biases: Vec<f64> = set
+                        .models
+                        .iter()
+                        .map(|m| m.as_ref().unwrap().file.bias)
+                        .collect();
+                    assert!(
+                        biases.iter().all(|b| *b == biases[0]),
+                        "mixed versions: {biases:?}"
+                    );
+                    loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+        for i in 0..60 {
+            if i % 2 == 0 {
+                r.promote(["v3", "v4"][i / 2 % 2], None, None).unwrap();
+            } else {
+                r.rollback(None, None).unwrap();
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert!(loads.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert_eq!(r.state().unwrap().unwrap().history.len(), 1 + 1 + 60);
+}
+
+#[test]
+fn a_damaged_pointer_is_reported_not_guessed() {
+    let dir = flat_dir("damaged");
+    fs::write(dir.join(POINTER_FILE), "{ \"format\": 1, ").unwrap();
+    let e = Registry::new(&dir).resolve().unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_REGISTRY");
+    fs::write(
+        dir.join(POINTER_FILE),
+        r#"{"format":1,"revision":3,"current":"v7"}"#,
+    )
+    .unwrap();
+    let e = Registry::new(&dir).resolve().unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_REGISTRY");
+    assert!(e.to_string().contains("names version 'v7'"), "{e}");
+}

@@ -1,0 +1,139 @@
+//! `report.html` for a training: each workflow's evaluated rows
+//! (`report_rows`) turned into the HTML report's input, with the deployed
+//! model, when the output directory already has one, scored on the same
+//! rows for the side-by-side comparison.
+
+use crate::features::RawRecord;
+use crate::html_report::{Effect, Evaluation, ReportInput, WorkflowSection};
+use crate::model::{LoadedModel, ModelSet};
+use crate::predict::probability_record;
+use crate::schema::find_workflow;
+use crate::train::report_rows::ReportRow;
+use crate::train::{TrainReport, WorkflowResult};
+
+fn rows_said(r: &WorkflowResult) -> String {
+    let rows = &r.report_rows;
+    let which = match r.evaluation_rows {
+        "time-holdout" => format!(
+            "the latest {} rows by timestamp, held out from training",
+            rows.evaluated
+        ),
+        _ => format!(
+            "out-of-fold predictions for all {} training rows",
+            rows.evaluated
+        ),
+    };
+    if rows.rows.len() < rows.evaluated {
+        format!(
+            "{which} (every {}th row shown: {})",
+            rows.evaluated.div_ceil(rows.rows.len().max(1)),
+            rows.rows.len()
+        )
+    } else {
+        which
+    }
+}
+
+/// The deployed model's probability for a row: through the raw record when
+/// there is one (so it imputes with its own means), else the vector.
+fn deployed_probability(model: &LoadedModel, row: &ReportRow) -> f64 {
+    match &row.record {
+        Some(record) => probability_record(model, record as &RawRecord),
+        None => model.probability(row.input()),
+    }
+}
+
+fn version_of(r: &WorkflowResult) -> String {
+    find_workflow(r.workflow_type)
+        .and_then(|w| LoadedModel::from_file(w, r.model.clone(), None).ok())
+        .map_or_else(String::new, |m| m.version)
+}
+
+/// Whether the deployed model is this training's model again (the same
+/// data and settings give the same file, apart from `trainedAt`).
+fn same_model(r: &WorkflowResult, deployed: &LoadedModel) -> bool {
+    let mut file = deployed.file.clone();
+    file.trained_at.clone_from(&r.model.trained_at);
+    file == r.model
+}
+
+fn section(r: &WorkflowResult, deployed: Option<&LoadedModel>) -> WorkflowSection {
+    let rows = &r.report_rows.rows;
+    let identical = deployed.filter(|m| same_model(r, m));
+    // Comparing a model with itself (in-sample against out-of-fold) says nothing.
+    let deployed = deployed.filter(|_| identical.is_none());
+    let display_name =
+        find_workflow(r.workflow_type).map_or(r.workflow_type, |w| w.schema.display_name);
+    let true_probabilities: Option<Vec<f64>> =
+        rows.iter().map(|row| row.true_probability).collect();
+    WorkflowSection {
+        workflow_type: r.workflow_type.to_string(),
+        display_name: display_name.to_string(),
+        family: match r.calibration {
+            "none" => r.model_type.to_string(),
+            c => format!("{} ({c} calibration)", r.model_type),
+        },
+        verdict: r.verdict.to_string(),
+        verdict_reason: r.verdict_reason.clone(),
+        rows: match identical {
+            Some(m) => format!(
+                "{}; the model is identical to the deployed one ({}) apart from trainedAt",
+                rows_said(r),
+                m.version
+            ),
+            None => rows_said(r),
+        },
+        outcomes: rows.iter().map(|row| row.failed).collect(),
+        current: Evaluation {
+            label: "trained now".to_string(),
+            version: version_of(r),
+            probabilities: rows.iter().map(|row| row.probability).collect(),
+        },
+        previous: deployed.map(|m| Evaluation {
+            label: "deployed".to_string(),
+            version: m.version.clone(),
+            probabilities: rows
+                .iter()
+                .map(|row| deployed_probability(m, row))
+                .collect(),
+        }),
+        true_probabilities,
+        threshold: r.model.threshold.unwrap_or(0.5),
+        auc_interval: r.auc_interval,
+        effects: r
+            .report_rows
+            .effects
+            .iter()
+            .map(|e| Effect {
+                feature: e.feature.to_string(),
+                mean_abs: e.mean_abs,
+                mean_signed: e.mean_signed,
+            })
+            .collect(),
+    }
+}
+
+/// The report's input. `deployed` holds the models the output directory
+/// had before this training wrote its own, if any.
+pub fn input(report: &TrainReport, deployed: Option<&ModelSet>) -> ReportInput {
+    let workflows = report
+        .results
+        .iter()
+        .map(|r| {
+            let previous = deployed.and_then(|set| {
+                find_workflow(r.workflow_type).and_then(|w| set.models[w.index].as_ref())
+            });
+            section(r, previous)
+        })
+        .collect();
+    ReportInput {
+        title: "Training report".to_string(),
+        generated: format!(
+            "Generated by dawg-ml-engine {} at {}.",
+            env!("CARGO_PKG_VERSION"),
+            report.settings.trained_at
+        ),
+        source: report.source.clone(),
+        workflows,
+    }
+}

@@ -1,0 +1,214 @@
+'use strict'
+// What a WorkflowPredictor does in production beside predicting: log its
+// predictions (sampled, or not at all) to the outcome store, score the
+// registry's challenger in shadow on the same inputs, record outcomes, and
+// run the monitor (lib/monitor.js) every so many outcomes. The predictor
+// owns the models and their swapping; this module owns the store side.
+
+const { randomUUID } = require('node:crypto')
+const { checkOptions, engineError } = require('./errors')
+const { OutcomeStore } = require('./outcome-store')
+const { Monitor } = require('./monitor')
+
+const LOG_MODES = ['all', 'sampled', 'off']
+
+function invalid(name, expected, value) {
+  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received}`, TypeError)
+}
+
+/** The production options of a WorkflowPredictor, checked. */
+function loopOptions(options) {
+  const { store, logPredictions, sampleRate, shadow, monitor, evaluateEvery } = options
+  if (store !== undefined && store !== false && store !== true && typeof store !== 'string' && !(store instanceof OutcomeStore)) {
+    throw invalid('store', 'true, a file path or an OutcomeStore', store)
+  }
+  if (logPredictions !== undefined && !LOG_MODES.includes(logPredictions)) {
+    throw engineError('ERR_INVALID_ARG', `Invalid argument 'logPredictions': expected one of 'all', 'sampled', 'off', received ${JSON.stringify(logPredictions)}`, TypeError)
+  }
+  const mode = logPredictions ?? (sampleRate !== undefined ? 'sampled' : 'all')
+  const rate = sampleRate ?? (mode === 'sampled' ? 0.1 : 1)
+  if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) throw invalid('sampleRate', 'a number in (0, 1]', sampleRate)
+  if (mode === 'all' && rate !== 1) throw engineError('ERR_INVALID_ARG', "Invalid argument 'sampleRate': logPredictions 'all' logs every prediction; use 'sampled'", TypeError)
+  if (shadow !== undefined && typeof shadow !== 'boolean') throw invalid('shadow', 'a boolean', shadow)
+  if (monitor !== undefined && monitor !== false && (monitor === null || typeof monitor !== 'object')) throw invalid('monitor', 'an object or false', monitor)
+  if (evaluateEvery !== undefined && (!Number.isInteger(evaluateEvery) || evaluateEvery < 0)) throw invalid('evaluateEvery', 'a whole number ≥ 0', evaluateEvery)
+  return {
+    store: store === false ? undefined : store,
+    mode,
+    rate: mode === 'off' ? 0 : rate,
+    shadow: shadow !== false,
+    monitor: monitor === false ? false : (monitor ?? {}),
+    evaluateEvery: evaluateEvery ?? 100,
+  }
+}
+
+class ProductionLoop {
+  #options
+  #logger
+  #store = null
+  #ownsStore = false
+  #monitor = null
+  #registry
+  #outcomesSinceEvaluation = 0
+  #warnedShadow = false
+
+  /** `registry` is the models directory's ModelRegistry. */
+  constructor(options, { logger, registry }) {
+    this.#options = loopOptions(options)
+    this.#logger = logger
+    this.#registry = registry
+    if (this.#options.monitor !== false) checkOptions(this.#options.monitor, new Set(['window', 'drift', 'promotion', 'degradation']), 'monitor')
+  }
+
+  get enabled() {
+    return this.#options.store !== undefined
+  }
+
+  get store() {
+    return this.#store
+  }
+
+  get shadow() {
+    return this.#options.shadow
+  }
+
+  #adoptStore(store, owned) {
+    this.#store = store
+    this.#ownsStore = owned
+    if (this.#options.monitor !== false) this.#monitor = new Monitor({ store, registry: this.#registry, options: this.#options.monitor })
+  }
+
+  /** Open the store, if one was asked for (and not given open). */
+  async open() {
+    const s = this.#options.store
+    if (s === undefined || this.#store) return
+    if (s instanceof OutcomeStore) return this.#adoptStore(s, false)
+    this.#adoptStore(await OutcomeStore.open(s === true ? undefined : s, { logger: this.#logger }), true)
+  }
+
+  openSync() {
+    const s = this.#options.store
+    if (s === undefined || this.#store) return
+    if (s instanceof OutcomeStore) return this.#adoptStore(s, false)
+    this.#adoptStore(OutcomeStore.openSync(s === true ? undefined : s, { logger: this.#logger }), true)
+  }
+
+  #need() {
+    if (this.#store === null) {
+      throw engineError('ERR_NO_STORE', 'This predictor has no outcome store: create it with new WorkflowPredictor({ store: true }) (or a path, or an OutcomeStore) and initialize it')
+    }
+    return this.#store
+  }
+
+  /** Whether to log the prediction about to be made (the sampling draw). */
+  shouldLog() {
+    return this.#store !== null && this.#options.rate > 0 && (this.#options.rate === 1 || Math.random() < this.#options.rate)
+  }
+
+  /** The challenger's probability for an input, or undefined; a failure never fails the prediction. */
+  scoreShadow(score) {
+    try {
+      return score()
+    } catch (error) {
+      if (!this.#warnedShadow) {
+        this.#warnedShadow = true
+        this.#logger.warn(`[ml-engine] The challenger could not score an input (${error.code ?? 'error'}: ${error.message}); its shadow predictions are skipped`)
+      }
+      return undefined
+    }
+  }
+
+  newPredictionId() {
+    return randomUUID()
+  }
+
+  /** Queue the prediction (and the challenger's shadow prediction) for the store. */
+  log(prediction, features, shadow) {
+    const store = this.#store
+    const createdAt = Date.now()
+    const sampleRate = this.#options.rate
+    store.logPrediction({
+      predictionId: prediction.predictionId,
+      workflowType: prediction.workflowType,
+      modelVersion: prediction.modelVersion,
+      probability: prediction.failureProbability,
+      features,
+      createdAt,
+      sampleRate,
+    })
+    if (shadow !== undefined) {
+      store.logPrediction({ predictionId: prediction.predictionId, role: 'challenger', workflowType: prediction.workflowType, modelVersion: shadow.modelVersion, probability: shadow.probability, createdAt, sampleRate })
+    }
+  }
+
+  recordOutcomeSync(subject, failed, options) {
+    const r = this.#need().recordOutcomeSync(subject, failed, options)
+    this.#counted(1)
+    return r
+  }
+
+  async recordOutcome(subject, failed, options) {
+    const r = await this.#need().recordOutcome(subject, failed, options)
+    this.#counted(1)
+    return r
+  }
+
+  recordOutcomesSync(outcomes) {
+    const r = this.#need().recordOutcomesSync(outcomes)
+    this.#counted(r.outcomeIds.length)
+    return r
+  }
+
+  async recordOutcomes(outcomes) {
+    const r = await this.#need().recordOutcomes(outcomes)
+    this.#counted(r.outcomeIds.length)
+    return r
+  }
+
+  /** Set by the predictor: runs an evaluation in the background. */
+  onDue = null
+
+  #counted(n) {
+    this.#outcomesSinceEvaluation += n
+    const every = this.#options.evaluateEvery
+    if (every > 0 && this.#monitor && this.#outcomesSinceEvaluation >= every && this.onDue) {
+      this.#outcomesSinceEvaluation = 0
+      this.onDue()
+    }
+  }
+
+  liveMetricsSync(workflowType, options) {
+    return this.#need().liveMetricsSync(metricsQuery(workflowType, options)).groups
+  }
+
+  async liveMetrics(workflowType, options) {
+    return (await this.#need().liveMetrics(metricsQuery(workflowType, options))).groups
+  }
+
+  /** Run the monitor once over the given champion and challenger; the events. */
+  async evaluate(champion, challenger) {
+    this.#need()
+    if (!this.#monitor) return []
+    this.#outcomesSinceEvaluation = 0
+    return this.#monitor.evaluate({ champion, challenger })
+  }
+
+  async recordEvent(kind, figures) {
+    if (this.#store) await this.#store.recordEvent(kind, figures)
+  }
+
+  async close() {
+    if (this.#store && this.#ownsStore) await this.#store.close()
+    else if (this.#store) await this.#store.flush()
+    this.#store = null
+  }
+}
+
+function metricsQuery(workflowType, options) {
+  if (workflowType !== undefined && workflowType !== null && typeof workflowType !== 'string') throw invalid('workflowType', 'a workflow type', workflowType)
+  const o = checkOptions(options, new Set(['window', 'role', 'modelVersions', 'resamples', 'seed']))
+  return { ...o, workflowType: workflowType ?? undefined }
+}
+
+module.exports = { ProductionLoop, loopOptions }

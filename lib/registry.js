@@ -1,0 +1,165 @@
+'use strict'
+// ModelRegistry: a models directory with immutable versions
+// (versions/<id>/<type>-model.json + manifest.json) and an atomically moved
+// current.json pointer (crates/engine/src/registry.rs). A directory without
+// a pointer is the old flat layout and still loads as it is. Every value is
+// built here, in the caller's realm, from the addon's JSON.
+
+const path = require('node:path')
+const native = require('./binding')
+const { awaitNative, callNative, checkOptions, engineError } = require('./errors')
+
+function invalid(name, expected, value) {
+  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received}`, TypeError)
+}
+
+const DECISION = new Set(['reason', 'figures'])
+
+/** `{ reason?, figures? }`: why a decision was made and the figures it rests on. */
+function decision(options) {
+  const o = checkOptions(options, DECISION)
+  if (o.reason !== undefined && typeof o.reason !== 'string') throw invalid('reason', 'a string', o.reason)
+  if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalid('figures', 'an object', o.figures)
+  return { reason: o.reason, figures: o.figures }
+}
+
+function versionId(id) {
+  if (typeof id === 'number' && Number.isInteger(id) && id > 0) return String(id)
+  if (typeof id !== 'string' || id === '') throw invalid('id', "a version id such as 'v3' (or 3)", id)
+  return id
+}
+
+class ModelRegistry {
+  #dir
+
+  constructor(dir) {
+    if (typeof dir !== 'string' || dir === '') throw invalid('dir', 'a models directory', dir)
+    this.#dir = path.resolve(dir)
+  }
+
+  get dir() {
+    return this.#dir
+  }
+
+  #sync(op, args = {}) {
+    return JSON.parse(callNative(native.registrySync, op, this.#dir, JSON.stringify(args)))
+  }
+
+  async #async(op, args = {}) {
+    return JSON.parse(await awaitNative(native.registry, op, this.#dir, JSON.stringify(args)))
+  }
+
+  /** The pointer (`{ current, previous, challenger, history, revision }`), or null for a flat directory. */
+  stateSync() {
+    return this.#sync('state')
+  }
+
+  state() {
+    return this.#async('state')
+  }
+
+  /** Every version, oldest first, with its manifest and whether it is current or the challenger. */
+  listSync() {
+    return this.#sync('list')
+  }
+
+  list() {
+    return this.#async('list')
+  }
+
+  /** Where to load from: `{ current: { dir, version }, challenger: { dir, version } | null }`. */
+  resolveSync() {
+    return this.#sync('resolve')
+  }
+
+  resolve() {
+    return this.#async('resolve')
+  }
+
+  manifestSync(id) {
+    return this.#sync('manifest', { id: versionId(id) })
+  }
+
+  manifest(id) {
+    return this.#async('manifest', { id: versionId(id) })
+  }
+
+  /** Make version `id` current; the one it replaces can be returned to with rollback(). */
+  promoteSync(id, options) {
+    return this.#sync('promote', { id: versionId(id), ...decision(options) })
+  }
+
+  promote(id, options) {
+    return this.#async('promote', { id: versionId(id), ...decision(options) })
+  }
+
+  /** Return to the version that was current before (ERR_NO_PREVIOUS_VERSION when there is none). */
+  rollbackSync(options) {
+    return this.#sync('rollback', decision(options))
+  }
+
+  rollback(options) {
+    return this.#async('rollback', decision(options))
+  }
+
+  /** Score version `id` in shadow beside the current one; null stops. */
+  setChallengerSync(id, options) {
+    return this.#sync('setChallenger', { id: id === null ? undefined : versionId(id), ...decision(options) })
+  }
+
+  setChallenger(id, options) {
+    return this.#async('setChallenger', { id: id === null ? undefined : versionId(id), ...decision(options) })
+  }
+
+  /** A fresh directory for a trainer to write a new version's files into. */
+  stagingDirSync() {
+    return this.#sync('stagingDir')
+  }
+
+  stagingDir() {
+    return this.#async('stagingDir')
+  }
+
+  /**
+   * Turn a staging directory into the next version (workflows it lacks are
+   * inherited from `base`, default the current version). Does not move the
+   * pointer. Returns the manifest.
+   */
+  commitSync(staging, options) {
+    return this.#sync('commit', commitArgs(staging, options))
+  }
+
+  commit(staging, options) {
+    return this.#async('commit', commitArgs(staging, options))
+  }
+
+  /**
+   * Store reference histograms (of the training rows in `dataFile` and the
+   * models' scores on them) in the model files of a staging directory, for
+   * drift monitoring. Returns `[{ workflowType, rows }]`.
+   */
+  attachReferencesSync(staging, dataFile) {
+    return this.#sync('attachReferences', attachArgs(staging, dataFile))
+  }
+
+  attachReferences(staging, dataFile) {
+    return this.#async('attachReferences', attachArgs(staging, dataFile))
+  }
+}
+
+function attachArgs(staging, dataFile) {
+  if (typeof staging !== 'string' || staging === '') throw invalid('staging', 'a directory', staging)
+  if (typeof dataFile !== 'string' || dataFile === '') throw invalid('dataFile', 'a training-data file', dataFile)
+  return { staging: path.resolve(staging), data: path.resolve(dataFile) }
+}
+
+function commitArgs(staging, options) {
+  if (typeof staging !== 'string' || staging === '') throw invalid('staging', 'a directory', staging)
+  const o = checkOptions(options, new Set(['source', 'base', 'figures']))
+  if (o.source !== undefined && typeof o.source !== 'string') throw invalid('source', 'a string', o.source)
+  if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalid('figures', 'an object', o.figures)
+  return { staging: path.resolve(staging), source: o.source, base: o.base === undefined ? undefined : versionId(o.base), figures: o.figures }
+}
+
+module.exports = { ModelRegistry }
