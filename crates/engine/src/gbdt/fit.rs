@@ -20,8 +20,9 @@ use crate::error::{EngineError, Result};
 #[derive(Debug, Clone)]
 pub struct FitOutcome {
     pub model: BoostedTrees,
-    /// Trees kept: the round with the lowest validation log-loss (1-based
-    /// count), or every round without early stopping.
+    /// The round with the lowest validation log-loss (1-based count): the
+    /// trees kept (unless `fit_rows` was asked to keep all), or every round
+    /// without early stopping.
     pub best_iteration: usize,
     /// Weighted mean validation log-loss after each round (empty without a validation set).
     pub valid_log_loss: Vec<f64>,
@@ -135,7 +136,7 @@ pub fn fit(
         Some(v) => Validation::Raw(v),
         None => Validation::None,
     };
-    boost(&binned, train.labels, train.weights, &all_rows, base_score, validation, &monotone, params, abort)
+    boost(&binned, train.labels, train.weights, &all_rows, base_score, validation, &monotone, params, false, abort)
 }
 
 /// Training rows binned once, so that several fits on subsets of them (the
@@ -178,7 +179,11 @@ impl BinnedRows {
 /// `train`; may be empty) is scored every round, on the bins (the same
 /// decisions as on the raw values), for `valid_log_loss` and early
 /// stopping. The binning parameters of `params` are those the set was
-/// binned with; the others apply as in `fit`.
+/// binned with; the others apply as in `fit`. With `keep_all_trees`, an
+/// early-stopped fit keeps every tree it grew (the patience past the best
+/// round too; `best_iteration` still names the best round), so a caller can
+/// score it at a round chosen on other rows.
+#[allow(clippy::too_many_arguments)]
 pub fn fit_rows(
     data: &BinnedRows,
     labels: &[bool],
@@ -186,6 +191,7 @@ pub fn fit_rows(
     valid: &[u32],
     monotone: &[i8],
     params: &BoostParams,
+    keep_all_trees: bool,
     abort: &AtomicBool,
 ) -> Result<FitOutcome> {
     params.validate()?;
@@ -227,7 +233,7 @@ pub fn fit_rows(
     }
     let base_score = (positive as f64 / (train.len() - positive) as f64).ln();
     let validation = if valid.is_empty() { Validation::None } else { Validation::Binned(valid) };
-    boost(&data.matrix, labels, None, train, base_score, validation, &monotone, params, abort)
+    boost(&data.matrix, labels, None, train, base_score, validation, &monotone, params, keep_all_trees, abort)
 }
 
 /// Where a fit's validation rows come from.
@@ -269,6 +275,7 @@ fn boost(
     valid: Validation,
     monotone: &[i8],
     params: &BoostParams,
+    keep_all_trees: bool,
     abort: &AtomicBool,
 ) -> Result<FitOutcome> {
     let (n, cols) = (binned.rows, binned.cols);
@@ -382,7 +389,9 @@ fn boost(
         }
     }
     let best_iteration = if params.early_stopping_rounds.is_some() { best.1 } else { trees.len() };
-    trees.truncate(best_iteration);
+    if !keep_all_trees {
+        trees.truncate(best_iteration);
+    }
     Ok(FitOutcome {
         model: BoostedTrees::from_parts(cols, base_score, trees),
         best_iteration,

@@ -233,6 +233,11 @@ impl BoostedTrees {
         &self.trees
     }
 
+    /// The model of the first `rounds` trees (all of them if there are fewer).
+    pub fn truncated(&self, rounds: usize) -> BoostedTrees {
+        BoostedTrees::from_parts(self.feature_count, self.base_score, self.trees[..rounds.min(self.trees.len())].to_vec())
+    }
+
     fn check_row(&self, row: &[f64]) -> Result<()> {
         if row.len() != self.feature_count {
             return Err(EngineError::InvalidArgument {
