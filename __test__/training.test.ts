@@ -102,8 +102,14 @@ describe('train', () => {
       expect(m.bayes).not.toBeNull()
       // Metrics are out-of-fold over every row; the model is refitted on all of them.
       expect([m.evaluationRows, m.trainingSize, m.validationSize]).toEqual(['out-of-fold', m.scenarios, m.scenarios])
-      expect(m.modelType).toBe('logistic-regression-l2')
-      expect((m.families as Array<{ modelType: string }>).map((f) => f.modelType)).toContain('logistic-regression-l2')
+      // Both families are cross-validated; the one with the lowest calibrated
+      // out-of-fold log-loss is chosen (the first on ties), and its score is reported.
+      const families = m.families as Array<{ modelType: string; calibration: string; calibrationLogLoss: Record<string, number> }>
+      expect(families.map((f) => f.modelType)).toEqual(['logistic-regression-l2', 'gradient-boosted-trees'])
+      const calibrated = families.map((f) => f.calibrationLogLoss[f.calibration])
+      const best = calibrated.indexOf(Math.min(...calibrated))
+      expect([m.workflowType, m.modelType]).toEqual([m.workflowType, families[best].modelType])
+      expect(m.cvLogLoss).toBe(calibrated[best])
     }
     // Progress arrives on the main thread, ends with 'done', never goes backwards within a stage.
     expect(events.length).toBeGreaterThan(8)
@@ -117,8 +123,10 @@ describe('train', () => {
     expect(names.at(-1)).toBe('training-summary.json')
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
     const written = JSON.parse(fs.readFileSync(path.join(dir, 'freestyle-model.json'), 'utf8'))
-    expect(written).toMatchObject({ workflowType: 'freestyle', modelType: 'logistic-regression-l2', trainedAt: '2026-01-01T00:00:00.000Z', seed: 42 })
-    expect(written.selection).toMatchObject({ modelType: 'logistic-regression-l2', rule: expect.stringContaining('lowest out-of-fold log-loss') })
+    const freestyle = summary.models.find((m) => m.workflowType === 'freestyle')!
+    expect(written).toMatchObject({ workflowType: 'freestyle', modelType: freestyle.modelType, trainedAt: '2026-01-01T00:00:00.000Z', seed: 42 })
+    expect(written.selection).toMatchObject({ modelType: freestyle.modelType, rule: expect.stringContaining('lowest out-of-fold log-loss') })
+    expect(written.selection.families).toHaveLength(2)
     expect(written.evaluation).toEqual({ rows: 'out-of-fold', count: 150 })
     expect(Object.keys(written.featureMeans).sort()).toEqual([...written.featureNames].sort())
     // The report names the selection rule the trainer applies.

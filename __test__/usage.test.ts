@@ -16,7 +16,11 @@ describe('usage examples with the shipped models', () => {
     const models = predictor.getAllModels()
     expect(models).toHaveLength(8)
     for (const m of models) {
-      expect(m.modelType).toBe('logistic-regression-l2')
+      // Each workflow's family is the one cross-validation chose; every
+      // shipped model records both families' scores.
+      const selection = m.selection as { modelType: string; families: Array<{ modelType: string }> }
+      expect(m.modelType).toBe(selection.modelType)
+      expect(selection.families.map((f) => f.modelType)).toEqual(['logistic-regression-l2', 'gradient-boosted-trees'])
       expect(m.featureMeans).toBeObject()
       expect(m.verdict).toBe('ok')
     }
@@ -61,11 +65,15 @@ describe('usage examples with the shipped models', () => {
     expect(p.confidence).toBeGreaterThanOrEqual(0)
     expect(p.confidence).toBeLessThanOrEqual(1)
     expect(p.criticalFactors.length).toBeLessThanOrEqual(5)
+    const model = predictor.getModelStats('freestyle')!
     for (const f of p.criticalFactors) {
       expect(Object.keys(f)).toEqual(expect.arrayContaining(['feature', 'value', 'weight', 'contribution']))
-      // New models explain with signed linear SHAP values from the feature mean (see the README).
-      const mean = predictor.getModelStats('freestyle')!.featureMeans![f.feature]
-      expect(f.contribution).toBeCloseTo(f.weight * (f.value - mean), 12)
+      // New models explain with signed SHAP values in log-odds (see the README):
+      // linear ones from the feature mean, tree ones by TreeSHAP.
+      if (model.modelType === 'logistic-regression-l2') {
+        expect(f.contribution).toBeCloseTo(f.weight * (f.value - model.featureMeans![f.feature]), 12)
+      }
+      expect(f.direction).toBe(f.contribution > 0 ? 'raises' : 'lowers')
     }
     // Ranked by contribution toward failure, largest first.
     const contributions = p.criticalFactors.map((f) => f.contribution)

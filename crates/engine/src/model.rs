@@ -171,10 +171,24 @@ impl LoadedModel {
     /// scaled as the calibration scales log-odds.
     pub fn explain(&self, input: Input, out: &mut [Attribution]) {
         self.model.scorer().explain(input, out);
+        self.scale_contributions(out);
+    }
+
+    fn scale_contributions(&self, out: &mut [Attribution]) {
         if let Some(scale) = self.calibration.as_ref().map(Calibration::contribution_scale) {
             if scale != 1.0 {
                 out.iter_mut().for_each(|a| a.contribution *= scale);
             }
+        }
+    }
+
+    /// `probability` and `explain` in one pass of the family.
+    pub fn probability_and_explain(&self, input: Input, out: &mut [Attribution]) -> f64 {
+        let p = self.model.scorer().probability_and_explain(input, out);
+        self.scale_contributions(out);
+        match &self.calibration {
+            Some(c) => c.apply(p),
+            None => p,
         }
     }
 
@@ -480,7 +494,6 @@ pub fn save_model(dir: &Path, file: &ModelFile) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::Scorer;
     use crate::schema::find_workflow;
 
     fn tempdir(tag: &str) -> PathBuf {
@@ -544,7 +557,7 @@ mod tests {
         file.model_type = Some("random-forest".to_string());
         let e = LoadedModel::from_file(w, file.clone(), None).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_MODEL");
-        assert!(e.to_string().contains("unknown modelType 'random-forest' (known: logistic-regression-l2)"), "{e}");
+        assert!(e.to_string().contains("unknown modelType 'random-forest' (known: logistic-regression-l2, gradient-boosted-trees)"), "{e}");
         // A calibration is applied after the family's probability, and checked on load.
         file.model_type = None;
         file.calibration = Some(Calibration::Platt { a: 2.0, b: 0.0 });

@@ -110,31 +110,55 @@ pub fn probability(weights: &[f64], bias: f64, vector: &[f64]) -> f64 {
 /// entry's SHAP value in log-odds; factors are ranked by contribution toward
 /// failure, largest first (so an entry that lowers the risk never outranks
 /// one that raises it), and each carries its direction.
+///
+/// `attributions` holds one slot per vector entry and, optionally, one per
+/// raw field outside the vector (`Workflow::fields_outside_vector`, filled
+/// by families that read raw fields): such a field becomes a factor named
+/// by the field, with its raw value, when it contributes more than 0.1
+/// (it is never critical, and no recommendation rule reads it).
 pub fn rank_factors(
     workflow: &Workflow,
-    vector: &[f64],
+    input: Input,
     attributions: &[Attribution],
     explanations: Explanations,
 ) -> Vec<CriticalFactor> {
     let signed = explanations == Explanations::Signed;
-    let mut factors: Vec<CriticalFactor> = workflow
+    let direction = |c: f64| {
+        signed.then_some(if c > 0.0 {
+            Direction::Raises
+        } else {
+            Direction::Lowers
+        })
+    };
+    let d = workflow.vector.len();
+    let entries = workflow
         .vector
         .iter()
-        .zip(attributions.iter().zip(vector))
+        .zip(attributions.iter().zip(input.vector))
         .filter_map(|(entry, (a, &value))| {
             (entry.critical || a.contribution > CONTRIBUTION_FLOOR).then_some(CriticalFactor {
                 feature: entry.feature,
                 value,
                 weight: a.weight,
                 contribution: a.contribution,
-                direction: signed.then_some(if a.contribution > 0.0 {
-                    Direction::Raises
-                } else {
-                    Direction::Lowers
-                }),
+                direction: direction(a.contribution),
             })
-        })
-        .collect();
+        });
+    let outside = input.record.into_iter().flat_map(|record| {
+        workflow
+            .fields_outside_vector
+            .iter()
+            .zip(attributions.get(d..).unwrap_or(&[]))
+            .filter(|(_, a)| a.contribution > CONTRIBUTION_FLOOR)
+            .map(move |(&field, a)| CriticalFactor {
+                feature: workflow.fields[field].name,
+                value: record.values[field],
+                weight: a.weight,
+                contribution: a.contribution,
+                direction: direction(a.contribution),
+            })
+    });
+    let mut factors: Vec<CriticalFactor> = entries.chain(outside).collect();
     // `sort_by` is stable, so equal contributions keep vector order.
     factors.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
     factors.truncate(MAX_CRITICAL_FACTORS);
@@ -156,15 +180,13 @@ pub fn critical_factors(
         means: baseline.map(<[f64]>::to_vec),
         explanations: Explanations::Unsigned,
     };
+    let input = Input {
+        vector,
+        record: None,
+    };
     let mut attributions = vec![Attribution::default(); vector.len()];
-    model.explain(
-        Input {
-            vector,
-            record: None,
-        },
-        &mut attributions,
-    );
-    rank_factors(workflow, vector, &attributions, Explanations::Unsigned)
+    model.explain(input, &mut attributions);
+    rank_factors(workflow, input, &attributions, Explanations::Unsigned)
 }
 
 /// The workflow's rules that fire on these factors, in rule order, then the
@@ -241,18 +263,17 @@ const STACK_ENTRIES: usize = 64;
 /// The whole prediction for one input.
 pub fn predict_input(model: &LoadedModel, input: Input) -> Prediction {
     let workflow = model.workflow;
-    let p = model.probability(input);
-    let d = input.vector.len();
+    let slots = workflow.explanation_slots();
     let mut stack = [Attribution::default(); STACK_ENTRIES];
     let mut heap = Vec::new();
-    let attributions: &mut [Attribution] = if d <= stack.len() {
-        &mut stack[..d]
+    let attributions: &mut [Attribution] = if slots <= stack.len() {
+        &mut stack[..slots]
     } else {
-        heap.resize(d, Attribution::default());
+        heap.resize(slots, Attribution::default());
         &mut heap
     };
-    model.explain(input, attributions);
-    let factors = rank_factors(workflow, input.vector, attributions, model.explanations());
+    let p = model.probability_and_explain(input, attributions);
+    let factors = rank_factors(workflow, input, attributions, model.explanations());
     let recommendations = recommendations(workflow, &factors, p);
     Prediction {
         workflow_type: workflow.workflow_type(),
@@ -387,8 +408,9 @@ mod tests {
         vector[tx] = 0.9;
         let model = LinearModel { weights, bias: 0.0, means: Some(means), explanations: Explanations::Signed };
         let mut attributions = vec![Attribution::default(); n];
-        model.explain(Input { vector: &vector, record: None }, &mut attributions);
-        let f = rank_factors(w, &vector, &attributions, Explanations::Signed);
+        let input = Input { vector: &vector, record: None };
+        model.explain(input, &mut attributions);
+        let f = rank_factors(w, input, &attributions, Explanations::Signed);
         assert_eq!(f[0].feature, "micPermission");
         assert!((f[0].contribution - 2.7).abs() < 1e-12);
         assert_eq!(f[0].direction, Some(Direction::Raises));
@@ -396,7 +418,7 @@ mod tests {
         // Zero-contribution critical entries come before the one that lowers the risk.
         assert_eq!(f[2].contribution, 0.0);
         assert!(f.iter().all(|x| x.direction.is_some()));
-        let lowering = rank_factors(w, &vector, &attributions, Explanations::Signed)
+        let lowering = rank_factors(w, input, &attributions, Explanations::Signed)
             .into_iter()
             .chain(std::iter::empty())
             .find(|x| x.feature == "transcriptionAccuracy");
@@ -406,7 +428,7 @@ mod tests {
         for a in attributions.iter_mut() {
             a.contribution = a.contribution.abs();
         }
-        let unsigned = rank_factors(w, &vector, &attributions, Explanations::Unsigned);
+        let unsigned = rank_factors(w, input, &attributions, Explanations::Unsigned);
         assert_eq!(unsigned[1].feature, "transcriptionAccuracy");
         assert!(unsigned.iter().all(|x| x.direction.is_none()));
     }

@@ -83,6 +83,11 @@ impl Scorer for LinearModel {
 
     fn explain(&self, input: Input, out: &mut [Attribution]) {
         let means = self.means.as_deref();
+        let d = self.weights.len();
+        if out.len() > d {
+            // Raw fields outside the vector: no part in a model of the vector.
+            out[d..].fill(Attribution::default());
+        }
         for (i, ((a, &weight), &value)) in out
             .iter_mut()
             .zip(&self.weights)

@@ -15,6 +15,7 @@
 //! `match`es and its tag in `Model::from_file`), and one entry in `fitters`.
 
 pub mod linear;
+pub mod trees;
 
 use std::collections::BTreeMap;
 
@@ -61,10 +62,19 @@ pub trait Scorer {
     /// The failure probability. Implementations keep the old engine's
     /// arithmetic for old files (the logit is clamped to [-100, 100]).
     fn probability(&self, input: Input) -> f64;
-    /// One attribution per vector entry, written into `out` (vector order).
-    /// For `Explanations::Signed` they add up to the log-odds minus the
-    /// model's expected log-odds (its base value).
+    /// One attribution per explanation slot, written into `out`: the vector
+    /// entries in vector order, then, when `out` has room for them, the raw
+    /// fields outside the vector (`Workflow::fields_outside_vector`; 0 for
+    /// families that read only the vector). For `Explanations::Signed` they
+    /// add up to the log-odds minus the model's expected log-odds (its base
+    /// value).
     fn explain(&self, input: Input, out: &mut [Attribution]);
+    /// `probability` and `explain` at once, for families whose explanation
+    /// computes the score anyway. The probability is `probability(input)`.
+    fn probability_and_explain(&self, input: Input, out: &mut [Attribution]) -> f64 {
+        self.explain(input, out);
+        self.probability(input)
+    }
     fn explanations(&self) -> Explanations;
     /// Weights (vector order) and bias when the model is a logistic
     /// function of the normalised vector alone; columnar scoring of
@@ -76,6 +86,7 @@ pub trait Scorer {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Model {
     Linear(linear::LinearModel),
+    Trees(trees::TreeModel),
 }
 
 /// The old-format fields and the family's own fields of a model file.
@@ -103,6 +114,7 @@ impl Model {
                 linear::LinearModel::from_file(workflow, file, means, Explanations::Signed)
                     .map(Model::Linear)
             }
+            Some(trees::MODEL_TYPE) => trees::TreeModel::from_file(workflow, file).map(Model::Trees),
             Some(other) => Err(format!(
                 "unknown modelType '{other}' (known: {})",
                 known_model_types().join(", ")
@@ -113,12 +125,14 @@ impl Model {
     pub fn model_type(&self) -> &'static str {
         match self {
             Model::Linear(_) => linear::MODEL_TYPE,
+            Model::Trees(_) => trees::MODEL_TYPE,
         }
     }
 
     pub fn to_file(&self) -> FileParts {
         match self {
             Model::Linear(m) => m.to_file(),
+            Model::Trees(m) => m.to_file(),
         }
     }
 
@@ -131,12 +145,15 @@ impl Model {
                 m.absorb_platt(a, b);
                 true
             }
+            // A Platt scaling of a sum of trees is not a sum of trees.
+            Model::Trees(_) => false,
         }
     }
 
     pub fn scorer(&self) -> &dyn Scorer {
         match self {
             Model::Linear(m) => m,
+            Model::Trees(m) => m,
         }
     }
 }
@@ -188,5 +205,5 @@ pub trait Fitter: Sync {
 /// The families the training pipeline compares, in order of preference
 /// on equal scores.
 pub fn fitters() -> &'static [&'static dyn Fitter] {
-    &[&linear::LogisticFitter]
+    &[&linear::LogisticFitter, &trees::TreeFitter]
 }

@@ -188,6 +188,10 @@ impl Explainer {
         ex
     }
 
+    pub fn tree_count(&self) -> usize {
+        self.trees.len()
+    }
+
     /// Bytes of heap the tables use.
     pub fn heap_bytes(&self) -> usize {
         self.trees.len() * std::mem::size_of::<TreeRange>()

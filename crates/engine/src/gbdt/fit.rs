@@ -8,8 +8,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
 
-use super::binning::bin_matrix;
-use super::data::LabelledRows;
+use super::binning::{bin_matrix, BinnedMatrix};
+use super::data::{FeatureMatrix, LabelledRows};
 use super::grow::{binned_leaf, GrowParams, Grower};
 use super::model::BoostedTrees;
 use super::params::BoostParams;
@@ -20,8 +20,9 @@ use crate::error::{EngineError, Result};
 #[derive(Debug, Clone)]
 pub struct FitOutcome {
     pub model: BoostedTrees,
-    /// Trees kept: the round with the lowest validation log-loss (1-based
-    /// count), or every round without early stopping.
+    /// The round with the lowest validation log-loss (1-based count): the
+    /// trees kept (unless `fit_rows` was asked to keep all), or every round
+    /// without early stopping.
     pub best_iteration: usize,
     /// Weighted mean validation log-loss after each round (empty without a validation set).
     pub valid_log_loss: Vec<f64>,
@@ -44,27 +45,6 @@ fn row_log_loss(z: f64, label: bool) -> f64 {
     } else {
         softplus(z)
     }
-}
-
-/// Weighted mean log-loss, summed in fixed blocks and then in block order.
-pub(crate) fn mean_log_loss(scores: &[f64], rows: &LabelledRows) -> f64 {
-    let blocks: Vec<(f64, f64)> = scores
-        .par_chunks(BLOCK)
-        .enumerate()
-        .map(|(b, chunk)| {
-            let mut loss = 0.0;
-            let mut weight = 0.0;
-            for (i, &z) in chunk.iter().enumerate() {
-                let r = b * BLOCK + i;
-                let w = rows.weight(r);
-                loss += w * row_log_loss(z, rows.labels[r]);
-                weight += w;
-            }
-            (loss, weight)
-        })
-        .collect();
-    let (loss, weight) = blocks.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
-    loss / weight
 }
 
 fn check_monotone(monotone: &[i8], cols: usize) -> Result<()> {
@@ -151,37 +131,190 @@ pub fn fit(
         return Err(EngineError::Aborted);
     }
     let binned = bin_matrix(&train.features, params.max_bins, params.binning_sample, params.seed);
-    let mut grower = Grower::new(&binned);
+    let all_rows: Vec<u32> = (0..n as u32).collect();
+    let validation = match valid {
+        Some(v) => Validation::Raw(v),
+        None => Validation::None,
+    };
+    boost(&binned, train.labels, train.weights, &all_rows, base_score, validation, &monotone, params, false, abort)
+}
+
+/// Training rows binned once, so that several fits on subsets of them (the
+/// folds of a cross-validation) share one binning. The bin edges are placed
+/// on all the rows (features only; labels play no part).
+pub struct BinnedRows {
+    matrix: BinnedMatrix,
+}
+
+impl BinnedRows {
+    /// Bin `features` with `params`' `max_bins`, `binning_sample` and `seed`;
+    /// `ERR_INVALID_ARG`/`ERR_INVALID_DATA` for bad parameters or an
+    /// infinite value, as `fit` reports them.
+    pub fn new(features: &FeatureMatrix, params: &BoostParams) -> Result<BinnedRows> {
+        params.validate()?;
+        let labels = vec![false; features.rows()];
+        LabelledRows::new(*features, &labels, None).validate("training rows")?;
+        if features.rows() == 0 || features.rows() > u32::MAX as usize {
+            return Err(EngineError::InvalidArgument {
+                name: "rows".to_string(),
+                reason: format!("expected 1 to {} rows, received {}", u32::MAX, features.rows()),
+            });
+        }
+        Ok(BinnedRows {
+            matrix: bin_matrix(features, params.max_bins, params.binning_sample, params.seed),
+        })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.matrix.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.matrix.cols
+    }
+}
+
+/// Fit on the rows `train` of a binned set (ascending, distinct), with
+/// labels for every row of the set. `valid` (rows of the same set, outside
+/// `train`; may be empty) is scored every round, on the bins (the same
+/// decisions as on the raw values), for `valid_log_loss` and early
+/// stopping. The binning parameters of `params` are those the set was
+/// binned with; the others apply as in `fit`. With `keep_all_trees`, an
+/// early-stopped fit keeps every tree it grew (the patience past the best
+/// round too; `best_iteration` still names the best round), so a caller can
+/// score it at a round chosen on other rows.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_rows(
+    data: &BinnedRows,
+    labels: &[bool],
+    train: &[u32],
+    valid: &[u32],
+    monotone: &[i8],
+    params: &BoostParams,
+    keep_all_trees: bool,
+    abort: &AtomicBool,
+) -> Result<FitOutcome> {
+    params.validate()?;
+    let (n, cols) = (data.rows(), data.cols());
+    if labels.len() != n {
+        return Err(EngineError::InvalidArgument {
+            name: "labels".to_string(),
+            reason: format!("{} labels for {n} rows", labels.len()),
+        });
+    }
+    for (name, rows) in [("train", train), ("valid", valid)] {
+        if rows.windows(2).any(|w| w[0] >= w[1]) || rows.last().is_some_and(|&r| r as usize >= n) {
+            return Err(EngineError::InvalidArgument {
+                name: name.to_string(),
+                reason: format!("expected ascending, distinct row numbers below {n}"),
+            });
+        }
+    }
+    if train.is_empty() {
+        return Err(EngineError::InvalidArgument {
+            name: "train".to_string(),
+            reason: "no rows".to_string(),
+        });
+    }
+    if valid.is_empty() && params.early_stopping_rounds.is_some() {
+        return Err(EngineError::InvalidArgument {
+            name: "earlyStoppingRounds".to_string(),
+            reason: "early stopping needs a validation set".to_string(),
+        });
+    }
+    check_monotone(monotone, cols)?;
+    let monotone: Vec<i8> = if monotone.is_empty() { vec![0; cols] } else { monotone.to_vec() };
+    let positive = train.iter().filter(|&&r| labels[r as usize]).count();
+    if positive == 0 || positive == train.len() {
+        return Err(EngineError::InvalidArgument {
+            name: "labels".to_string(),
+            reason: "all training labels are equal: boosting needs both outcomes".to_string(),
+        });
+    }
+    let base_score = (positive as f64 / (train.len() - positive) as f64).ln();
+    let validation = if valid.is_empty() { Validation::None } else { Validation::Binned(valid) };
+    boost(&data.matrix, labels, None, train, base_score, validation, &monotone, params, keep_all_trees, abort)
+}
+
+/// Where a fit's validation rows come from.
+enum Validation<'a> {
+    None,
+    /// Separate rows, scored on their raw values.
+    Raw(&'a LabelledRows<'a>),
+    /// Rows of the binned training matrix outside the fit, scored on their bins.
+    Binned(&'a [u32]),
+}
+
+/// Weighted mean log-loss of `count` items (`item(i)` = raw score, label,
+/// weight), summed in fixed blocks and then in block order.
+fn block_mean_log_loss(count: usize, item: impl Fn(usize) -> (f64, bool, f64) + Sync) -> f64 {
+    let blocks: Vec<(f64, f64)> = (0..count.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let (mut loss, mut weight) = (0.0, 0.0);
+            for i in b * BLOCK..((b + 1) * BLOCK).min(count) {
+                let (z, label, w) = item(i);
+                loss += w * row_log_loss(z, label);
+                weight += w;
+            }
+            (loss, weight)
+        })
+        .collect();
+    let (loss, weight) = blocks.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+    loss / weight
+}
+
+/// The boosting loop on the rows `train` (ascending) of a binned matrix.
+#[allow(clippy::too_many_arguments)]
+fn boost(
+    binned: &BinnedMatrix,
+    labels: &[bool],
+    weights: Option<&[f64]>,
+    train: &[u32],
+    base_score: f64,
+    valid: Validation,
+    monotone: &[i8],
+    params: &BoostParams,
+    keep_all_trees: bool,
+    abort: &AtomicBool,
+) -> Result<FitOutcome> {
+    let (n, cols) = (binned.rows, binned.cols);
+    let weight = |r: usize| weights.map_or(1.0, |w| w[r]);
+    let mut grower = Grower::new(binned);
     let mut scores = vec![base_score; n];
-    let mut valid_scores = valid.map(|v| vec![base_score; v.features.rows()]);
+    let mut raw_valid_scores = match valid {
+        Validation::Raw(v) => vec![base_score; v.features.rows()],
+        _ => Vec::new(),
+    };
     let mut gh = vec![[0.0; 2]; n];
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
-    let all_rows: Vec<u32> = (0..n as u32).collect();
-    let mut bag: Vec<u32> = Vec::with_capacity(n);
+    let mut bag: Vec<u32> = Vec::with_capacity(train.len());
     let mut allowed = vec![true; cols];
     let mut trees = Vec::new();
     let mut valid_log_loss = Vec::new();
     let mut best = (f64::INFINITY, 0usize);
+    let whole = train.len() == n;
 
     for round in 0..params.rounds {
         if abort.load(Ordering::Relaxed) {
             return Err(EngineError::Aborted);
         }
+        // Gradients of every row (those outside `train` are never read).
         gh.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
             for (i, o) in out.iter_mut().enumerate() {
                 let r = b * BLOCK + i;
                 let p = sigmoid(scores[r]);
-                let w = train.weight(r);
-                *o = [w * (p - if train.labels[r] { 1.0 } else { 0.0 }), w * p * (1.0 - p)];
+                let w = weight(r);
+                *o = [w * (p - if labels[r] { 1.0 } else { 0.0 }), w * p * (1.0 - p)];
             }
         });
         let bagging = params.row_subsample < 1.0;
         if bagging {
             let threshold = (params.row_subsample * 4_294_967_296.0) as u64;
             bag.clear();
-            bag.extend((0..n as u32).filter(|_| (rng.next_u32() as u64) < threshold));
+            bag.extend(train.iter().copied().filter(|_| (rng.next_u32() as u64) < threshold));
             if bag.is_empty() {
-                bag.push((rng.next_u32() as usize % n) as u32);
+                bag.push(train[rng.next_u32() as usize % train.len()]);
             }
         }
         if params.feature_subsample < 1.0 {
@@ -198,39 +331,51 @@ pub fn fit(
         }
         let grow_params = GrowParams {
             boost: params,
-            monotone: &monotone,
+            monotone,
             allowed: &allowed,
         };
-        let grown = grower.grow(
-            if bagging { &bag } else { &all_rows },
-            &gh,
-            train.weights,
-            &grow_params,
-        );
-        if bagging {
-            let (tree, node_bin) = (&grown.tree, &grown.node_bin);
+        let grown = grower.grow(if bagging { &bag } else { train }, &gh, weights, &grow_params);
+        let (tree, node_bin) = (&grown.tree, &grown.node_bin);
+        if bagging && whole {
             scores.par_chunks_mut(BLOCK).enumerate().for_each(|(b, s)| {
                 for (i, z) in s.iter_mut().enumerate() {
-                    *z += tree.leaf_value[binned_leaf(tree, node_bin, &binned, b * BLOCK + i)];
+                    *z += tree.leaf_value[binned_leaf(tree, node_bin, binned, b * BLOCK + i)];
                 }
             });
+        } else if bagging {
+            for &r in train {
+                scores[r as usize] += tree.leaf_value[binned_leaf(tree, node_bin, binned, r as usize)];
+            }
         } else {
             let rows = grower.rows();
             for (leaf, &(start, end)) in grown.leaf_ranges.iter().enumerate() {
-                let v = grown.tree.leaf_value[leaf];
+                let v = tree.leaf_value[leaf];
                 for &r in &rows[start..end] {
                     scores[r as usize] += v;
                 }
             }
         }
-        if let (Some(v), Some(vs)) = (valid, valid_scores.as_mut()) {
-            let tree = &grown.tree;
-            vs.par_chunks_mut(BLOCK).enumerate().for_each(|(b, s)| {
-                for (i, z) in s.iter_mut().enumerate() {
-                    *z += tree.predict(v.features.row(b * BLOCK + i));
+        let loss = match valid {
+            Validation::None => None,
+            Validation::Raw(v) => {
+                raw_valid_scores.par_chunks_mut(BLOCK).enumerate().for_each(|(b, s)| {
+                    for (i, z) in s.iter_mut().enumerate() {
+                        *z += tree.predict(v.features.row(b * BLOCK + i));
+                    }
+                });
+                Some(block_mean_log_loss(raw_valid_scores.len(), |i| (raw_valid_scores[i], v.labels[i], v.weight(i))))
+            }
+            Validation::Binned(rows) => {
+                for &r in rows {
+                    scores[r as usize] += tree.leaf_value[binned_leaf(tree, node_bin, binned, r as usize)];
                 }
-            });
-            let loss = mean_log_loss(vs, v);
+                Some(block_mean_log_loss(rows.len(), |i| {
+                    let r = rows[i] as usize;
+                    (scores[r], labels[r], weight(r))
+                }))
+            }
+        };
+        if let Some(loss) = loss {
             valid_log_loss.push(loss);
             if loss < best.0 {
                 best = (loss, round + 1);
@@ -244,7 +389,9 @@ pub fn fit(
         }
     }
     let best_iteration = if params.early_stopping_rounds.is_some() { best.1 } else { trees.len() };
-    trees.truncate(best_iteration);
+    if !keep_all_trees {
+        trees.truncate(best_iteration);
+    }
     Ok(FitOutcome {
         model: BoostedTrees::from_parts(cols, base_score, trees),
         best_iteration,

@@ -226,7 +226,9 @@ impl<'a> Grower<'a> {
         l
     }
 
-    fn best_split(&self, leaf: &Leaf, hist: &[Cell], p: &GrowParams) -> Option<Split> {
+    /// The best split of `leaf`; with `only`, on those features alone (the
+    /// tree's features once it uses `max_tree_features` of them).
+    fn best_split(&self, leaf: &Leaf, hist: &[Cell], p: &GrowParams, only: Option<&[usize]>) -> Option<Split> {
         if leaf.depth >= p.boost.max_depth || ((leaf.end - leaf.start) as f64) < 2.0 * p.boost.min_samples_leaf as f64 {
             return None;
         }
@@ -243,7 +245,7 @@ impl<'a> Grower<'a> {
         // (gain, feature, threshold bin, missing goes left)
         let mut best: Option<(f64, usize, usize, bool)> = None;
         for f in 0..self.data.cols {
-            if !p.allowed[f] {
+            if !p.allowed[f] || only.is_some_and(|o| !o.contains(&f)) {
                 continue;
             }
             let bins = &hist[self.data.offsets[f]..self.data.offsets[f + 1]];
@@ -371,7 +373,7 @@ impl<'a> Grower<'a> {
             best: None,
             parent: None,
         };
-        root.best = self.best_split(&root, &root_hist, p);
+        root.best = self.best_split(&root, &root_hist, p, None);
         if root.best.is_some() {
             root.hist = Some(root_hist);
         } else {
@@ -389,6 +391,9 @@ impl<'a> Grower<'a> {
             leaf_cover: vec![],
         };
         let mut node_bin = Vec::new();
+        // The features this tree splits on, and whether no other may join.
+        let mut used: Vec<usize> = Vec::new();
+        let mut full = false;
 
         while leaves.len() < p.boost.max_leaves {
             let mut pick: Option<usize> = None;
@@ -402,6 +407,25 @@ impl<'a> Grower<'a> {
             let Some(li) = pick else { break };
             let split = leaves[li].best.take().unwrap();
             let mut parent_hist = leaves[li].hist.take().unwrap();
+            if !used.contains(&split.feature) {
+                used.push(split.feature);
+                if p.boost.max_tree_features.is_some_and(|k| used.len() >= k) {
+                    full = true;
+                    // Leaves whose best split needs another feature look again among the tree's.
+                    for (j, leaf) in leaves.iter_mut().enumerate() {
+                        if j == li || leaf.best.is_none_or(|b| used.contains(&b.feature)) {
+                            continue;
+                        }
+                        let hist = leaf.hist.take().expect("a leaf with a split keeps its histogram");
+                        leaf.best = self.best_split(leaf, &hist, p, Some(&used));
+                        if leaf.best.is_some() {
+                            leaf.hist = Some(hist);
+                        } else {
+                            self.free_hists.push(hist);
+                        }
+                    }
+                }
+            }
             let (start, end, depth) = (leaves[li].start, leaves[li].end, leaves[li].depth);
             let (lo, hi) = (leaves[li].lo, leaves[li].hi);
             let mid = self.partition(start, end, &split);
@@ -465,7 +489,7 @@ impl<'a> Grower<'a> {
                 }
                 let large_hist = parent_hist;
                 for (leaf, hist) in [(small, small_hist), (large, large_hist)] {
-                    leaf.best = self.best_split(leaf, &hist, p);
+                    leaf.best = self.best_split(leaf, &hist, p, full.then_some(&used[..]));
                     if leaf.best.is_some() {
                         leaf.hist = Some(hist);
                     } else {

@@ -14,6 +14,7 @@
 //! of the rayon pool it runs in.
 
 mod binning;
+mod cells;
 mod data;
 mod explain;
 mod fit;
@@ -24,7 +25,7 @@ mod shap;
 mod tree;
 
 pub use data::{FeatureMatrix, LabelledRows};
-pub use fit::{fit, FitOutcome};
+pub use fit::{fit, fit_rows, BinnedRows, FitOutcome};
 pub use model::{BoostedTrees, BoostedTreesData, FORMAT_VERSION};
 pub use params::{BoostParams, MAX_BINS_LIMIT, MAX_DEPTH_LIMIT, MAX_LEAVES_LIMIT};
 pub use tree::{Child, Tree};

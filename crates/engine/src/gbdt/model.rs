@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::data::FeatureMatrix;
+use super::cells::CellTables;
 use super::explain::Explainer;
 use super::params::{MAX_DEPTH_LIMIT, MAX_LEAVES_LIMIT};
 use super::shap::tree_shap;
@@ -43,7 +44,7 @@ pub struct BoostedTrees {
     base_score: f64,
     trees: Vec<Tree>,
     /// Built on the first explained row (fits in cross-validation never need it).
-    explainer: OnceLock<Explainer>,
+    explainer: OnceLock<Contributions>,
 }
 
 impl Serialize for BoostedTrees {
@@ -76,6 +77,25 @@ impl TryFrom<BoostedTreesData> for BoostedTrees {
 
 /// Check everything scoring and explaining rely on; the message names the
 /// tree and node at fault.
+/// The contribution tables of a model: cell tables for the trees that fit
+/// them (`cells.rs`), per-leaf tables for the rest (`explain.rs`).
+#[derive(Debug, Clone)]
+struct Contributions {
+    cells: CellTables,
+    leaves: Explainer,
+}
+
+impl Contributions {
+    fn new(trees: &[Tree], feature_count: usize) -> Contributions {
+        let (cells, residual) = CellTables::new(trees, feature_count);
+        let rest: Vec<Tree> = residual.iter().map(|&t| trees[t].clone()).collect();
+        Contributions {
+            cells,
+            leaves: Explainer::new(&rest),
+        }
+    }
+}
+
 fn validate(data: &BoostedTreesData) -> std::result::Result<(), String> {
     if data.format != FORMAT_VERSION {
         return Err(format!("format {} is not supported (expected {FORMAT_VERSION})", data.format));
@@ -213,6 +233,11 @@ impl BoostedTrees {
         &self.trees
     }
 
+    /// The model of the first `rounds` trees (all of them if there are fewer).
+    pub fn truncated(&self, rounds: usize) -> BoostedTrees {
+        BoostedTrees::from_parts(self.feature_count, self.base_score, self.trees[..rounds.min(self.trees.len())].to_vec())
+    }
+
     fn check_row(&self, row: &[f64]) -> Result<()> {
         if row.len() != self.feature_count {
             return Err(EngineError::InvalidArgument {
@@ -258,13 +283,21 @@ impl BoostedTrees {
         self.base_score + self.trees.iter().fold(0.0, |a, t| a + t.expected_value())
     }
 
-    fn explainer(&self) -> &Explainer {
-        self.explainer.get_or_init(|| Explainer::new(&self.trees))
+    fn explainer(&self) -> &Contributions {
+        self.explainer.get_or_init(|| Contributions::new(&self.trees, self.feature_count))
     }
 
     /// Memory held by the contribution tables (built if not yet).
     pub fn explanation_bytes(&self) -> usize {
-        self.explainer().heap_bytes()
+        let e = self.explainer();
+        e.cells.heap_bytes() + e.leaves.heap_bytes()
+    }
+
+    /// How the contribution tables cover the model: groups of trees with
+    /// cell tables, and trees left to per-leaf tables.
+    pub fn explanation_layout(&self) -> (usize, usize) {
+        let e = self.explainer();
+        (e.cells.groups(), e.leaves.tree_count())
     }
 
     /// Build the contribution tables now rather than on the first explained row.
@@ -273,8 +306,8 @@ impl BoostedTrees {
     }
 
     /// Exact path-dependent TreeSHAP values of `row` in log-odds, written to
-    /// `out` (one per feature; overwritten). Returns the raw score, equal to
-    /// `raw_score(row)`.
+    /// `out` (one per feature; overwritten). Returns the raw score: `raw_score(row)`
+    /// up to rounding (the same leaf values, added in another order).
     pub fn contributions(&self, row: &[f64], out: &mut [f64]) -> Result<f64> {
         self.check_row(row)?;
         if out.len() != self.feature_count {
@@ -284,8 +317,10 @@ impl BoostedTrees {
             });
         }
         out.fill(0.0);
-        let trees = self.explainer().contributions(row, out);
-        Ok(self.base_score + trees)
+        let e = self.explainer();
+        let grouped = e.cells.contributions(row, out);
+        let rest = e.leaves.contributions(row, out);
+        Ok(self.base_score + grouped + rest)
     }
 
     /// The same values by the published O(L·D²) TreeSHAP recursion: the

@@ -47,6 +47,11 @@ pub struct BoostParams {
     pub row_subsample: f64,
     /// Fraction of features each tree may split on, in (0, 1].
     pub feature_subsample: f64,
+    /// Distinct features one tree may split on at most (an interaction
+    /// limit: once a tree uses this many, its other splits reuse them).
+    /// Small trees over few features get one-lookup contributions
+    /// (`cells.rs`). `None`: no limit.
+    pub max_tree_features: Option<usize>,
     /// Seed of the row/feature subsampling (and of the binning sample).
     pub seed: u64,
     /// Stop after this many rounds without a better validation log-loss and
@@ -69,6 +74,7 @@ impl Default for BoostParams {
             binning_sample: 200_000,
             row_subsample: 1.0,
             feature_subsample: 1.0,
+            max_tree_features: None,
             seed: 0,
             early_stopping_rounds: None,
         }
@@ -121,6 +127,9 @@ impl BoostParams {
         }
         if !unit(self.feature_subsample) {
             return bad("featureSubsample", format!("expected a number in (0, 1], received {}", self.feature_subsample));
+        }
+        if self.max_tree_features == Some(0) {
+            return bad("maxTreeFeatures", "expected at least 1, received 0".to_string());
         }
         if self.early_stopping_rounds == Some(0) {
             return bad("earlyStoppingRounds", "expected at least 1, received 0".to_string());

@@ -178,7 +178,8 @@ fn expected_value_plus_contributions_is_the_raw_score_and_tables_match_the_recur
     let mut worst_sum: f64 = 0.0;
     for row in rows.chunks(5) {
         let raw = model.contributions(row, &mut phi).unwrap();
-        assert_eq!(raw, model.raw_score(row).unwrap());
+        // The same sum of leaf values, added in another order.
+        assert!((raw - model.raw_score(row).unwrap()).abs() < 1e-12);
         let total = expected + phi.iter().sum::<f64>();
         worst_sum = worst_sum.max((total - raw).abs());
         let reference = model.contributions_reference(row).unwrap();
@@ -190,6 +191,50 @@ fn expected_value_plus_contributions_is_the_raw_score_and_tables_match_the_recur
     // Contributions are not trivially zero.
     model.contributions(&rows[..5], &mut phi).unwrap();
     assert!(phi.iter().any(|v| v.abs() > 0.01), "{phi:?}");
+}
+
+#[test]
+fn cell_tables_of_small_trees_match_the_recursion_on_thresholds_and_missing_values() {
+    let (x, y) = synth(5000, 18);
+    // Depth-2 trees read at most 3 features: every tree fits a cell table.
+    let params = BoostParams { rounds: 150, max_leaves: 4, max_depth: 2, ..small_params() };
+    let small = fit_on(&x, &y, &params, &[]).model;
+    let (groups, left_over) = small.explanation_layout();
+    assert!(groups > 0 && groups < small.trees().len(), "{groups} groups for {} trees", small.trees().len());
+    assert_eq!(left_over, 0);
+    // Deeper trees with a few small ones: some trees go to per-leaf tables.
+    let mixed = {
+        let deep = fit_on(&x, &y, &BoostParams { rounds: 20, ..small_params() }, &[]).model;
+        let mut trees = deep.trees().to_vec();
+        trees.extend_from_slice(&small.trees()[..30]);
+        BoostedTrees::from_parts(5, deep.base_score(), trees)
+    };
+    let (groups, left_over) = mixed.explanation_layout();
+    assert!(groups > 0 && left_over > 0, "{groups} groups, {left_over} trees left over");
+    // Rows on every threshold a tree tests (the boundary belongs to the left
+    // side), beside random rows with missing values.
+    let mut rows = rows_with_missing(500, 19);
+    let base: Vec<f64> = rows[..5].to_vec();
+    for tree in small.trees().iter().take(40) {
+        for (&f, &t) in tree.feature.iter().zip(&tree.threshold) {
+            let mut row = base.clone();
+            row[f as usize] = t;
+            rows.extend_from_slice(&row);
+        }
+    }
+    for model in [&small, &mixed] {
+        let expected = model.expected_value();
+        let mut phi = vec![0.0; 5];
+        for row in rows.chunks(5) {
+            let raw = model.contributions(row, &mut phi).unwrap();
+            assert!((raw - model.raw_score(row).unwrap()).abs() < 1e-12, "{row:?}");
+            assert!((expected + phi.iter().sum::<f64>() - raw).abs() < 1e-9);
+            let reference = model.contributions_reference(row).unwrap();
+            for (a, b) in phi.iter().zip(&reference) {
+                assert!((a - b).abs() < 1e-9, "cells {phi:?} vs recursion {reference:?} at {row:?}");
+            }
+        }
+    }
 }
 
 /// E[f(x) | x_S] by the tree's covers: follow the row on features in S,

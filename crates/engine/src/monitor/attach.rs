@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::drift::{Reference, DEFAULT_BINS};
 use crate::columnar::Columnar;
 use crate::error::{EngineError, Result};
+use crate::family::Input;
 use crate::model::{load_dir, save_model};
 use crate::train::data::Loaded;
 
@@ -34,8 +35,22 @@ pub fn attach_references(dir: &Path, data: &Loaded) -> Result<Vec<Attached>> {
         if dataset.rows.len() < 2 {
             continue;
         }
-        let flat: Vec<f64> = dataset.rows.iter().flat_map(|r| r.vector.iter().copied()).collect();
-        let scores = Columnar::of(model).probabilities(&flat)?;
+        let scores = if model.model.scorer().linear().is_some() {
+            let flat: Vec<f64> = dataset.rows.iter().flat_map(|r| r.vector.iter().copied()).collect();
+            Columnar::of(model).probabilities(&flat)?
+        } else {
+            // Families that read raw fields score each row's record.
+            dataset
+                .rows
+                .iter()
+                .map(|r| {
+                    model.probability(Input {
+                        vector: &r.vector,
+                        record: r.record.as_ref(),
+                    })
+                })
+                .collect()
+        };
         let rows: Vec<&[f64]> = dataset.rows.iter().map(|r| r.vector.as_slice()).collect();
         let reference = Reference::from_rows(model.workflow, &rows, &scores, DEFAULT_BINS);
         let mut file = model.file.clone();

@@ -58,6 +58,14 @@ pub struct Workflow {
     /// Known directions of effect by field index (`base::BASE_MONOTONE`,
     /// then the workflow's own): data for families that constrain them.
     pub monotone: Vec<(usize, failure_modes::Monotone)>,
+    /// The raw fields a family that reads raw values takes as its features,
+    /// in field order: every number, boolean and enum field (not
+    /// `workflowType` or `timestamp`).
+    pub model_fields: Vec<usize>,
+    /// The fields of `model_fields` that no vector entry reads (freestyle
+    /// `bufferSize`, say). Explanations give them slots of their own, after
+    /// the vector's entries, named by the field.
+    pub fields_outside_vector: Vec<usize>,
     field_lookup: HashMap<&'static str, usize>,
     feature_lookup: HashMap<&'static str, usize>,
 }
@@ -85,6 +93,18 @@ impl Workflow {
             .enumerate()
             .filter(move |(_, e)| e.field_index == field_index)
             .map(|(i, _)| i)
+    }
+
+    /// Explanation slots: one per vector entry, then one per field of
+    /// `fields_outside_vector`.
+    pub fn explanation_slots(&self) -> usize {
+        self.vector.len() + self.fields_outside_vector.len()
+    }
+
+    /// The names of the explanation slots: the vector's features, then the
+    /// fields outside the vector.
+    pub fn explanation_slot_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.feature_names().chain(self.fields_outside_vector.iter().map(|&f| self.fields[f].name))
     }
 
     pub fn feature_names(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -165,6 +185,17 @@ impl Workflow {
                 (i, *direction)
             })
             .collect();
+        let model_fields: Vec<usize> = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.ty, FieldType::Number | FieldType::Boolean | FieldType::Enum(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let fields_outside_vector = model_fields
+            .iter()
+            .copied()
+            .filter(|&f| vector.iter().all(|e| e.field_index != f))
+            .collect();
         Workflow {
             index,
             schema,
@@ -172,6 +203,8 @@ impl Workflow {
             vector,
             rules,
             monotone,
+            model_fields,
+            fields_outside_vector,
             field_lookup,
             feature_lookup,
         }
@@ -247,6 +280,12 @@ mod tests {
         let names: Vec<_> = memory.entries_reading(op).map(|i| memory.vector[i].feature).collect();
         assert_eq!(names, ["opStore", "opRetrieve", "opSearch"]);
         assert_eq!(w.entries_reading(w.field_index("bufferSize").unwrap()).count(), 0);
+        let outside: Vec<_> = w.fields_outside_vector.iter().map(|&f| w.fields[f].name).collect();
+        assert_eq!(outside, ["bufferSize", "languageModel"]);
+        assert_eq!(w.explanation_slots(), w.vector.len() + 2);
+        assert!(!w.model_fields.contains(&w.field_index("timestamp").unwrap()));
+        assert!(!w.model_fields.contains(&0), "workflowType is no model field");
+        assert_eq!(w.model_fields.len(), w.fields.len() - 2);
     }
 
     #[test]

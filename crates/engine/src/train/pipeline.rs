@@ -11,7 +11,9 @@
 //! 4. `calibrate` each family's out-of-fold probabilities (kept only where
 //!    cross-fitted log-loss improves, see `calibrate`);
 //! 5. `select` the family with the lowest (calibrated) out-of-fold log-loss;
-//! 6. `evaluate` on the plan's evaluation rows, with the verdict;
+//! 6. `evaluate` on the plan's evaluation rows, with the verdict (out of
+//!    fold: each fold's rows scored by the family the other folds select,
+//!    see `cross_fitted_selection`);
 //! 7. `refit` the chosen configuration on all rows (the shipped model);
 //! 8. `build` the model file, recording the choice and every candidate's score.
 
@@ -99,6 +101,38 @@ fn score(set: &TrainingSet, fitted: &Fitted, calibration: Option<&Calibration>, 
             calibration.map_or(p, |c| c.apply(p))
         })
         .collect()
+}
+
+/// The out-of-fold probabilities of the whole selection: fold f's rows take
+/// the calibrated out-of-fold probabilities of the family that the *other*
+/// folds select (lowest calibrated log-loss over their rows). So no row's
+/// label chose the family its probability comes from, as none chose its
+/// model, its calibrator or (for trees) its round: the evaluation measures
+/// the procedure, not the luckiest family. Aligned with `members`.
+fn cross_fitted_selection(tried: &[Tried], members: &[usize], y: &[bool], folds: &Folds) -> Vec<f64> {
+    let usable: Vec<&Calibrated> = tried.iter().filter_map(|t| t.outcome.as_ref().ok().map(|(_, c)| c)).collect();
+    let mut out = vec![0.0; members.len()];
+    for f in 0..folds.k {
+        let others = |c: &Calibrated| {
+            let (mut loss, mut rows) = (0.0, 0usize);
+            for (p, i) in c.oof.iter().zip(members) {
+                if folds.fold_of[*i] != f {
+                    loss += metrics::log_loss(&[*p], &[y[*i]]);
+                    rows += 1;
+                }
+            }
+            loss / rows.max(1) as f64
+        };
+        let scores: Vec<f64> = usable.iter().map(|c| others(c)).collect();
+        // The first family on ties, as `select` prefers.
+        let best = (0..usable.len()).fold(0, |b, k| if scores[k] < scores[b] { k } else { b });
+        for (k, i) in members.iter().enumerate() {
+            if folds.fold_of[*i] == f {
+                out[k] = usable[best].oof[k];
+            }
+        }
+    }
+    out
 }
 
 /// Fold a Platt calibration into the model where its family can express
@@ -204,7 +238,10 @@ pub fn train_workflow(
         )
     };
     let (evaluation, evaluated_rows, evaluated_p) = match &plan {
-        Plan::OutOfFold => (evaluate(&calibrated.oof, members), members, calibrated.oof.clone()),
+        Plan::OutOfFold => {
+            let p = cross_fitted_selection(&tried, members, y, &folds);
+            (evaluate(&p, members), members, p)
+        }
         Plan::TimeHoldout { holdout, .. } => {
             let mut earlier = fitter.fit(&set, members, &cv.chosen, &ctx)?;
             let calibration = attach(&mut earlier, calibrated.calibration.clone());

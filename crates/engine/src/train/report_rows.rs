@@ -86,7 +86,7 @@ pub fn collect(
 }
 
 fn mean_effects(w: &'static Workflow, rows: &[ReportRow], shipped: &Fitted) -> Vec<MeanEffect> {
-    let d = w.vector.len();
+    let d = w.explanation_slots();
     let scorer = shipped.model.scorer();
     let mut sum_abs = vec![0.0; d];
     let mut sum_failed = vec![0.0; d];
@@ -103,11 +103,10 @@ fn mean_effects(w: &'static Workflow, rows: &[ReportRow], shipped: &Fitted) -> V
     let n = rows.len().max(1) as f64;
     let failures = rows.iter().filter(|r| r.failed).count().max(1) as f64;
     let mut effects: Vec<MeanEffect> = w
-        .vector
-        .iter()
+        .explanation_slot_names()
         .enumerate()
-        .map(|(k, e)| MeanEffect {
-            feature: e.feature,
+        .map(|(k, feature)| MeanEffect {
+            feature,
             mean_abs: sum_abs[k] / n,
             mean_signed: sum_failed[k] / failures,
         })

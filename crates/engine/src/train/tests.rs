@@ -62,21 +62,37 @@ fn the_model_is_chosen_by_minimum_cv_log_loss_refitted_on_all_rows_and_measured_
     assert_eq!((a.training_size, a.validation_size), (600, 600));
     assert_eq!(a.evaluation_rows, "out-of-fold");
     assert_eq!(a.model.extra["evaluation"], serde_json::json!({"rows": "out-of-fold", "count": 600}));
-    // C is the candidate with the lowest out-of-fold log-loss (no 1-SE rule).
-    let family = &a.families[0];
-    let (cv, scores, method) = family.outcome.as_ref().unwrap();
-    let best = cv.candidates.iter().min_by(|x, y| x.log_loss.total_cmp(&y.log_loss)).unwrap();
-    assert_eq!(cv.chosen, best.params);
-    assert_eq!(a.hyperparameters["C"], best.params["C"]);
-    assert_eq!(cv.candidates.len(), 3);
-    // The chosen calibration is the best cross-fitted score, and it is what is reported.
-    let k = calibrate::Method::ALL.iter().position(|m| m == method).unwrap();
-    assert_eq!(a.cv_log_loss, scores[k]);
-    assert!(a.cv_log_loss <= scores[0] && scores[0] == cv.log_loss);
-    assert_eq!(a.calibration, method.as_str());
+    // Each family's choice is its candidate with the lowest out-of-fold
+    // log-loss (for the logistic family: C, no 1-SE rule).
+    for family in &a.families {
+        let (cv, scores, method) = family.outcome.as_ref().unwrap();
+        let best = cv.candidates.iter().min_by(|x, y| x.log_loss.total_cmp(&y.log_loss)).unwrap();
+        assert_eq!(cv.chosen, best.params);
+        let k = calibrate::Method::ALL.iter().position(|m| m == method).unwrap();
+        assert!(scores[k] <= scores[0] && scores[0] == cv.log_loss);
+    }
+    let (logistic, _, _) = a.families[0].outcome.as_ref().unwrap();
+    assert_eq!(logistic.candidates.len(), 3);
+    // The chosen family has the lowest calibrated out-of-fold log-loss, and
+    // that score and its calibration are what is reported.
+    let calibrated = |f: &build::FamilyScore| {
+        let (_, scores, method) = f.outcome.as_ref().unwrap();
+        scores[calibrate::Method::ALL.iter().position(|m| m == method).unwrap()]
+    };
+    let chosen = a.families.iter().min_by(|x, y| calibrated(x).total_cmp(&calibrated(y))).unwrap();
+    assert_eq!(a.model_type, chosen.model_type);
+    assert_eq!(a.cv_log_loss, calibrated(chosen));
+    assert_eq!(a.calibration, chosen.outcome.as_ref().unwrap().2.as_str());
     let selection = &a.model.extra["selection"];
-    assert_eq!(selection["modelType"], "logistic-regression-l2");
+    assert_eq!(selection["modelType"], a.model_type);
+    assert_eq!(a.model.model_type.as_deref(), Some(a.model_type));
     assert_eq!(selection["families"].as_array().unwrap().len(), crate::family::fitters().len());
+    for (k, key) in [(0, "C"), (1, "rounds")] {
+        let (cv, _, _) = a.families[k].outcome.as_ref().unwrap();
+        if a.model_type == a.families[k].model_type {
+            assert_eq!(a.hyperparameters[key], cv.chosen[key]);
+        }
+    }
     // The stored model is signed and loads back to the same probabilities.
     let loaded = model::LoadedModel::from_file(d.workflow, a.model.clone(), None).unwrap();
     assert_eq!(loaded.explanations(), Explanations::Signed);
