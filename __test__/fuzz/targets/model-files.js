@@ -70,12 +70,12 @@ function mutate(text, mutations) {
     const [node, last] = walk(value, m.path)
     const keys = Object.keys(node)
     if (m.op === 'add') {
-      if (Array.isArray(node)) node.splice(last % (node.length + 1), 0, m.value)
-      else node[m.key] = m.value
+      if (Array.isArray(node)) node.splice(last % (node.length + 1), 0, structuredClone(m.value))
+      else node[m.key] = structuredClone(m.value)
     } else if (keys.length) {
       const k = keys[last % keys.length]
       if (m.op === 'remove') Array.isArray(node) ? node.splice(Number(k), 1) : delete node[k]
-      else node[k] = m.value
+      else node[k] = structuredClone(m.value)
     }
   }
   return out ?? JSON.stringify(value, null, 2)

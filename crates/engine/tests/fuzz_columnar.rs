@@ -9,24 +9,13 @@ mod fuzz_support;
 
 use dawg_ml_engine::columnar::Columnar;
 use dawg_ml_engine::family::Input;
-use dawg_ml_engine::model::LoadedModel;
 use dawg_ml_engine::schema::all_workflows;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-fn models() -> &'static [(LoadedModel, Columnar)] {
-    static MODELS: OnceLock<Vec<(LoadedModel, Columnar)>> = OnceLock::new();
-    MODELS.get_or_init(|| {
-        all_workflows()
-            .iter()
-            .map(|w| {
-                let text = fuzz_support::shipped_model_text(w.workflow_type());
-                let model = LoadedModel::parse(w, &text, None).expect("shipped model");
-                let columnar = Columnar::of(&model);
-                (model, columnar)
-            })
-            .collect()
-    })
+fn columnars() -> &'static [Columnar] {
+    static COLUMNARS: OnceLock<Vec<Columnar>> = OnceLock::new();
+    COLUMNARS.get_or_init(|| fuzz_support::shipped_models().iter().map(Columnar::of).collect())
 }
 
 fn value() -> impl Strategy<Value = f64> {
@@ -54,7 +43,7 @@ fn buffer() -> impl Strategy<Value = (usize, Vec<f64>)> {
 }
 
 fn check(k: usize, data: &[f64]) -> Result<bool, TestCaseError> {
-    let (model, columnar) = &models()[k];
+    let (model, columnar) = (&fuzz_support::shipped_models()[k], &columnars()[k]);
     let d = model.workflow.vector.len();
     let first_bad = data.iter().position(|x| !x.is_finite());
     Ok(match columnar.probabilities(data) {

@@ -9,25 +9,10 @@ mod fuzz_support;
 
 use dawg_ml_engine::features::{record_from_json, record_to_json, vectorise, RawRecord};
 use dawg_ml_engine::family::Input;
-use dawg_ml_engine::model::LoadedModel;
 use dawg_ml_engine::schema::{all_workflows, FieldType, Workflow};
 use dawg_ml_engine::EngineError;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use std::sync::OnceLock;
-
-fn models() -> &'static [LoadedModel] {
-    static MODELS: OnceLock<Vec<LoadedModel>> = OnceLock::new();
-    MODELS.get_or_init(|| {
-        all_workflows()
-            .iter()
-            .map(|w| {
-                let text = fuzz_support::shipped_model_text(w.workflow_type());
-                LoadedModel::parse(w, &text, None).expect("shipped model")
-            })
-            .collect()
-    })
-}
 
 /// Any JSON leaf or small container, biased to hostile numbers and strings.
 fn hostile_value() -> impl Strategy<Value = Value> {
@@ -116,7 +101,7 @@ fn check_error(e: &EngineError, input: &Value) -> Result<bool, TestCaseError> {
 fn check_record(w: &'static Workflow, record: &RawRecord, strict: bool) -> Result<bool, TestCaseError> {
     prop_assert_eq!(record.values.len(), w.fields.len());
     prop_assert!(!strict || !record.any_missing());
-    let model = &models()[w.index];
+    let model = &fuzz_support::shipped_models()[w.index];
     let vector = vectorise(w, record, model.feature_means.as_deref());
     prop_assert!(vector.iter().all(|x| x.is_finite()), "non-finite vector {vector:?}");
     let p = model.probability(Input { vector: &vector, record: Some(record) });

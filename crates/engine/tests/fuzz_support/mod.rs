@@ -80,3 +80,15 @@ pub fn shipped_model_text(workflow_type: &str) -> String {
         .join(format!("{workflow_type}-model.json"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Every shipped model, in schema order, parsed once per test binary.
+pub fn shipped_models() -> &'static [dawg_ml_engine::model::LoadedModel] {
+    use dawg_ml_engine::model::LoadedModel;
+    static MODELS: std::sync::OnceLock<Vec<LoadedModel>> = std::sync::OnceLock::new();
+    MODELS.get_or_init(|| {
+        dawg_ml_engine::schema::all_workflows()
+            .iter()
+            .map(|w| LoadedModel::parse(w, &shipped_model_text(w.workflow_type()), None).expect("shipped model"))
+            .collect()
+    })
+}
