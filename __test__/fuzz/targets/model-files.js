@@ -56,6 +56,9 @@ function walk(root, steps) {
   return [node, steps[steps.length - 1]]
 }
 
+/** A fresh copy of a replacement, as the file will hold it (one value may be written twice: never the same object). */
+const copy = (v) => (v === undefined || typeof v === 'function' ? undefined : JSON.parse(JSON.stringify(v)))
+
 function mutate(text, mutations) {
   let value = JSON.parse(text)
   let out = null
@@ -70,12 +73,12 @@ function mutate(text, mutations) {
     const [node, last] = walk(value, m.path)
     const keys = Object.keys(node)
     if (m.op === 'add') {
-      if (Array.isArray(node)) node.splice(last % (node.length + 1), 0, structuredClone(m.value))
-      else node[m.key] = structuredClone(m.value)
+      if (Array.isArray(node)) node.splice(last % (node.length + 1), 0, copy(m.value))
+      else node[m.key] = copy(m.value)
     } else if (keys.length) {
       const k = keys[last % keys.length]
       if (m.op === 'remove') Array.isArray(node) ? node.splice(Number(k), 1) : delete node[k]
-      else node[k] = structuredClone(m.value)
+      else node[k] = copy(m.value)
     }
   }
   return out ?? JSON.stringify(value, null, 2)
