@@ -1,0 +1,125 @@
+'use strict'
+// Target: the model-file parser. A shipped model file, mutated as JSON (a
+// value replaced, a key removed or added, at any depth) or as text
+// (truncated, a character changed, text inserted), written into a temporary
+// directory and loaded by a new predictor. Invariant: initializeSync never
+// throws; the workflow is skipped with a warning naming its file, or its
+// model loads with the file's bias and predicts a checked prediction for a
+// complete valid input.
+const fc = require('fast-check')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { WorkflowPredictor } = require('../../../workflow-predictors')
+const { WORKFLOWS, hostileValue } = require('../arbitraries')
+const { fail, outcome, prediction } = require('../invariants')
+
+const MODELS_DIR = path.resolve(__dirname, '..', '..', '..', 'models')
+const GOLDEN = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'ts-parity', 'golden.json')
+
+function setup() {
+  const shipped = {}
+  for (const w of WORKFLOWS) shipped[w.workflowType] = fs.readFileSync(path.join(MODELS_DIR, `${w.workflowType}-model.json`), 'utf8')
+  const samples = {}
+  for (const c of JSON.parse(fs.readFileSync(GOLDEN, 'utf8')).cases) samples[c.workflowType] ??= c.input
+  return { shipped, samples, dir: fs.mkdtempSync(path.join(os.tmpdir(), 'ml-engine-fuzz-models-')), n: 0 }
+}
+
+function teardown(ctx) {
+  fs.rmSync(ctx.dir, { recursive: true, force: true })
+}
+
+const replacement = fc.oneof(
+  hostileValue.filter((v) => typeof v !== 'bigint' && typeof v !== 'symbol' && typeof v !== 'function'),
+  fc.constantFrom('gbdt', 'logistic-regression-l2', 'platt', 'isotonic', 'ai-memory', 'freestyle', 'ok', 'no-signal'),
+  fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { maxLength: 5 }),
+  fc.constantFrom({ type: 'platt', a: 1e308, b: -1e308 }, { type: 'isotonic', x: [0.5, 0.2], y: [0.1, 2] }, { type: 'isotonic', x: [], y: [] }),
+)
+
+const mutation = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('replace'), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), value: replacement }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('remove'), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('add'), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), key: fc.string({ maxLength: 10 }), value: replacement }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate'), at: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('insert'), at: fc.nat(), text: fc.string({ maxLength: 6 }) }) },
+)
+
+/** The container `path` leads to (each step a child container by index modulo its size), and the last step. */
+function walk(root, steps) {
+  let node = root
+  for (const s of steps.slice(0, -1)) {
+    const keys = Object.keys(node)
+    const child = keys.length ? node[keys[s % keys.length]] : undefined
+    if (child === null || typeof child !== 'object') break
+    node = child
+  }
+  return [node, steps[steps.length - 1]]
+}
+
+/** A fresh copy of a replacement, as the file will hold it (one value may be written twice: never the same object). */
+const copy = (v) => (v === undefined || typeof v === 'function' ? undefined : JSON.parse(JSON.stringify(v)))
+
+function mutate(text, mutations) {
+  let value = JSON.parse(text)
+  let out = null
+  for (const m of mutations) {
+    if (m.op === 'truncate' || m.op === 'insert') {
+      out ??= JSON.stringify(value, null, 2)
+      const at = m.at % (out.length + 1)
+      out = m.op === 'truncate' ? out.slice(0, at) : out.slice(0, at) + m.text + out.slice(at)
+      continue
+    }
+    if (out !== null) continue
+    const [node, last] = walk(value, m.path)
+    const keys = Object.keys(node)
+    if (m.op === 'add') {
+      if (Array.isArray(node)) node.splice(last % (node.length + 1), 0, copy(m.value))
+      else node[m.key] = copy(m.value)
+    } else if (keys.length) {
+      const k = keys[last % keys.length]
+      if (m.op === 'remove') Array.isArray(node) ? node.splice(Number(k), 1) : delete node[k]
+      else node[k] = copy(m.value)
+    }
+  }
+  return out ?? JSON.stringify(value, null, 2)
+}
+
+function check(ctx, w, mutations) {
+  // Two directories in turn: the loader caches unchanged files by path and metadata, so each path is rewritten every other case.
+  const dir = path.join(ctx.dir, String(ctx.n++ % 2))
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, `${w.workflowType}-model.json`)
+  const text = mutate(ctx.shipped[w.workflowType], mutations)
+  fs.writeFileSync(file, text)
+  const warnings = []
+  const p = new WorkflowPredictor({ modelsDir: dir, fallbackModelsDir: null, logger: { warn: (...a) => warnings.push(a.join(' ')) } })
+  const init = outcome(() => p.initializeSync(), 'initializeSync')
+  if (init.error) fail(`initializeSync threw ${init.code}: ${init.error.message}`)
+  const stats = p.getModelStats(w.workflowType)
+  fs.rmSync(file)
+  if (!stats) {
+    if (!warnings.some((m) => m.includes(`${w.workflowType}-model.json`))) fail(`skipped without a warning naming the file: ${JSON.stringify(warnings)}`)
+    return false
+  }
+  let parsed
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    fail('a file that is not JSON loaded')
+  }
+  if (stats.bias !== parsed.bias) fail(`loaded bias ${stats.bias}, the file says ${parsed.bias}`)
+  const r = outcome(() => p.predictSync(ctx.samples[w.workflowType]), 'predictSync')
+  if (r.error) fail(`a loaded model refused a valid input: ${r.code} ${r.error.message}`)
+  prediction(r.value, w.workflowType, 'predictSync')
+  return true
+}
+
+module.exports = {
+  name: 'js/model-file',
+  setup,
+  teardown,
+  property: (ctx, stats) =>
+    fc.property(fc.constantFrom(...WORKFLOWS), fc.array(mutation, { minLength: 1, maxLength: 3 }), (w, mutations) => {
+      stats[check(ctx, w, mutations) ? 'results' : 'errors']++
+    }),
+}

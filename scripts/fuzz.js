@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+'use strict'
+// npm run fuzz: every fuzz target for a long run. The fast-check targets
+// (__test__/fuzz/targets) each in their own child process, two at a time,
+// and the proptest suites of the engine crate (crates/engine/tests/fuzz_*.rs)
+// through cargo with PROPTEST_CASES and PROPTEST_RNG_SEED. Prints, per
+// target, the cases run, the findings and the seed; exits 1 on a finding.
+//
+//   npm run fuzz                          1,000,000 cases per target
+//   npm run fuzz -- --runs 20000          fewer (or FUZZ_RUNS=20000)
+//   npm run fuzz -- --seed 42             a given seed (or FUZZ_SEED)
+//   npm run fuzz -- --only js/model-file  one target (a name or a prefix: js, rust)
+//   npm run fuzz -- --jobs 1              children at a time (default 2)
+//
+// A finding prints the shrunk input, its seed and, for fast-check, its path:
+// rerun with the same --seed and --runs (and --only) to reproduce it.
+const { spawn } = require('node:child_process')
+const path = require('node:path')
+
+const ROOT = path.resolve(__dirname, '..')
+const TARGETS = ['features', 'columnar', 'model-files', 'training-data']
+const RUST = ['fuzz_feature_parser', 'fuzz_model_file', 'fuzz_training_data', 'fuzz_columnar']
+/** A target whose child prints nothing for this long is a hang: a finding. */
+const SILENCE_MS = 120000
+
+function options(argv) {
+  const arg = (name) => {
+    const i = argv.indexOf(`--${name}`)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const runs = Number(arg('runs') ?? process.env.FUZZ_RUNS ?? 1000000)
+  const seed = Number(arg('seed') ?? process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
+  const jobs = Number(arg('jobs') ?? 2)
+  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed) || seed < 0 || !Number.isInteger(jobs) || jobs < 1) {
+    throw new Error('--runs, --seed and --jobs take non-negative integers')
+  }
+  return { runs, seed, jobs, only: arg('only') ?? null, child: arg('child') ?? null }
+}
+
+/** In a child: run one fast-check target and print its report as one JSON line. */
+async function child(name, { runs, seed }) {
+  const { runTarget } = require('../__test__/fuzz/run-target')
+  const target = require(`../__test__/fuzz/targets/${name}`)
+  // A heartbeat for the parent's hang detection; fast-check runs in slices between ticks of this timer only for async targets,
+  // so synchronous targets run in chunks of cases, each chunk a fresh check from its own seed.
+  const chunk = 50000
+  const total = { target: target.name, cases: 0, findings: 0, results: 0, errors: 0, ms: 0, seed, chunks: [] }
+  for (let done = 0, i = 0; done < runs; i++) {
+    const n = Math.min(chunk, runs - done)
+    const r = await runTarget(target, { numRuns: n, seed: seed + i, timeoutMs: 10000 })
+    total.cases += r.cases
+    total.results += r.results
+    total.errors += r.errors
+    total.ms += r.ms
+    done += n
+    process.stderr.write(`  ${target.name}: ${total.cases} cases\n`)
+    if (r.findings) {
+      total.findings += 1
+      total.finding = { seed: r.seed, path: r.path, counterexample: r.counterexample, error: r.error, numRuns: n }
+      break
+    }
+  }
+  process.stdout.write(`${JSON.stringify(total)}\n`)
+}
+
+/** Run a command; resolve to its stdout; kill it after SILENCE_MS without output. */
+function run(command, args, env) {
+  return new Promise((resolve) => {
+    const p = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    let hung = false
+    let timer
+    const alive = () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        hung = true
+        p.kill('SIGKILL')
+      }, SILENCE_MS)
+    }
+    alive()
+    p.stdout.on('data', (d) => {
+      out += d
+      alive()
+    })
+    p.stderr.on('data', (d) => {
+      err += d
+      alive()
+    })
+    p.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, out, err, hung })
+    })
+  })
+}
+
+async function jsTarget(name, o) {
+  const started = Date.now()
+  const r = await run(process.execPath, [__filename, '--child', name, '--runs', String(o.runs), '--seed', String(o.seed)], {})
+  const line = r.out.trim().split('\n').pop()
+  let report
+  try {
+    report = JSON.parse(line)
+  } catch {
+    report = { target: `js/${name}`, cases: 0, findings: 1, finding: { error: r.hung ? `no output for ${SILENCE_MS} ms: a hang` : r.err.slice(-2000) } }
+  }
+  return { ...report, wallMs: Date.now() - started }
+}
+
+async function rustTargets(o) {
+  const started = Date.now()
+  const args = ['test', '-p', 'dawg-ml-engine', '--quiet', ...RUST.flatMap((t) => ['--test', t]), '--', '--nocapture', '--test-threads', String(o.jobs)]
+  const r = await run('cargo', args, { PROPTEST_CASES: String(o.runs), PROPTEST_RNG_SEED: String(o.seed) })
+  const reports = []
+  for (const m of r.out.matchAll(/fuzz (\S+): (\d+) cases, (\d+) findings, seed (\S+), (\d+) results, (\d+) errors$/gm)) {
+    reports.push({ target: m[1], cases: Number(m[2]), findings: Number(m[3]), seed: m[4], results: Number(m[5]), errors: Number(m[6]) })
+  }
+  for (const m of r.out.matchAll(/fuzz (\S+): (\d+) cases, (\d+) findings, seed (\S+)$/gm)) {
+    reports.push({ target: m[1], cases: Number(m[2]), findings: Number(m[3]), seed: m[4], finding: { error: (r.out + r.err).slice(-3000) } })
+  }
+  if (r.code !== 0 && !reports.some((x) => x.findings)) {
+    reports.push({ target: 'rust', cases: 0, findings: 1, finding: { error: r.hung ? 'a hang' : (r.out + r.err).slice(-3000) } })
+  }
+  const wallMs = Date.now() - started
+  return reports.map((x) => ({ ...x, wallMs }))
+}
+
+async function pool(tasks, jobs) {
+  const results = []
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) results.push(...[].concat(await tasks[next++]()))
+  }
+  await Promise.all(Array.from({ length: jobs }, worker))
+  return results
+}
+
+async function main() {
+  const o = options(process.argv.slice(2))
+  if (o.child) return child(o.child, o)
+  const wanted = (name) => o.only === null || name === o.only || name.startsWith(`${o.only}/`) || o.only === name.split('/')[0]
+  console.log(`fuzz: ${o.runs} cases per target, seed ${o.seed}, ${o.jobs} jobs`)
+  const started = Date.now()
+  const tasks = TARGETS.filter((t) => o.only === null || o.only === 'js' || o.only.startsWith('js/')).map((t) => () => jsTarget(t, o))
+  // The cargo suites go first: they run o.jobs targets at once themselves.
+  const rust = o.only === null || o.only === 'rust' || o.only.startsWith('rust/') ? await rustTargets(o) : []
+  const js = await pool(tasks, o.jobs)
+  const reports = [...rust, ...js].filter((r) => wanted(r.target) || r.findings)
+  console.log('\n| target | cases | results | coded errors | findings | wall time |')
+  console.log('|---|---:|---:|---:|---:|---:|')
+  for (const r of reports) {
+    console.log(`| ${r.target} | ${r.cases} | ${r.results ?? ''} | ${r.errors ?? ''} | ${r.findings} | ${(r.wallMs / 1000).toFixed(0)} s${r.target.startsWith('rust/') ? ' (all Rust)' : ''} |`)
+  }
+  console.log(`\ntotal wall time ${((Date.now() - started) / 1000).toFixed(0)} s, seed ${o.seed}`)
+  const findings = reports.filter((r) => r.findings)
+  for (const r of findings) {
+    console.log(`\nFINDING in ${r.target}:`)
+    console.log(JSON.stringify(r.finding, null, 2))
+  }
+  if (findings.length) process.exitCode = 1
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exitCode = 2
+})
