@@ -11,6 +11,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { machine } = require('./lib/util')
+const { readSection, replaceSection } = require('./lib/results-section')
 
 const large = process.argv.includes('--large')
 const quick = process.argv.includes('--quick')
@@ -34,8 +35,12 @@ async function main() {
   } else if (fs.existsSync(LARGE_FILE)) {
     largeRun = JSON.parse(fs.readFileSync(LARGE_FILE, 'utf8'))
   }
-  const md = render({ started, info, predict, train, seconds, largeRun, large, quick })
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
+  const results = path.join(__dirname, 'RESULTS.md')
+  let md = render({ started, info, predict, train, seconds, largeRun, large, quick })
+  // The soak's section is written by `npm run soak -- --write`; keep it.
+  const soak = fs.existsSync(results) ? readSection(fs.readFileSync(results, 'utf8'), 'Soak') : null
+  if (soak) md = replaceSection(md, 'Soak', soak)
+  fs.writeFileSync(results, md)
   process.stdout.write(md)
 }
 
