@@ -11,6 +11,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { machine } = require('./lib/util')
+const { readSection, replaceSection } = require('./lib/results-section')
 
 const large = process.argv.includes('--large')
 const quick = process.argv.includes('--quick')
@@ -34,8 +35,15 @@ async function main() {
   } else if (fs.existsSync(LARGE_FILE)) {
     largeRun = JSON.parse(fs.readFileSync(LARGE_FILE, 'utf8'))
   }
-  const md = render({ started, info, predict, train, seconds, largeRun, large, quick })
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
+  const results = path.join(__dirname, 'RESULTS.md')
+  let md = render({ started, info, predict, train, seconds, largeRun, large, quick })
+  // Sections written by other scripts (`npm run fuzz`, `npm run soak -- --write`): kept.
+  const previous = fs.existsSync(results) ? fs.readFileSync(results, 'utf8') : ''
+  for (const title of ['Fuzzing', 'Soak']) {
+    const kept = readSection(previous, title)
+    if (kept) md = replaceSection(md, title, kept)
+  }
+  fs.writeFileSync(results, md)
   process.stdout.write(md)
 }
 
