@@ -11,7 +11,9 @@ const { WorkflowPredictor } = require('../../../workflow-predictors')
 const { WORKFLOWS, featureInput, build } = require('../arbitraries')
 const { fail, outcome, outcomeAsync, probability } = require('../invariants')
 
-const MODELS_DIR = path.resolve(__dirname, '..', '..', '..', 'models')
+// The old engine's logistic files: the vector layout is theirs (the shipped
+// models may be trees, which read raw fields and refuse vectors).
+const MODELS_DIR = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'ts-ml-engine', 'models')
 
 function setup() {
   const p = new WorkflowPredictor({ modelsDir: MODELS_DIR, fallbackModelsDir: null, logger: { warn() {} } })

@@ -59,7 +59,10 @@ function check(ctx, d, strict) {
   if (raw.error || raw.value.length !== 1 || raw.value[0] !== r.failureProbability) fail(`raw layout: ${raw.code ?? raw.value[0]} vs ${r.failureProbability}`)
   const values = Object.values(vector.value)
   if (!values.every(Number.isFinite)) fail(`featuresToVector: non-finite ${JSON.stringify(vector.value)}`)
-  if (r.imputedFeatures.length === 0) {
+  // The vector layout is the logistic models' (a tree model reads raw fields
+  // and refuses vectors with a coded error).
+  const vectorModel = p.getModelStats(r.workflowType).modelType !== 'gradient-boosted-trees'
+  if (r.imputedFeatures.length === 0 && vectorModel) {
     const v = p.predictProbabilities(r.workflowType, Float64Array.from(values))
     if (v.length !== 1 || v[0] !== r.failureProbability) fail(`vector layout ${v[0]} vs ${r.failureProbability}`)
   }

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 fn columnars() -> &'static [Columnar] {
     static COLUMNARS: OnceLock<Vec<Columnar>> = OnceLock::new();
-    COLUMNARS.get_or_init(|| fuzz_support::shipped_models().iter().map(Columnar::of).collect())
+    COLUMNARS.get_or_init(|| fuzz_support::vector_models().iter().map(Columnar::of).collect())
 }
 
 fn value() -> impl Strategy<Value = f64> {
@@ -43,7 +43,7 @@ fn buffer() -> impl Strategy<Value = (usize, Vec<f64>)> {
 }
 
 fn check(k: usize, data: &[f64]) -> Result<bool, TestCaseError> {
-    let (model, columnar) = (&fuzz_support::shipped_models()[k], &columnars()[k]);
+    let (model, columnar) = (&fuzz_support::vector_models()[k], &columnars()[k]);
     let d = model.workflow.vector.len();
     let first_bad = data.iter().position(|x| !x.is_finite());
     Ok(match columnar.probabilities(data) {

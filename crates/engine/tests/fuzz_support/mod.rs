@@ -75,10 +75,31 @@ pub fn probability(what: &str, p: f64) -> Result<(), TestCaseError> {
 
 /// The text of a shipped model file (`models/<type>-model.json`).
 pub fn shipped_model_text(workflow_type: &str) -> String {
+    model_text("../../models", workflow_type)
+}
+
+fn model_text(dir: &str, workflow_type: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../models")
+        .join(dir)
         .join(format!("{workflow_type}-model.json"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Models that score the old vector layout, in schema order: the old
+/// engine's logistic files (the shipped models may be trees, which read raw
+/// fields and refuse vectors with a coded error).
+pub fn vector_models() -> &'static [dawg_ml_engine::model::LoadedModel] {
+    use dawg_ml_engine::model::LoadedModel;
+    static MODELS: std::sync::OnceLock<Vec<LoadedModel>> = std::sync::OnceLock::new();
+    MODELS.get_or_init(|| {
+        dawg_ml_engine::schema::all_workflows()
+            .iter()
+            .map(|w| {
+                let text = model_text("../../fixtures/ts-ml-engine/models", w.workflow_type());
+                LoadedModel::parse(w, &text, None).expect("old engine model")
+            })
+            .collect()
+    })
 }
 
 /// Every shipped model, in schema order, parsed once per test binary.
