@@ -12,6 +12,7 @@
 
 mod charts;
 mod curves;
+pub mod live;
 mod svg;
 
 use std::fmt::Write;
@@ -96,6 +97,8 @@ svg .current { stroke: #1a73e8; fill: #1a73e8; } svg .previous { stroke: #e37400
 svg .failed { stroke: #c5221f; } svg .succeeded { stroke: #188038; }
 svg rect.count { fill: #c9d3e3; stroke: none; }
 svg rect.raises { fill: #d93025; } svg rect.lowers { fill: #1a73e8; }
+svg rect.stable { fill: #81c995; } svg rect.moderate { fill: #fbbc04; } svg rect.major { fill: #d93025; } svg .limit { stroke: #5b6475; stroke-dasharray: 2 2; fill: none; }
+.empty { color: #5b6475; font-style: italic; } .version { margin-top: 1.5rem; } h3 { font-size: 1.05rem; } .drifted { color: #b3261e; font-weight: 600; }
 svg text.legend.current, svg text.legend.previous { stroke: none; }
 svg text.legend.failed { fill: #c5221f; stroke: none; } svg text.legend.succeeded { fill: #188038; stroke: none; }
 .comparison { font-weight: 600; }
@@ -186,19 +189,31 @@ fn summary_table(out: &mut String, workflows: &[WorkflowSection]) {
 }
 
 fn confusion_table(out: &mut String, w: &WorkflowSection) {
-    let p = &w.current.probabilities;
-    out.push_str("<table class=\"confusion\"><thead><tr><th>flagged when</th><th>true positives</th><th>false positives</th><th>true negatives</th><th>false negatives</th><th>precision</th><th>recall</th></tr></thead><tbody>");
     let rows = std::iter::once((
         format!("p ≥ {} (tuned threshold)", fixed(w.threshold, 3)),
         w.threshold,
     ))
-    .chain(
-        RISK_LEVELS
-            .iter()
-            .map(|(name, t)| (format!("risk {name} (p ≥ {t})"), *t)),
-    );
+    .chain(risk_level_rows());
+    confusion_rows(out, &w.current.probabilities, &w.outcomes, rows);
+}
+
+/// The rows of a confusion table at each risk level: label and threshold.
+fn risk_level_rows() -> impl Iterator<Item = (String, f64)> {
+    RISK_LEVELS
+        .iter()
+        .map(|(name, t)| (format!("risk {name} (p ≥ {t})"), *t))
+}
+
+/// A confusion table of `p` against `y`, one row per (label, threshold).
+fn confusion_rows(
+    out: &mut String,
+    p: &[f64],
+    y: &[bool],
+    rows: impl Iterator<Item = (String, f64)>,
+) {
+    out.push_str("<table class=\"confusion\"><thead><tr><th>flagged when</th><th>true positives</th><th>false positives</th><th>true negatives</th><th>false negatives</th><th>precision</th><th>recall</th></tr></thead><tbody>");
     for (label, t) in rows {
-        let c = curves::confusion(p, &w.outcomes, t);
+        let c = curves::confusion(p, y, t);
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -317,14 +332,19 @@ fn workflow_section(out: &mut String, w: &WorkflowSection) {
     out.push_str("</section>");
 }
 
-/// The whole page.
-pub fn render(input: &ReportInput) -> String {
-    let mut out = String::new();
+/// The page's head (title and inline style) and the opening of its body.
+fn head(out: &mut String, title: &str) {
     let _ = write!(
         out,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body>",
-        escape(&input.title)
+        escape(title)
     );
+}
+
+/// The whole page.
+pub fn render(input: &ReportInput) -> String {
+    let mut out = String::new();
+    head(&mut out, &input.title);
     let _ = write!(
         out,
         "<h1>{}</h1><p class=\"note\">{} Training rows: {}.</p>",
