@@ -10,7 +10,7 @@
 // The engine's modules under their usual names, so that binding code reads
 // `crate::features::...` as it did when both lived in one crate.
 pub(crate) use dawg_ml_engine::{
-    columnar, error, features, model, monitor, predict, registry, schema, synth, train,
+    columnar, error, features, html_report, model, monitor, predict, registry, schema, synth, train,
 };
 
 mod analysis;
@@ -19,6 +19,7 @@ mod encoded;
 mod errors;
 mod graph;
 mod js_object;
+mod live_report;
 mod model_registry;
 mod models;
 mod prediction_shape;
