@@ -13,7 +13,9 @@ use std::fmt::Write;
 
 use super::charts::{self, PsiBar, Series};
 use super::svg::escape;
-use super::{confusion_rows, curves, figure, fixed, head, optional, risk_level_rows};
+use super::{
+    confusion_rows, curves, figure, fixed, opening, optional, risk_level_rows, section_heading,
+};
 use crate::monitor::{live_metrics, DriftReport, IntervalOptions, LiveMetrics};
 
 /// Below this PSI a distribution is called stable; from it up to the
@@ -312,24 +314,15 @@ fn version_section(out: &mut String, w: &LiveWorkflow, v: &LiveVersion, interval
 /// The whole page.
 pub fn render(input: &LiveReportInput) -> String {
     let mut out = String::new();
-    head(&mut out, &input.title);
-    let _ = write!(
-        out,
-        "<h1>{}</h1><p class=\"note\">{} {}</p>",
-        escape(&input.title),
-        escape(&input.generated),
-        escape(&input.sources)
+    opening(
+        &mut out,
+        &input.title,
+        &format!("{} {}", input.generated, input.sources),
     );
     out.push_str("<p class=\"note\">Figures of the predictions whose outcome has been recorded, per workflow and model version (a challenger's are of its shadow scores on the same runs). Log-loss is in nats (lower is better); AUC 0.5 is chance. Drift compares the features and scores of the logged predictions with the reference histograms of the model's training rows.</p>");
     summary_table(&mut out, input);
     for w in &input.workflows {
-        let _ = write!(
-            out,
-            "<section class=\"workflow\" id=\"{}\"><h2>{} <span class=\"note\">({})</span></h2>",
-            escape(&w.workflow_type),
-            escape(&w.display_name),
-            escape(&w.workflow_type)
-        );
+        section_heading(&mut out, &w.workflow_type, &w.display_name);
         if w.versions.is_empty() {
             out.push_str("<p class=\"empty\">No prediction of this workflow was logged in the window, so there is nothing to show.</p>");
         }

@@ -238,13 +238,7 @@ fn figure(out: &mut String, svg: &str, caption: &str) {
 }
 
 fn workflow_section(out: &mut String, w: &WorkflowSection) {
-    let _ = write!(
-        out,
-        "<section class=\"workflow\" id=\"{}\"><h2>{} <span class=\"note\">({})</span></h2>",
-        escape(&w.workflow_type),
-        escape(&w.display_name),
-        escape(&w.workflow_type)
-    );
+    section_heading(out, &w.workflow_type, &w.display_name);
     let _ = write!(
         out,
         "<p>Model: <strong>{}</strong>; verdict <span class=\"verdict-{v}\">{v}</span>{}. <span class=\"note\">Evaluated on {}.</span></p>",
@@ -332,25 +326,34 @@ fn workflow_section(out: &mut String, w: &WorkflowSection) {
     out.push_str("</section>");
 }
 
-/// The page's head (title and inline style) and the opening of its body.
-fn head(out: &mut String, title: &str) {
+/// The page's head (title and inline style), its heading and the line
+/// under it saying what wrote it and from what.
+fn opening(out: &mut String, title: &str, said: &str) {
     let _ = write!(
         out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body>",
-        escape(title)
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><style>{STYLE}</style></head><body><h1>{t}</h1><p class=\"note\">{}</p>",
+        escape(said),
+        t = escape(title)
+    );
+}
+
+/// The opening of a workflow's section, with its heading.
+fn section_heading(out: &mut String, workflow_type: &str, display_name: &str) {
+    let _ = write!(
+        out,
+        "<section class=\"workflow\" id=\"{t}\"><h2>{} <span class=\"note\">({t})</span></h2>",
+        escape(display_name),
+        t = escape(workflow_type)
     );
 }
 
 /// The whole page.
 pub fn render(input: &ReportInput) -> String {
     let mut out = String::new();
-    head(&mut out, &input.title);
-    let _ = write!(
-        out,
-        "<h1>{}</h1><p class=\"note\">{} Training rows: {}.</p>",
-        escape(&input.title),
-        escape(&input.generated),
-        escape(&input.source)
+    opening(
+        &mut out,
+        &input.title,
+        &format!("{} Training rows: {}.", input.generated, input.source),
     );
     out.push_str("<p class=\"note\">Log-loss is in nats (lower is better); the baseline always predicts the observed failure rate; the gap to Bayes is the model's log-loss minus that of the generator's true probabilities on the same rows (known for generated data only). AUC 0.5 is chance.</p>");
     summary_table(&mut out, &input.workflows);
