@@ -121,6 +121,31 @@ export interface DriftReport {
   rowsWithoutFeatures?: number
 }
 
+export interface LiveReportOptions {
+  /** The models directory whose versions are named and whose reference histograms drift is measured against (default: as the library resolves it). */
+  models?: string
+  /** The predictions shown (a number is the newest N); default all. */
+  window?: LiveMetricsOptions['window']
+  /** Write the page here, atomically; without it the page is returned as `html`. */
+  out?: string
+  /** PSI at which a feature counts as drifted (default 0.25). */
+  threshold?: number
+  /** Rows of a baseline when a model file has no reference histograms (default 500). */
+  baselineRows?: number
+}
+
+export interface LiveReport {
+  /** The page, when `out` was not given. */
+  html?: string
+  /** The file written, when `out` was given. */
+  path?: string
+  bytes?: number
+  workflows: Array<{
+    workflowType: WorkflowType
+    versions: Array<{ modelVersion: string; role: 'champion' | 'challenger'; knownAs: string | null; predictions: number; labelled: number; drifted: string[] | null }>
+  }>
+}
+
 export interface PromotionTest {
   test: string
   pairs: number
@@ -185,6 +210,9 @@ export declare class OutcomeStore {
   liveMetricsSync(options?: LiveMetricsOptions & { workflowType?: WorkflowType }): { groups: LiveMetricsGroup[] }
   drift(options: DriftOptions): Promise<DriftReport>
   driftSync(options: DriftOptions): DriftReport
+  /** The live report: the training report's plots from recorded outcomes per workflow and model version, with drift per feature (self-contained HTML). */
+  renderLiveReport(options?: LiveReportOptions): Promise<LiveReport>
+  renderLiveReportSync(options?: LiveReportOptions): LiveReport
   promotionTest(options?: PromotionTestOptions): Promise<{ overall: PromotionTest; unchangedPairs: number; byWorkflow: Array<{ workflowType: WorkflowType; test: PromotionTest }> }>
   promotionTestSync(options?: PromotionTestOptions): { overall: PromotionTest; unchangedPairs: number; byWorkflow: Array<{ workflowType: WorkflowType; test: PromotionTest }> }
   degradationTest(options: DegradationTestOptions): Promise<DegradationTest>

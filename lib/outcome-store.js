@@ -313,6 +313,21 @@ class OutcomeStore {
     return this.#query(driftRequest(options))
   }
 
+  /**
+   * The live report: per workflow and model version, the training report's
+   * plots from the recorded outcomes, and the drift per feature. `{ models,
+   * window, out, threshold, baselineRows }`; with `out` the page is written
+   * there atomically, else returned as `html`. Resolves to `{ html? | path?,
+   * workflows }`.
+   */
+  renderLiveReportSync(options) {
+    return this.#querySync(liveReportRequest(options))
+  }
+
+  renderLiveReport(options) {
+    return this.#query(liveReportRequest(options))
+  }
+
   /** The paired test of a shadowed challenger against the champion. */
   promotionTestSync(options) {
     return this.#querySync(promotionRequest(options))
@@ -460,6 +475,35 @@ function driftRequest(options) {
     baselineRows: wholeNumber('baselineRows', o.baselineRows, 2),
     window: nativeWindow(o.window),
     threshold: o.threshold,
+  }
+}
+
+/** The window in words, for the report's header. */
+function windowSaid(w) {
+  const parts = []
+  if (w.last !== undefined) parts.push(`the newest ${w.last} predictions`)
+  if (w.first !== undefined) parts.push(`the first ${w.first} predictions`)
+  if (w.since !== undefined) parts.push(`since ${new Date(w.since).toISOString()}`)
+  if (w.until !== undefined) parts.push(`until ${new Date(w.until).toISOString()}`)
+  if (w.labelled) parts.push('with a recorded outcome')
+  return parts.length ? parts.join(', ') : 'every logged prediction'
+}
+
+function liveReportRequest(options) {
+  const o = checkOptions(options, new Set(['models', 'window', 'out', 'threshold', 'baselineRows']))
+  if (o.models !== undefined && (typeof o.models !== 'string' || o.models === '')) throw invalid('models', 'a models directory', o.models)
+  if (o.out !== undefined && (typeof o.out !== 'string' || o.out === '')) throw invalid('out', 'a file path', o.out)
+  if (o.threshold !== undefined && (typeof o.threshold !== 'number' || !(o.threshold > 0))) throw invalid('threshold', 'a PSI > 0', o.threshold)
+  const window = nativeWindow(o.window)
+  return {
+    op: 'liveReport',
+    modelsDir: o.models === undefined ? require('./model-dirs').resolveModelsDir().dir : path.resolve(o.models),
+    window,
+    windowSaid: windowSaid(window),
+    out: o.out === undefined ? undefined : path.resolve(o.out),
+    generatedAt: new Date().toISOString(),
+    threshold: o.threshold,
+    baselineRows: wholeNumber('baselineRows', o.baselineRows, 2),
   }
 }
 

@@ -47,7 +47,7 @@ pub struct WindowJson {
 }
 
 impl WindowJson {
-    fn window(&self) -> Window {
+    pub(crate) fn window(&self) -> Window {
         Window {
             last: self.last,
             first: self.first,
@@ -172,6 +172,18 @@ pub enum Request {
     /// The recorded outcomes of these predictions (those that have one).
     #[serde(rename_all = "camelCase")]
     Outcomes { prediction_ids: Vec<String> },
+    /// The live report page (see `live_report.rs`).
+    #[serde(rename_all = "camelCase")]
+    LiveReport {
+        models_dir: String,
+        #[serde(default)]
+        window: WindowJson,
+        window_said: Option<String>,
+        out: Option<String>,
+        generated_at: String,
+        threshold: Option<f64>,
+        baseline_rows: Option<u64>,
+    },
     Summary,
     Counts,
     #[serde(rename_all = "camelCase")]
@@ -185,7 +197,7 @@ pub fn parse_request(text: &str) -> Result<Request> {
     serde_json::from_str(text).map_err(|e| invalid("request", e.to_string()))
 }
 
-fn query(
+pub(crate) fn query(
     role: Option<Role>,
     workflow_type: Option<String>,
     model_versions: Option<Vec<String>>,
@@ -356,6 +368,38 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
             }
             Ok(json!({ "outcomes": found }))
         }
+        Request::LiveReport {
+            models_dir,
+            window,
+            window_said,
+            out,
+            generated_at,
+            threshold,
+            baseline_rows,
+        } => {
+            if models_dir.is_empty() {
+                return Err(invalid("modelsDir", "expected a models directory"));
+            }
+            let baseline_rows = baseline_rows.unwrap_or(500);
+            if baseline_rows < 2 {
+                return Err(invalid(
+                    "baselineRows",
+                    format!("expected at least 2, received {baseline_rows}"),
+                ));
+            }
+            crate::live_report::answer(
+                store,
+                crate::live_report::LiveReportRequest {
+                    models_dir,
+                    window_said: window_said.unwrap_or_else(|| "every logged prediction".to_string()),
+                    window,
+                    out,
+                    generated_at,
+                    threshold: threshold.unwrap_or(0.25),
+                    baseline_rows,
+                },
+            )
+        }
         Request::Summary => Ok(json!({ "groups": store.summary().map_err(store_error)? })),
         Request::Counts => Ok(serde_json::to_value(store.counts().map_err(store_error)?)
             .map_err(|e| EngineError::Internal(e.to_string()))?),
@@ -439,6 +483,21 @@ fn vectors_of(
     (vectors, scores, unusable)
 }
 
+/// A drift measurement, or why there is none.
+pub enum DriftOutcome {
+    Measured {
+        report: crate::monitor::DriftReport,
+        /// "model" (the file's reference) or "baseline" (the version's first logged predictions).
+        source: &'static str,
+        reference_rows: usize,
+        rows_without_features: usize,
+    },
+    NoReference {
+        threshold: f64,
+        reason: &'static str,
+    },
+}
+
 fn drift_of(
     store: &Store,
     workflow_type: &str,
@@ -448,6 +507,53 @@ fn drift_of(
     window: &WindowJson,
     threshold: f64,
 ) -> Result<Value> {
+    let reference = match reference {
+        Some(v) if !v.is_null() => Some(Reference::from_value(&v)?),
+        _ => None,
+    };
+    let outcome = measure_drift(
+        store,
+        workflow_type,
+        model_version,
+        reference,
+        baseline_rows,
+        window,
+        threshold,
+    )?;
+    Ok(match outcome {
+        DriftOutcome::NoReference { threshold, reason } => json!({
+            "rows": 0, "scorePsi": null, "features": [], "threshold": threshold, "drifted": [],
+            "referenceSource": "none",
+            "reason": reason,
+        }),
+        DriftOutcome::Measured {
+            report,
+            source,
+            reference_rows,
+            rows_without_features,
+        } => {
+            let mut value =
+                serde_json::to_value(report).map_err(|e| EngineError::Internal(e.to_string()))?;
+            value["referenceSource"] = json!(source);
+            value["referenceRows"] = json!(reference_rows);
+            value["rowsWithoutFeatures"] = json!(rows_without_features);
+            value
+        }
+    })
+}
+
+/// PSI of one workflow and model version's champion traffic in `window`
+/// against `reference`, or, without one, against a baseline of the
+/// version's first `baseline_rows` logged predictions with features.
+pub fn measure_drift(
+    store: &Store,
+    workflow_type: &str,
+    model_version: &str,
+    reference: Option<Reference>,
+    baseline_rows: u64,
+    window: &WindowJson,
+    threshold: f64,
+) -> Result<DriftOutcome> {
     let workflow = find_workflow(workflow_type).ok_or_else(|| {
         invalid(
             "workflowType",
@@ -462,8 +568,8 @@ fn drift_of(
     }
     let versions = Some(vec![model_version.to_string()]);
     let (reference, source, skip_baseline) = match reference {
-        Some(v) if !v.is_null() => (Reference::from_value(&v)?, "model", None),
-        _ => {
+        Some(r) => (r, "model", None),
+        None => {
             if baseline_rows < 2 {
                 return Err(invalid(
                     "baselineRows",
@@ -484,11 +590,10 @@ fn drift_of(
                 .map_err(store_error)?;
             let (vectors, scores, _) = vectors_of(&baseline, workflow);
             if vectors.len() < 2 {
-                return Ok(json!({
-                    "rows": 0, "scorePsi": null, "features": [], "threshold": threshold, "drifted": [],
-                    "referenceSource": "none",
-                    "reason": "no reference histograms in the model file, and fewer than 2 logged predictions with features to build a baseline from",
-                }));
+                return Ok(DriftOutcome::NoReference {
+                    threshold,
+                    reason: "no reference histograms in the model file, and fewer than 2 logged predictions with features to build a baseline from",
+                });
             }
             let refs: Vec<&[f64]> = vectors.iter().map(Vec::as_slice).collect();
             // The baseline's own rows are not compared with themselves.
@@ -521,13 +626,12 @@ fn drift_of(
         .map_err(store_error)?;
     let (vectors, scores, unusable) = vectors_of(&live, workflow);
     let refs: Vec<&[f64]> = vectors.iter().map(Vec::as_slice).collect();
-    let report = drift(&reference, workflow, &refs, &scores, threshold);
-    let mut value =
-        serde_json::to_value(report).map_err(|e| EngineError::Internal(e.to_string()))?;
-    value["referenceSource"] = json!(source);
-    value["referenceRows"] = json!(reference.rows);
-    value["rowsWithoutFeatures"] = json!(unusable);
-    Ok(value)
+    Ok(DriftOutcome::Measured {
+        report: drift(&reference, workflow, &refs, &scores, threshold),
+        source,
+        reference_rows: reference.rows,
+        rows_without_features: unusable,
+    })
 }
 
 #[cfg(test)]

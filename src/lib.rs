@@ -10,8 +10,8 @@
 // The engine's modules under their usual names, so that binding code reads
 // `crate::features::...` as it did when both lived in one crate.
 pub(crate) use dawg_ml_engine::{
-    columnar, error, features, model, model_cache, monitor, predict, registry, schema, synth,
-    train,
+    columnar, error, features, html_report, model, model_cache, monitor, predict, registry, schema,
+    synth, train,
 };
 
 mod analysis;
@@ -21,6 +21,7 @@ mod encoded;
 mod errors;
 mod graph;
 mod js_object;
+mod live_report;
 mod model_registry;
 mod models;
 mod prediction_shape;

@@ -10,6 +10,7 @@ const COMMANDS = [
   require('./generate'),
   require('./retrain'),
   require('./status'),
+  require('./report'),
   require('./outcomes'),
   require('./models'),
   require('./affected'),

@@ -248,3 +248,87 @@ fn drift_against_a_baseline_of_the_first_logged_predictions() {
     );
     assert_eq!(none["referenceSource"], "none");
 }
+
+#[test]
+fn the_live_report_shows_each_version_and_writes_the_page_atomically() {
+    let mut store = temp_store("live-report");
+    let p = [0.9, 0.85, 0.7, 0.65, 0.45, 0.3, 0.2, 0.1];
+    let y = [true, false, true, false, true, false, false, false];
+    let mut preds: Vec<LoggedPrediction> = p
+        .iter()
+        .enumerate()
+        .map(|(i, p)| logged(&format!("r{i}"), Role::Champion, "sha256:one", *p, i as i64, None))
+        .collect();
+    preds.push(logged("u0", Role::Champion, "sha256:two", 0.5, 100, None));
+    preds.push(logged("s0", Role::Challenger, "sha256:three", 0.4, 101, None));
+    let outcomes: Vec<Outcome> = y
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Outcome {
+            subject: Subject::Prediction(format!("r{i}")),
+            failed: *f,
+            failure_type: None,
+            recorded_at: 50,
+        })
+        .collect();
+    store
+        .write(Batch {
+            predictions: &preds,
+            outcomes: &outcomes,
+            ..Batch::default()
+        })
+        .unwrap();
+    let models = std::env::temp_dir().join(format!("ml-engine-live-models-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&models);
+    std::fs::create_dir_all(&models).unwrap();
+    let got = ask(
+        &store,
+        json!({ "op": "liveReport", "modelsDir": models.display().to_string(), "generatedAt": "now" }),
+    );
+    let freestyle = got["workflows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["workflowType"] == "freestyle")
+        .unwrap();
+    let versions: Vec<(&str, &str, u64, u64)> = freestyle["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["modelVersion"].as_str().unwrap(),
+                v["role"].as_str().unwrap(),
+                v["predictions"].as_u64().unwrap(),
+                v["labelled"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            ("sha256:one", "champion", 8, 8),
+            ("sha256:two", "champion", 1, 0),
+            ("sha256:three", "challenger", 1, 0)
+        ]
+    );
+    let html = got["html"].as_str().unwrap();
+    assert!(html.contains("data-version=\"sha256:one\"") && html.contains("data-plot=\"roc\""));
+    assert!(html.contains("not in the models directory (champion)"));
+    // Logged without features, and no reference: drift is said to be unmeasurable.
+    assert!(html.contains("Drift is not measured: no reference histograms in the model file"));
+    let out = models.join("live-report.html");
+    let written = ask(
+        &store,
+        json!({ "op": "liveReport", "modelsDir": models.display().to_string(), "generatedAt": "now", "out": out.display().to_string() }),
+    );
+    assert_eq!(written["path"], out.display().to_string());
+    assert!(written.get("html").is_none());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), html);
+    let bad = answer(
+        &store,
+        parse_request(&json!({ "op": "liveReport", "modelsDir": "", "generatedAt": "now" }).to_string()).unwrap(),
+    )
+    .unwrap_err();
+    assert!(bad.to_string().contains("modelsDir"), "{bad}");
+}

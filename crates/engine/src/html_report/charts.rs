@@ -208,6 +208,69 @@ pub fn contributions(effects: &[FeatureEffect]) -> String {
     svg.finish()
 }
 
+/// One bar of the drift chart: a feature's (or the score's) PSI.
+pub struct PsiBar<'a> {
+    pub name: &'a str,
+    pub psi: f64,
+}
+
+/// Horizontal bars of PSI, in the order given, coloured by band (below
+/// `moderate` stable, below `major` moderate, else major), with dashed
+/// lines at both limits.
+pub fn psi(bars: &[PsiBar], moderate: f64, major: f64) -> String {
+    const ROW: f64 = 18.0;
+    let shown = &bars[..bars.len().min(20)];
+    let most = shown
+        .iter()
+        .map(|b| b.psi)
+        .filter(|p| p.is_finite())
+        .fold(major * 1.2, f64::max);
+    let rows = shown.len().max(1) as f64;
+    let mut frame =
+        Frame::new(SIZE.0 + 120.0, 52.0 + ROW * rows).with_ranges((0.0, most), (0.0, rows));
+    frame.left = 150.0;
+    let mut svg = Svg::new(frame, "psi", "Population stability index per feature");
+    svg.axes(
+        4,
+        "PSI against the reference",
+        "",
+        |v| format!("{v:.2}"),
+        |_| String::new(),
+    );
+    for limit in [moderate, major] {
+        svg.line(&[(limit, 0.0), (limit, rows)], "limit");
+    }
+    let n = shown.len() as f64;
+    for (i, b) in shown.iter().enumerate() {
+        let top = n - i as f64;
+        let value = if b.psi.is_finite() {
+            b.psi.max(0.0)
+        } else {
+            0.0
+        };
+        let band = if value >= major {
+            "series major"
+        } else if value >= moderate {
+            "series moderate"
+        } else {
+            "series stable"
+        };
+        // A PSI of about 0 still gets a sliver, so every bar is drawn.
+        let width = value.max(most * 0.004);
+        svg.rect(
+            0.0,
+            top - 0.8,
+            width,
+            top - 0.2,
+            band,
+            &format!("{}: PSI {value:.4}", b.name),
+        );
+        let y = svg.frame().y(top - 0.5) + 4.0;
+        svg.text_px(svg.frame().left - 6.0, y, "end", "feature", b.name);
+    }
+    svg.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +323,38 @@ mod tests {
         ]);
         assert!(svg.contains("series raises") && svg.contains("series lowers"));
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
+    }
+
+    #[test]
+    fn the_drift_chart_colours_each_bar_by_its_band() {
+        let svg = psi(
+            &[
+                PsiBar {
+                    name: "score",
+                    psi: 0.4,
+                },
+                PsiBar {
+                    name: "a",
+                    psi: 0.15,
+                },
+                PsiBar {
+                    name: "b",
+                    psi: 0.0,
+                },
+                PsiBar {
+                    name: "c",
+                    psi: f64::NAN,
+                },
+            ],
+            0.1,
+            0.25,
+        );
+        assert!(svg.contains(r#"data-plot="psi""#));
+        for band in ["series major", "series moderate", "series stable"] {
+            assert!(svg.contains(band), "{band}");
+        }
+        assert_eq!(svg.matches("<rect").count(), 4);
+        assert_eq!(svg.matches(r#"class="limit""#).count(), 2);
+        assert!(!svg.contains("NaN") && svg.contains("c: PSI 0.0000"));
     }
 }

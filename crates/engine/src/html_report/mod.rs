@@ -12,6 +12,7 @@
 
 mod charts;
 mod curves;
+pub mod live;
 mod svg;
 
 use std::fmt::Write;
@@ -96,6 +97,8 @@ svg .current { stroke: #1a73e8; fill: #1a73e8; } svg .previous { stroke: #e37400
 svg .failed { stroke: #c5221f; } svg .succeeded { stroke: #188038; }
 svg rect.count { fill: #c9d3e3; stroke: none; }
 svg rect.raises { fill: #d93025; } svg rect.lowers { fill: #1a73e8; }
+svg rect.stable { fill: #81c995; } svg rect.moderate { fill: #fbbc04; } svg rect.major { fill: #d93025; } svg .limit { stroke: #5b6475; stroke-dasharray: 2 2; fill: none; }
+.empty { color: #5b6475; font-style: italic; } .version { margin-top: 1.5rem; } h3 { font-size: 1.05rem; } .drifted { color: #b3261e; font-weight: 600; }
 svg text.legend.current, svg text.legend.previous { stroke: none; }
 svg text.legend.failed { fill: #c5221f; stroke: none; } svg text.legend.succeeded { fill: #188038; stroke: none; }
 .comparison { font-weight: 600; }
@@ -186,19 +189,31 @@ fn summary_table(out: &mut String, workflows: &[WorkflowSection]) {
 }
 
 fn confusion_table(out: &mut String, w: &WorkflowSection) {
-    let p = &w.current.probabilities;
-    out.push_str("<table class=\"confusion\"><thead><tr><th>flagged when</th><th>true positives</th><th>false positives</th><th>true negatives</th><th>false negatives</th><th>precision</th><th>recall</th></tr></thead><tbody>");
     let rows = std::iter::once((
         format!("p ≥ {} (tuned threshold)", fixed(w.threshold, 3)),
         w.threshold,
     ))
-    .chain(
-        RISK_LEVELS
-            .iter()
-            .map(|(name, t)| (format!("risk {name} (p ≥ {t})"), *t)),
-    );
+    .chain(risk_level_rows());
+    confusion_rows(out, &w.current.probabilities, &w.outcomes, rows);
+}
+
+/// The rows of a confusion table at each risk level: label and threshold.
+fn risk_level_rows() -> impl Iterator<Item = (String, f64)> {
+    RISK_LEVELS
+        .iter()
+        .map(|(name, t)| (format!("risk {name} (p ≥ {t})"), *t))
+}
+
+/// A confusion table of `p` against `y`, one row per (label, threshold).
+fn confusion_rows(
+    out: &mut String,
+    p: &[f64],
+    y: &[bool],
+    rows: impl Iterator<Item = (String, f64)>,
+) {
+    out.push_str("<table class=\"confusion\"><thead><tr><th>flagged when</th><th>true positives</th><th>false positives</th><th>true negatives</th><th>false negatives</th><th>precision</th><th>recall</th></tr></thead><tbody>");
     for (label, t) in rows {
-        let c = curves::confusion(p, &w.outcomes, t);
+        let c = curves::confusion(p, y, t);
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -223,13 +238,7 @@ fn figure(out: &mut String, svg: &str, caption: &str) {
 }
 
 fn workflow_section(out: &mut String, w: &WorkflowSection) {
-    let _ = write!(
-        out,
-        "<section class=\"workflow\" id=\"{}\"><h2>{} <span class=\"note\">({})</span></h2>",
-        escape(&w.workflow_type),
-        escape(&w.display_name),
-        escape(&w.workflow_type)
-    );
+    section_heading(out, &w.workflow_type, &w.display_name);
     let _ = write!(
         out,
         "<p>Model: <strong>{}</strong>; verdict <span class=\"verdict-{v}\">{v}</span>{}. <span class=\"note\">Evaluated on {}.</span></p>",
@@ -317,20 +326,34 @@ fn workflow_section(out: &mut String, w: &WorkflowSection) {
     out.push_str("</section>");
 }
 
+/// The page's head (title and inline style), its heading and the line
+/// under it saying what wrote it and from what.
+fn opening(out: &mut String, title: &str, said: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title><style>{STYLE}</style></head><body><h1>{t}</h1><p class=\"note\">{}</p>",
+        escape(said),
+        t = escape(title)
+    );
+}
+
+/// The opening of a workflow's section, with its heading.
+fn section_heading(out: &mut String, workflow_type: &str, display_name: &str) {
+    let _ = write!(
+        out,
+        "<section class=\"workflow\" id=\"{t}\"><h2>{} <span class=\"note\">({t})</span></h2>",
+        escape(display_name),
+        t = escape(workflow_type)
+    );
+}
+
 /// The whole page.
 pub fn render(input: &ReportInput) -> String {
     let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body>",
-        escape(&input.title)
-    );
-    let _ = write!(
-        out,
-        "<h1>{}</h1><p class=\"note\">{} Training rows: {}.</p>",
-        escape(&input.title),
-        escape(&input.generated),
-        escape(&input.source)
+    opening(
+        &mut out,
+        &input.title,
+        &format!("{} Training rows: {}.", input.generated, input.source),
     );
     out.push_str("<p class=\"note\">Log-loss is in nats (lower is better); the baseline always predicts the observed failure rate; the gap to Bayes is the model's log-loss minus that of the generator's true probabilities on the same rows (known for generated data only). AUC 0.5 is chance.</p>");
     summary_table(&mut out, &input.workflows);

@@ -8,6 +8,7 @@ pub mod attach;
 pub mod decide;
 pub mod drift;
 pub mod estimate;
+pub mod known_models;
 pub mod metrics;
 pub mod stats;
 
