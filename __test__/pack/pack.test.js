@@ -157,8 +157,11 @@ describe('the tarballs', () => {
   })
 
   it('main: stays small (no binary, models are JSON)', () => {
-    expect(manifest.main.size).toBeLessThan(200 * 1024)
-    expect(manifest.main.unpackedSize).toBeLessThan(1024 * 1024)
+    // The shipped gradient-boosted-tree files are 50-150 KB each (logistic
+    // files were a few KB): about 220 KB packed, 1 MiB unpacked in all. A
+    // binary (>= 1 MiB) or a report/benchmark slipping in would exceed this.
+    expect(manifest.main.size).toBeLessThan(320 * 1024)
+    expect(manifest.main.unpackedSize).toBeLessThan(1536 * 1024)
   })
 
   it('platform: exactly the binary, its package.json and README, with os/cpu/libc', () => {
