@@ -277,6 +277,10 @@ export interface NativeTrainOptions {
   /** Where to write models and reports; nothing is written when absent. */
   outDir?: string
   skipInvalid?: boolean
+  /**
+   * Cross-validation folds, 2 to 20. Default: 5, or 3 for a workflow
+   * with 20,000 rows or more; a given value holds at every size.
+   */
   folds?: number
   grid?: Array<number>
   bootstrapResamples?: number

@@ -170,6 +170,8 @@ pub struct NativeTrainOptions {
     /// Where to write models and reports; nothing is written when absent.
     pub out_dir: Option<String>,
     pub skip_invalid: Option<bool>,
+    /// Cross-validation folds, 2 to 20. Default: 5, or 3 for a workflow
+    /// with 20,000 rows or more; a given value holds at every size.
     pub folds: Option<f64>,
     pub grid: Option<Vec<f64>>,
     pub bootstrap_resamples: Option<f64>,
@@ -214,6 +216,8 @@ fn train_options(o: NativeTrainOptions) -> crate::error::Result<train::TrainOpti
     };
     if let Some(folds) = whole("folds", o.folds, 2.0, 20.0)? {
         settings.folds = folds;
+        // The caller's folds hold at every size.
+        settings.large_folds = None;
     }
     if let Some(grid) = o.grid {
         settings.grid = grid;

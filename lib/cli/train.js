@@ -25,7 +25,7 @@ module.exports = {
     { flag: '--out', key: 'out', value: 'DIR', description: 'Write the models and reports here.' },
     { flag: '--seed', key: 'seed', value: 'N', description: 'Seed of the generator, the split and the folds (default 42).' },
     ...COUNT_FLAGS,
-    { flag: '--folds', key: 'folds', value: 'K', description: 'Cross-validation folds, 2 to 20 (default 5).' },
+    { flag: '--folds', key: 'folds', value: 'K', description: 'Cross-validation folds, 2 to 20 (default 5, or 3 for a workflow with 20,000 rows or more; a given K holds at every size).' },
     { flag: '--split', key: 'split', value: 'cv|time', description: 'Which rows measure the models: cv (default, out-of-fold over all rows) or time (the latest 20% of rows by timestamp, held out). The shipped models are refitted on all rows either way.' },
     { flag: '--skip-invalid', key: 'skipInvalid', description: 'Skip and count invalid rows of --data instead of failing on the first.' },
     { flag: '--no-write', key: 'noWrite', description: 'Train and print, but write no file.' },

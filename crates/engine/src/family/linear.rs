@@ -139,6 +139,10 @@ impl logistic::Rows for Selected<'_> {
 /// lowest out-of-fold log-loss (ties go to the smaller `C`).
 pub struct LogisticFitter;
 
+/// A fold's regularisation path stops after this many values of C in a row
+/// without a lower held-out log-loss.
+pub const PATH_PATIENCE: usize = 2;
+
 impl LogisticFitter {
     fn fit_c(set: &TrainingSet, rows: &[usize], c: f64) -> Result<logistic::Fit> {
         let y: Vec<bool> = rows.iter().map(|i| set.y[*i]).collect();
@@ -169,8 +173,12 @@ impl Fitter for LogisticFitter {
         let grid = &ctx.settings.grid;
         let k = folds.k;
         // One task per fold: the grid in increasing C, each fit started from
-        // the previous one's solution (a regularisation path). Per fold and
-        // grid value, the probabilities of the fold's held-out members.
+        // the previous one's solution (a regularisation path). A fold's path
+        // stops once its held-out log-loss has not improved for
+        // `PATH_PATIENCE` values of C in a row: past its minimum the
+        // held-out loss of a logistic path rises or stays flat, and every
+        // fit costs a pass over the rows per Newton step. Per fold, the
+        // held-out members' probabilities at each C reached, in path order.
         let mut path: Vec<usize> = (0..grid.len()).collect();
         path.sort_by(|a, b| grid[*a].total_cmp(&grid[*b]));
         let per_fold: Vec<Result<Vec<Vec<f64>>>> = (0..k)
@@ -178,44 +186,48 @@ impl Fitter for LogisticFitter {
             .map(|f| {
                 let (fit_rows, held) = folds.split(members, f);
                 let y: Vec<bool> = fit_rows.iter().map(|i| set.y[*i]).collect();
+                let held_y: Vec<bool> = held.iter().map(|i| set.y[*i]).collect();
                 let rows = Selected { set, idx: &fit_rows };
-                let mut by_grid = vec![Vec::new(); grid.len()];
+                let mut reached = Vec::new();
                 let mut previous: Option<logistic::Fit> = None;
+                let (mut best, mut since_best) = (f64::INFINITY, 0);
                 for &g in &path {
                     check_cancel(ctx.cancel)?;
                     let fit = logistic::fit_rows_from(&rows, set.d, &y, grid[g], previous.as_ref())?;
                     (ctx.tick)(1);
-                    by_grid[g] = held.iter().map(|i| fit.probability(set.row(*i))).collect();
+                    let p: Vec<f64> = held.iter().map(|i| fit.probability(set.row(*i))).collect();
+                    let loss = metrics::log_loss(&p, &held_y);
+                    reached.push(p);
                     previous = Some(fit);
+                    if loss < best {
+                        (best, since_best) = (loss, 0);
+                    } else {
+                        since_best += 1;
+                        if since_best >= PATH_PATIENCE {
+                            break;
+                        }
+                    }
                 }
-                Ok(by_grid)
+                Ok(reached)
             })
             .collect();
         let per_fold = per_fold.into_iter().collect::<Result<Vec<_>>>()?;
-        let held_out: Vec<Vec<f64>> = (0..grid.len())
-            .flat_map(|g| per_fold.iter().map(move |fold| fold[g].clone()))
-            .collect();
+        // The values of C every fold reached: those have out-of-fold
+        // probabilities for every member.
+        let reached = per_fold.iter().map(Vec::len).min().unwrap_or(0);
         let y: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
-        let oof = |g: usize| folds.assemble(members, |f| &held_out[g * k + f]);
-        let losses: Vec<f64> = (0..grid.len())
-            .map(|g| metrics::log_loss(&oof(g), &y))
-            .collect();
-        let mut best = 0;
-        for g in 1..grid.len() {
-            if losses[g] < losses[best] || (losses[g] == losses[best] && grid[g] < grid[best]) {
-                best = g;
-            }
-        }
+        let oof = |step: usize| folds.assemble(members, |f| &per_fold[f][step]);
+        let losses: Vec<f64> = (0..reached).map(|step| metrics::log_loss(&oof(step), &y)).collect();
+        // Lowest loss; on ties the smaller C (the earlier step).
+        let best = (1..reached).fold(0, |b, step| if losses[step] < losses[b] { step } else { b });
         Ok(CrossValidation {
             oof: oof(best),
-            chosen: json!({ "C": grid[best] }),
+            chosen: json!({ "C": grid[path[best]] }),
             log_loss: losses[best],
-            candidates: grid
-                .iter()
-                .zip(&losses)
-                .map(|(c, l)| Candidate {
-                    params: json!({ "C": c }),
-                    log_loss: *l,
+            candidates: (0..reached)
+                .map(|step| Candidate {
+                    params: json!({ "C": grid[path[step]] }),
+                    log_loss: losses[step],
                 })
                 .collect(),
         })
@@ -242,6 +254,7 @@ impl Fitter for LogisticFitter {
             hyperparameters: json!({
                 "C": c,
                 "grid": ctx.settings.grid,
+                "pathPatience": PATH_PATIENCE,
                 "tolerance": logistic::TOLERANCE,
                 "maxIterations": logistic::MAX_ITERATIONS,
                 "iterations": fit.iterations,

@@ -237,10 +237,25 @@ const GRID: &[Shape] = &[
     Shape { max_leaves: 4, max_depth: 2, max_features: 3, learning_rate: 0.1 },
     Shape { max_leaves: 8, max_depth: 3, max_features: 3, learning_rate: 0.1 },
 ];
+/// The grid of a workflow with `pipeline::LARGE_ROWS` rows or more: the larger shape
+/// alone. With that many rows the smaller trees are no longer needed as a
+/// guard against overfitting (at 30,000 rows per workflow they never beat
+/// the larger ones by more than 0.0005 nats of out-of-fold log-loss, see
+/// benchmark/README.md), and each shape costs a fit per fold.
+const LARGE_GRID: &[Shape] = &[GRID[1]];
+
+/// The grid for a workflow of `rows` rows (all of them, whichever choose).
+fn grid_for(rows: usize) -> &'static [Shape] {
+    if rows >= crate::train::pipeline::LARGE_ROWS {
+        LARGE_GRID
+    } else {
+        GRID
+    }
+}
 /// Boosting rounds at most.
 const MAX_ROUNDS: usize = 1000;
 /// A fold's fit stops this many rounds after its held-out log-loss last fell.
-const PATIENCE: usize = 50;
+const PATIENCE: usize = 25;
 const MIN_SAMPLES_LEAF: usize = 20;
 const LAMBDA: f64 = 1.0;
 
@@ -355,7 +370,8 @@ impl Fitter for TreeFitter {
         let m = w.model_fields.len();
         let x = feature_matrix(set, members);
         let seed = ctx.settings.seed;
-        let binned = BinnedRows::new(&FeatureMatrix::new(&x, members.len(), m)?, &GRID[0].params(1, seed))?;
+        let grid = grid_for(set.y.len());
+        let binned = BinnedRows::new(&FeatureMatrix::new(&x, members.len(), m)?, &grid[0].params(1, seed))?;
         let labels: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
         let monotone = monotone(w);
         let k = folds.k;
@@ -363,7 +379,7 @@ impl Fitter for TreeFitter {
         let held_out: Vec<Vec<u32>> = (0..k)
             .map(|f| (0..members.len() as u32).filter(|&p| folds.fold_of[members[p as usize]] == f).collect())
             .collect();
-        let tasks: Vec<(usize, usize)> = (0..GRID.len()).flat_map(|g| (0..k).map(move |f| (g, f))).collect();
+        let tasks: Vec<(usize, usize)> = (0..grid.len()).flat_map(|g| (0..k).map(move |f| (g, f))).collect();
         let fits: Vec<Result<FoldFit>> = tasks
             .par_iter()
             .map(|&(g, f)| {
@@ -372,7 +388,7 @@ impl Fitter for TreeFitter {
                 let train: Vec<u32> = (0..members.len() as u32).filter(|p| held.binary_search(p).is_err()).collect();
                 let params = BoostParams {
                     early_stopping_rounds: Some(PATIENCE),
-                    ..GRID[g].params(MAX_ROUNDS, seed)
+                    ..grid[g].params(MAX_ROUNDS, seed)
                 };
                 let fit = gbdt::fit_rows(&binned, &labels, &train, held, &monotone, &params, true, ctx.cancel)?;
                 (ctx.tick)(1);
@@ -397,7 +413,7 @@ impl Fitter for TreeFitter {
         };
         let best_of = |included: &dyn Fn(usize) -> bool| -> (f64, usize, usize) {
             let mut best: Option<(f64, usize, usize)> = None;
-            for g in 0..GRID.len() {
+            for g in 0..grid.len() {
                 let reach = fits[g * k..(g + 1) * k]
                     .iter()
                     .enumerate()
@@ -416,7 +432,7 @@ impl Fitter for TreeFitter {
         };
         // The configuration the shipped model uses: chosen on all folds.
         let (_, g_all, rounds_all) = best_of(&|_| true);
-        let candidates = (0..GRID.len())
+        let candidates = (0..grid.len())
             .map(|g| {
                 let only = |_: usize| true;
                 let reach = fits[g * k..(g + 1) * k].iter().map(|f| f.curve.len()).min().unwrap_or(1);
@@ -424,7 +440,7 @@ impl Fitter for TreeFitter {
                     .map(|r| (curve(g, &only, r), r))
                     .fold((f64::INFINITY, 1), |b, c| if c.0 < b.0 { c } else { b });
                 Candidate {
-                    params: GRID[g].with_rounds(r),
+                    params: grid[g].with_rounds(r),
                     log_loss: loss,
                 }
             })
@@ -445,7 +461,7 @@ impl Fitter for TreeFitter {
         Ok(CrossValidation {
             log_loss: metrics::log_loss(&oof, &labels),
             oof,
-            chosen: GRID[g_all].with_rounds(rounds_all),
+            chosen: grid[g_all].with_rounds(rounds_all),
             candidates,
         })
     }
@@ -479,7 +495,7 @@ impl Fitter for TreeFitter {
                 "maxFeatures": shape.max_features,
                 "learningRate": shape.learning_rate,
                 "rounds": rounds,
-                "grid": GRID.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
+                "grid": grid_for(set.y.len()).iter().map(|s| s.to_json()).collect::<Vec<_>>(),
                 "maxRounds": MAX_ROUNDS,
                 "patience": PATIENCE,
                 "minSamplesLeaf": MIN_SAMPLES_LEAF,

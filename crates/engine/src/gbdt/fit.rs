@@ -32,10 +32,6 @@ pub struct FitOutcome {
 /// how rayon splits the work.
 const BLOCK: usize = 8192;
 
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
 /// Log-loss of one row at raw score `z`, computed stably from the log-odds.
 fn row_log_loss(z: f64, label: bool) -> f64 {
     // -log σ(z) = softplus(-z); -log(1-σ(z)) = softplus(z)
@@ -44,6 +40,56 @@ fn row_log_loss(z: f64, label: bool) -> f64 {
         softplus(-z)
     } else {
         softplus(z)
+    }
+}
+
+/// Every row's log-odds, with its odds `exp(z)` kept beside it: a tree
+/// adds one of a few leaf values to each row, so the odds take one multiply
+/// by that leaf's `exp` instead of an `exp` per row per round (the
+/// gradients and the held-out log-loss read only the odds).
+struct RowScores {
+    z: Vec<f64>,
+    odds: Vec<f64>,
+}
+
+/// Odds outside this range are recomputed from the log-odds, so a long run
+/// of multiplications never parks a row at 0 or infinity.
+const ODDS_RANGE: std::ops::Range<f64> = 1e-250..1e250;
+
+impl RowScores {
+    fn new(n: usize, z: f64) -> RowScores {
+        RowScores { z: vec![z; n], odds: vec![z.exp(); n] }
+    }
+
+    #[inline]
+    fn add(z: &mut f64, odds: &mut f64, v: f64, exp_v: f64) {
+        *z += v;
+        *odds *= exp_v;
+        if !ODDS_RANGE.contains(odds) {
+            *odds = z.exp();
+        }
+    }
+
+    /// The probability of row `r`.
+    #[inline]
+    fn p(&self, r: usize) -> f64 {
+        let e = self.odds[r];
+        if e.is_finite() {
+            e / (1.0 + e)
+        } else {
+            1.0
+        }
+    }
+
+    /// Row `r`'s log-loss: ln(1 + e^z) for a success, ln(1 + e^-z) for a failure.
+    #[inline]
+    fn log_loss(&self, r: usize, label: bool) -> f64 {
+        let e = self.odds[r];
+        if label {
+            (1.0 / e).ln_1p()
+        } else {
+            e.ln_1p()
+        }
     }
 }
 
@@ -247,14 +293,14 @@ enum Validation<'a> {
 
 /// Weighted mean log-loss of `count` items (`item(i)` = raw score, label,
 /// weight), summed in fixed blocks and then in block order.
-fn block_mean_log_loss(count: usize, item: impl Fn(usize) -> (f64, bool, f64) + Sync) -> f64 {
+fn block_mean_log_loss(count: usize, item: impl Fn(usize) -> (f64, f64) + Sync) -> f64 {
     let blocks: Vec<(f64, f64)> = (0..count.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
             let (mut loss, mut weight) = (0.0, 0.0);
             for i in b * BLOCK..((b + 1) * BLOCK).min(count) {
-                let (z, label, w) = item(i);
-                loss += w * row_log_loss(z, label);
+                let (l, w) = item(i);
+                loss += w * l;
                 weight += w;
             }
             (loss, weight)
@@ -281,7 +327,7 @@ fn boost(
     let (n, cols) = (binned.rows, binned.cols);
     let weight = |r: usize| weights.map_or(1.0, |w| w[r]);
     let mut grower = Grower::new(binned);
-    let mut scores = vec![base_score; n];
+    let mut scores = RowScores::new(n, base_score);
     let mut raw_valid_scores = match valid {
         Validation::Raw(v) => vec![base_score; v.features.rows()],
         _ => Vec::new(),
@@ -300,14 +346,24 @@ fn boost(
             return Err(EngineError::Aborted);
         }
         // Gradients of every row (those outside `train` are never read).
-        gh.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
-            for (i, o) in out.iter_mut().enumerate() {
-                let r = b * BLOCK + i;
-                let p = sigmoid(scores[r]);
-                let w = weight(r);
-                *o = [w * (p - if labels[r] { 1.0 } else { 0.0 }), w * p * (1.0 - p)];
+        let gradient = |r: usize| {
+            let p = scores.p(r);
+            let w = weight(r);
+            [w * (p - if labels[r] { 1.0 } else { 0.0 }), w * p * (1.0 - p)]
+        };
+        if whole {
+            gh.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = gradient(b * BLOCK + i);
+                }
+            });
+        } else {
+            // Only the training rows' gradients are read (a cross-validation
+            // fit runs beside the other folds' fits, so one thread is enough).
+            for &r in train {
+                gh[r as usize] = gradient(r as usize);
             }
-        });
+        }
         let bagging = params.row_subsample < 1.0;
         if bagging {
             let threshold = (params.row_subsample * 4_294_967_296.0) as u64;
@@ -336,22 +392,26 @@ fn boost(
         };
         let grown = grower.grow(if bagging { &bag } else { train }, &gh, weights, &grow_params);
         let (tree, node_bin) = (&grown.tree, &grown.node_bin);
+        let exp_leaf: Vec<f64> = tree.leaf_value.iter().map(|v| v.exp()).collect();
+        let add_leaf = |scores: &mut RowScores, r: usize, leaf: usize| {
+            RowScores::add(&mut scores.z[r], &mut scores.odds[r], tree.leaf_value[leaf], exp_leaf[leaf]);
+        };
         if bagging && whole {
-            scores.par_chunks_mut(BLOCK).enumerate().for_each(|(b, s)| {
-                for (i, z) in s.iter_mut().enumerate() {
-                    *z += tree.leaf_value[binned_leaf(tree, node_bin, binned, b * BLOCK + i)];
+            scores.z.par_chunks_mut(BLOCK).zip(scores.odds.par_chunks_mut(BLOCK)).enumerate().for_each(|(b, (z, odds))| {
+                for (i, (z, odds)) in z.iter_mut().zip(odds.iter_mut()).enumerate() {
+                    let leaf = binned_leaf(tree, node_bin, binned, b * BLOCK + i);
+                    RowScores::add(z, odds, tree.leaf_value[leaf], exp_leaf[leaf]);
                 }
             });
         } else if bagging {
             for &r in train {
-                scores[r as usize] += tree.leaf_value[binned_leaf(tree, node_bin, binned, r as usize)];
+                add_leaf(&mut scores, r as usize, binned_leaf(tree, node_bin, binned, r as usize));
             }
         } else {
             let rows = grower.rows();
             for (leaf, &(start, end)) in grown.leaf_ranges.iter().enumerate() {
-                let v = tree.leaf_value[leaf];
                 for &r in &rows[start..end] {
-                    scores[r as usize] += v;
+                    add_leaf(&mut scores, r as usize, leaf);
                 }
             }
         }
@@ -363,15 +423,15 @@ fn boost(
                         *z += tree.predict(v.features.row(b * BLOCK + i));
                     }
                 });
-                Some(block_mean_log_loss(raw_valid_scores.len(), |i| (raw_valid_scores[i], v.labels[i], v.weight(i))))
+                Some(block_mean_log_loss(raw_valid_scores.len(), |i| (row_log_loss(raw_valid_scores[i], v.labels[i]), v.weight(i))))
             }
             Validation::Binned(rows) => {
                 for &r in rows {
-                    scores[r as usize] += tree.leaf_value[binned_leaf(tree, node_bin, binned, r as usize)];
+                    add_leaf(&mut scores, r as usize, binned_leaf(tree, node_bin, binned, r as usize));
                 }
                 Some(block_mean_log_loss(rows.len(), |i| {
                     let r = rows[i] as usize;
-                    (scores[r], labels[r], weight(r))
+                    (scores.log_loss(r, labels[r]), weight(r))
                 }))
             }
         };

@@ -80,6 +80,10 @@ pub enum DataSource {
 pub struct TrainSettings {
     pub seed: u64,
     pub folds: usize,
+    /// Folds instead of `folds` for a workflow of at least
+    /// `pipeline::LARGE_ROWS` rows (never more than `folds`).
+    /// `None` when the caller chose the folds: theirs are used at any size.
+    pub large_folds: Option<usize>,
     pub grid: Vec<f64>,
     pub bootstrap_resamples: usize,
     /// Written as `trainedAt`; taken from the caller so training stays deterministic.
@@ -92,6 +96,7 @@ impl Default for TrainSettings {
         TrainSettings {
             seed: 42,
             folds: 5,
+            large_folds: Some(3),
             grid: default_grid(),
             bootstrap_resamples: 1000,
             trained_at: String::new(),
@@ -113,6 +118,9 @@ impl TrainSettings {
                 "folds",
                 format!("expected 2 to 20, received {}", self.folds),
             );
+        }
+        if let Some(k) = self.large_folds.filter(|k| !(2..=20).contains(k)) {
+            return bad("largeFolds", format!("expected 2 to 20, received {k}"));
         }
         if self.grid.is_empty() || self.grid.iter().any(|c| !(c.is_finite() && *c > 0.0)) {
             return bad("grid", "expected positive finite values of C".to_string());

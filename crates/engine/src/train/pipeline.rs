@@ -31,6 +31,23 @@ use crate::error::{EngineError, Result};
 use crate::family::{fitters, Fitted, Fitter};
 use std::sync::atomic::AtomicBool;
 
+/// A workflow with this many rows or more is cross-validated on
+/// `TrainSettings::large_folds` folds (3 by default) unless the caller set
+/// the folds: its out-of-fold estimates are already tight (each fold holds
+/// thousands of rows), and every fold is one more fit of every candidate.
+/// scikit-learn's `HistGradientBoostingClassifier` draws a similar line
+/// (early stopping on by default from 10,000 rows).
+pub const LARGE_ROWS: usize = 20_000;
+
+/// The folds wanted for a workflow of `rows` rows (before the class counts
+/// of the choosing rows cap them).
+pub fn folds_for(settings: &TrainSettings, rows: usize) -> usize {
+    match settings.large_folds {
+        Some(k) if rows >= LARGE_ROWS => k.min(settings.folds),
+        _ => settings.folds,
+    }
+}
+
 /// Share of the rows held out, latest first, by `SplitMode::Time`.
 pub const TIME_HOLDOUT_SHARE: f64 = 0.2;
 
@@ -160,8 +177,7 @@ pub fn train_workflow(
     };
     let y = &prepared.y;
     let member_positives = members.iter().filter(|i| y[**i]).count();
-    let k = settings
-        .folds
+    let k = folds_for(settings, prepared.len())
         .min(member_positives)
         .min(members.len() - member_positives);
     if k < 2 {

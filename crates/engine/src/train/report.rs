@@ -75,6 +75,7 @@ fn settings_json(r: &TrainReport) -> serde_json::Value {
             super::SplitMode::Time => format!("the latest {:.0}% of rows by timestamp, held out", 100.0 * pipeline::TIME_HOLDOUT_SHARE),
         },
         "folds": r.settings.folds,
+        "largeFolds": r.settings.large_folds.map(|k| json!({ "fromRows": pipeline::LARGE_ROWS, "folds": k })),
         "grid": r.settings.grid,
         "selection": SELECTION_RULE,
         "threshold": "maximises F1 on out-of-fold predictions",
