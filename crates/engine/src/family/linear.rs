@@ -140,8 +140,12 @@ impl logistic::Rows for Selected<'_> {
 pub struct LogisticFitter;
 
 /// A fold's regularisation path stops after this many values of C in a row
-/// without a lower held-out log-loss.
+/// that lower its held-out log-loss by less than `PATH_MIN_GAIN`.
 pub const PATH_PATIENCE: usize = 2;
+/// Nats of held-out log-loss a larger C must gain to keep a path going:
+/// past the minimum the loss of a large data set creeps down by 1e-6 per
+/// step on a flat tail, which no choice of C would notice.
+pub const PATH_MIN_GAIN: f64 = 1e-5;
 
 impl LogisticFitter {
     fn fit_c(set: &TrainingSet, rows: &[usize], c: f64) -> Result<logistic::Fit> {
@@ -174,8 +178,8 @@ impl Fitter for LogisticFitter {
         let k = folds.k;
         // One task per fold: the grid in increasing C, each fit started from
         // the previous one's solution (a regularisation path). A fold's path
-        // stops once its held-out log-loss has not improved for
-        // `PATH_PATIENCE` values of C in a row: past its minimum the
+        // stops once its held-out log-loss has not improved (by
+        // `PATH_MIN_GAIN`) for `PATH_PATIENCE` values of C in a row: past its minimum the
         // held-out loss of a logistic path rises or stays flat, and every
         // fit costs a pass over the rows per Newton step. Per fold, the
         // held-out members' probabilities at each C reached, in path order.
@@ -199,7 +203,7 @@ impl Fitter for LogisticFitter {
                     let loss = metrics::log_loss(&p, &held_y);
                     reached.push(p);
                     previous = Some(fit);
-                    if loss < best {
+                    if loss < best - PATH_MIN_GAIN {
                         (best, since_best) = (loss, 0);
                     } else {
                         since_best += 1;
@@ -255,6 +259,7 @@ impl Fitter for LogisticFitter {
                 "C": c,
                 "grid": ctx.settings.grid,
                 "pathPatience": PATH_PATIENCE,
+                "pathMinGain": PATH_MIN_GAIN,
                 "tolerance": logistic::TOLERANCE,
                 "maxIterations": logistic::MAX_ITERATIONS,
                 "iterations": fit.iterations,
