@@ -10,39 +10,56 @@ use std::sync::OnceLock;
 use crate::predict::{self, Direction, RiskLevel};
 use crate::schema::all_workflows;
 
-/// FNV-1a: the keys are short static strings looked up a dozen times per
-/// prediction; SipHash's DoS resistance buys nothing here.
+/// A multiply-rotate hash, a word at a time: the keys are addresses and
+/// short static strings looked up a dozen times per prediction, where
+/// SipHash's resistance to chosen keys buys nothing and a byte-at-a-time
+/// hash costs a multiply per byte.
 #[derive(Default)]
-struct Fnv(u64);
+struct WordHash(u64);
 
-impl std::hash::Hasher for Fnv {
+const WORD_HASH_K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl WordHash {
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(WORD_HASH_K).rotate_left(29);
+    }
+}
+
+impl std::hash::Hasher for WordHash {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.mix(u64::from_le_bytes(c.try_into().expect("8 bytes")));
         }
-        self.0 = h;
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.mix(u64::from_le_bytes(last) ^ ((bytes.len() as u64) << 56));
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.mix(x as u64);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.mix(x);
     }
 }
 
-type FnvMap<K> = HashMap<K, u32, std::hash::BuildHasherDefault<Fnv>>;
+type WordMap<K> = HashMap<K, u32, std::hash::BuildHasherDefault<WordHash>>;
 
 pub struct StringTable {
     /// Distinct strings; a string's position is its slot.
     pub texts: Vec<&'static str>,
-    slots: FnvMap<&'static str>,
+    slots: WordMap<&'static str>,
     /// The same slots keyed by where each added string lives. A prediction's
     /// strings are the schema's own statics, so this hashes 16 bytes instead
     /// of the text; a miss falls back to the text.
-    by_address: FnvMap<(usize, usize)>,
+    by_address: WordMap<(usize, usize)>,
 }
 
 impl StringTable {
