@@ -32,6 +32,10 @@ pub struct FitOutcome {
 /// how rayon splits the work.
 const BLOCK: usize = 8192;
 
+/// From this many rows an unbagged fit updates its scores by walking every
+/// row down the new tree in parallel blocks instead of by leaf ranges.
+const PARALLEL_SCORE_ROWS: usize = 65_536;
+
 /// Log-loss of one row at raw score `z`, computed stably from the log-odds.
 fn row_log_loss(z: f64, label: bool) -> f64 {
     // -log σ(z) = softplus(-z); -log(1-σ(z)) = softplus(z)
@@ -396,7 +400,10 @@ fn boost(
         let add_leaf = |scores: &mut RowScores, r: usize, leaf: usize| {
             RowScores::add(&mut scores.z[r], &mut scores.odds[r], tree.leaf_value[leaf], exp_leaf[leaf]);
         };
-        if bagging && whole {
+        // Every row by its leaf, in parallel blocks: for a bagged tree (whose
+        // leaves hold only the bag's rows), and for large unbagged fits,
+        // where one thread walking the leaves' rows would leave the others idle.
+        if whole && (bagging || n >= PARALLEL_SCORE_ROWS) {
             scores.z.par_chunks_mut(BLOCK).zip(scores.odds.par_chunks_mut(BLOCK)).enumerate().for_each(|(b, (z, odds))| {
                 for (i, (z, odds)) in z.iter_mut().zip(odds.iter_mut()).enumerate() {
                     let leaf = binned_leaf(tree, node_bin, binned, b * BLOCK + i);

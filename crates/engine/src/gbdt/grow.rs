@@ -121,17 +121,40 @@ fn leaf_loss(s: Stats, w: f64, lambda: f64) -> f64 {
     s.g * w + 0.5 * (s.h + lambda) * w * w
 }
 
-/// Below this much work (rows × features) a histogram is summed on the
-/// calling thread: scheduling would cost more than it saves.
-const PARALLEL_WORK: usize = 64 * 1024;
+/// Rows per histogram chunk. A leaf's rows are cut into chunks of this many
+/// (a fixed size, so sums do not depend on the thread count); each chunk is
+/// summed over all features in one pass, chunks in parallel, and the
+/// chunks' histograms are added in chunk order. One pass per chunk reads a
+/// row's gradient and bins once; a chunk this large keeps the extra
+/// histograms (zeroed and added) small beside the rows' own traffic.
+const HIST_CHUNK_ROWS: usize = 32 * 1024;
+
+/// Add the (gradient, hessian) of `rows` into `hist`, every feature in one
+/// pass over the rows.
+fn sum_rows(data: &BinnedMatrix, rows: &[u32], gh: &[[f64; 2]], hist: &mut [Cell]) {
+    let cols = data.cols;
+    let offsets = &data.offsets[..cols];
+    for &r in rows {
+        let add = gh[r as usize];
+        let at = r as usize * cols;
+        let row_bins = &data.bins[at..at + cols];
+        for (&start, &b) in offsets.iter().zip(row_bins) {
+            debug_assert!(start + (b as usize) < hist.len());
+            // SAFETY: a feature's bins are below its bin count by
+            // construction (`bin_of`), and `offsets` holds each feature's
+            // start in the histogram, which has `offsets[cols]` cells.
+            add_cell(unsafe { hist.get_unchecked_mut(start + b as usize) }, &add);
+        }
+    }
+}
 
 /// Reusable buffers for growing trees on one binned matrix.
 pub(crate) struct Grower<'a> {
     data: &'a BinnedMatrix,
     rows: Vec<u32>,
     scratch: Vec<u32>,
-    /// The leaf's (gradient, hessian) in row order, for the histogram loop.
-    ordered: Vec<Cell>,
+    /// Histograms of a leaf's second and later chunks (`build_hist`).
+    chunk_hists: Vec<Vec<Cell>>,
     free_hists: Vec<Vec<Cell>>,
 }
 
@@ -141,7 +164,7 @@ impl<'a> Grower<'a> {
             data,
             rows: Vec::new(),
             scratch: Vec::new(),
-            ordered: Vec::new(),
+            chunk_hists: Vec::new(),
             free_hists: Vec::new(),
         }
     }
@@ -161,47 +184,32 @@ impl<'a> Grower<'a> {
     fn build_hist(&mut self, start: usize, end: usize, gh: &[[f64; 2]], hist: &mut [Cell]) {
         let data = self.data;
         let rows = &self.rows[start..end];
-        self.ordered.clear();
-        self.ordered.extend(rows.iter().map(|&r| gh[r as usize]));
-        let ordered = &self.ordered[..];
-        let cols = data.cols;
-        let groups = if rows.len() * cols < PARALLEL_WORK {
-            1
-        } else {
-            (2 * rayon::current_num_threads()).min(cols)
-        };
-        let per_group = cols.div_ceil(groups);
-        // Contiguous feature groups own contiguous histogram slices.
-        let mut tasks: Vec<(usize, usize, &mut [Cell])> = Vec::with_capacity(groups);
-        let mut rest: &mut [Cell] = hist;
-        let mut f0 = 0;
-        while f0 < cols {
-            let f1 = (f0 + per_group).min(cols);
-            let (mine, others) = rest.split_at_mut(data.offsets[f1] - data.offsets[f0]);
-            tasks.push((f0, f1, mine));
-            rest = others;
-            f0 = f1;
+        hist.fill([0.0; 2]);
+        let chunks = rows.len().div_ceil(HIST_CHUNK_ROWS).max(1);
+        if chunks == 1 {
+            sum_rows(data, rows, gh, hist);
+            return;
         }
-        let sum_group = |(f0, f1, slice): (usize, usize, &mut [Cell])| {
-            slice.fill([0.0; 2]);
-            let base = data.offsets[f0];
-            let local: Vec<usize> = (f0..f1).map(|f| data.offsets[f] - base).collect();
-            for (&add, &r) in ordered.iter().zip(rows) {
-                let at = r as usize * cols;
-                let row_bins = &data.bins[at + f0..at + f1];
-                for (&at, &b) in local.iter().zip(row_bins) {
-                    debug_assert!(at + (b as usize) < slice.len());
-                    // SAFETY: a feature's bins are below its bin count by
-                    // construction (`bin_of`), and `local` holds each
-                    // feature's start within this slice of the histogram.
-                    add_cell(unsafe { slice.get_unchecked_mut(at + b as usize) }, &add);
-                }
+        let cells = hist.len();
+        while self.chunk_hists.len() < chunks - 1 {
+            self.chunk_hists.push(vec![[0.0; 2]; cells]);
+        }
+        let (first, rest) = rows.split_at(HIST_CHUNK_ROWS);
+        let extra = &mut self.chunk_hists[..chunks - 1];
+        rayon::join(
+            || sum_rows(data, first, gh, hist),
+            || {
+                extra.par_iter_mut().zip(rest.par_chunks(HIST_CHUNK_ROWS)).for_each(|(h, chunk)| {
+                    h.fill([0.0; 2]);
+                    sum_rows(data, chunk, gh, h);
+                })
+            },
+        );
+        // In chunk order, so the sums are the same on any number of threads.
+        for h in extra.iter() {
+            for (c, add) in hist.iter_mut().zip(h) {
+                add_cell(c, add);
             }
-        };
-        if tasks.len() == 1 {
-            tasks.into_iter().for_each(sum_group);
-        } else {
-            tasks.into_par_iter().for_each(sum_group);
         }
     }
 

@@ -80,23 +80,26 @@ fn a_fit_beats_the_constant_and_keeps_improving_on_training_rows() {
 
 #[test]
 fn the_model_is_the_same_bytes_with_one_two_or_four_threads() {
-    // Enough rows × features that histograms are summed in parallel.
-    let (x, y) = synth(30_000, 3);
-    let params = BoostParams {
-        rounds: 12,
-        row_subsample: 0.8,
-        feature_subsample: 0.8,
-        seed: 7,
-        ..BoostParams::default()
-    };
-    let fit_with = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| fit_on(&x, &y, &params, &[0, 1, 0, 0, 0]).model.to_json())
-    };
-    let one = fit_with(1);
-    assert!(one.len() > 1000);
-    assert_eq!(one, fit_with(2));
-    assert_eq!(one, fit_with(4));
+    // Enough rows that histograms are summed in parallel chunks and an
+    // unbagged fit updates its scores in parallel blocks.
+    let (x, y) = synth(70_000, 3);
+    for (row_subsample, feature_subsample) in [(0.8, 0.8), (1.0, 1.0)] {
+        let params = BoostParams {
+            rounds: 6,
+            row_subsample,
+            feature_subsample,
+            seed: 7,
+            ..BoostParams::default()
+        };
+        let fit_with = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| fit_on(&x, &y, &params, &[0, 1, 0, 0, 0]).model.to_json())
+        };
+        let one = fit_with(1);
+        assert!(one.len() > 1000);
+        assert_eq!(one, fit_with(2));
+        assert_eq!(one, fit_with(4));
+    }
 }
 
 /// Failure peaks in the middle of x0: an unconstrained fit follows the bump,
