@@ -24,6 +24,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::{EngineError, Result};
@@ -177,7 +178,12 @@ impl Collector {
     }
 
     fn add(&mut self, row_number: usize, value: &Value) -> Result<()> {
-        match parse_row(value, self.format) {
+        self.accept(row_number, parse_row(value, self.format))
+    }
+
+    /// Take one row's parse (or name why it was rejected).
+    fn accept(&mut self, row_number: usize, parsed: std::result::Result<Parsed, RowError>) -> Result<()> {
+        match parsed {
             Ok(mut parsed) => {
                 parsed.row.line = row_number;
                 let i = parsed.workflow.index;
@@ -450,6 +456,36 @@ pub fn from_file(path: &Path, format: RowFormat, skip_invalid: bool) -> Result<L
     })
 }
 
+/// Lines of a JSONL file parsed in parallel at a time.
+const LINE_BATCH: usize = 4096;
+
+/// What one JSONL line holds.
+enum LineOutcome {
+    Blank,
+    Row(std::result::Result<Parsed, RowError>),
+    /// Not a row at all: `(field, reason)` for the rejection.
+    Rejected(String, String),
+}
+
+fn parse_line(line: &[u8], format: RowFormat) -> LineOutcome {
+    let text = match std::str::from_utf8(line) {
+        Ok(text) => text,
+        Err(e) => {
+            return LineOutcome::Rejected(
+                "(encoding)".to_string(),
+                format!("is not UTF-8 text (invalid byte at column {})", e.valid_up_to() + 1),
+            )
+        }
+    };
+    if text.trim().is_empty() {
+        return LineOutcome::Blank;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => LineOutcome::Row(parse_row(&v, format)),
+        Err(e) => LineOutcome::Rejected("(json)".to_string(), format!("is not valid JSON: {e}")),
+    }
+}
+
 /// `from_file` over any reader, named `source` in errors. `jsonl`: `Some`
 /// to force the layout, `None` to detect it from the first non-blank byte.
 pub fn from_reader(
@@ -467,28 +503,33 @@ pub fn from_reader(
     };
     let mut c = Collector::new(source, format, skip_invalid);
     if is_jsonl {
+        // Lines are read in batches and parsed in parallel (parsing is pure);
+        // the collector takes the batch's outcomes in line order, so rows,
+        // rejections and the first error are those of a sequential read.
         let mut lines = lines::Lines::new(reader);
-        let mut line = Vec::new();
+        let mut batch: Vec<Vec<u8>> = Vec::new();
         let mut number = 0;
-        while lines.next_into(&mut line).map_err(io)? {
-            number += 1;
-            let text = match std::str::from_utf8(&line) {
-                Ok(text) => text,
-                Err(e) => {
-                    c.reject(
-                        number,
-                        "(encoding)".to_string(),
-                        format!("is not UTF-8 text (invalid byte at column {})", e.valid_up_to() + 1),
-                    )?;
-                    continue;
+        let mut more = true;
+        while more {
+            let mut used = 0;
+            while used < LINE_BATCH {
+                if batch.len() == used {
+                    batch.push(Vec::new());
                 }
-            };
-            if text.trim().is_empty() {
-                continue;
+                if !lines.next_into(&mut batch[used]).map_err(io)? {
+                    more = false;
+                    break;
+                }
+                used += 1;
             }
-            match serde_json::from_str::<Value>(text) {
-                Ok(v) => c.add(number, &v)?,
-                Err(e) => c.reject(number, "(json)".to_string(), format!("is not valid JSON: {e}"))?,
+            let outcomes: Vec<LineOutcome> = batch[..used].par_iter().map(|line| parse_line(line, format)).collect();
+            for outcome in outcomes {
+                number += 1;
+                match outcome {
+                    LineOutcome::Blank => {}
+                    LineOutcome::Row(parsed) => c.accept(number, parsed)?,
+                    LineOutcome::Rejected(field, reason) => c.reject(number, field, reason)?,
+                }
             }
         }
     } else {
