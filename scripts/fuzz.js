@@ -12,6 +12,14 @@
 //   npm run fuzz -- --only js/model-file  one target (a name or a prefix: js, rust)
 //   npm run fuzz -- --jobs 1              children at a time (default 2)
 //
+// Hang detection: a child that prints nothing for SILENCE_MS (120 s;
+// FUZZ_SILENCE_MS overrides it, for the harness's own tests) is killed and
+// reported as a hang. A fast-check child prints a heartbeat at least every
+// HEARTBEAT_MS (10 s) of running cases, from inside fc.check, so a slow
+// synchronous target (a 50,000-case chunk of js/model-file took minutes) is
+// not mistaken for a hang, while one case that never returns still is.
+// Async cases also have fast-check's own per-case timeout (10 s).
+//
 // A finding prints the shrunk input, its seed and, for fast-check, its path:
 // rerun with the same --seed and --runs (and --only) to reproduce it.
 const { spawn } = require('node:child_process')
@@ -21,7 +29,11 @@ const ROOT = path.resolve(__dirname, '..')
 const TARGETS = ['features', 'columnar', 'model-files', 'training-data']
 const RUST = ['fuzz_feature_parser', 'fuzz_model_file', 'fuzz_training_data', 'fuzz_columnar']
 /** A target whose child prints nothing for this long is a hang: a finding. */
-const SILENCE_MS = 120000
+const SILENCE_MS = Number(process.env.FUZZ_SILENCE_MS) || 120000
+/** The longest a fast-check child runs cases without printing (well inside SILENCE_MS). */
+const HEARTBEAT_MS = Math.min(10000, Math.floor(SILENCE_MS / 4))
+/** Cases per fc.check: each chunk is a fresh check from seed + its index (as in the earlier runs, so a seed gives the same cases). */
+const CHUNK = 50000
 
 function options(argv) {
   const arg = (name) => {
@@ -40,14 +52,14 @@ function options(argv) {
 /** In a child: run one fast-check target and print its report as one JSON line. */
 async function child(name, { runs, seed }) {
   const { runTarget } = require('../__test__/fuzz/run-target')
-  const target = require(`../__test__/fuzz/targets/${name}`)
-  // A heartbeat for the parent's hang detection; fast-check runs in slices between ticks of this timer only for async targets,
-  // so synchronous targets run in chunks of cases, each chunk a fresh check from its own seed.
-  const chunk = 50000
+  // A name is one of __test__/fuzz/targets; an absolute path is any target module (the harness's tests use their own).
+  const target = require(path.isAbsolute(name) ? name : `../__test__/fuzz/targets/${name}`)
+  const chunk = CHUNK
   const total = { target: target.name, cases: 0, findings: 0, results: 0, errors: 0, ms: 0, seed, chunks: [] }
   for (let done = 0, i = 0; done < runs; i++) {
     const n = Math.min(chunk, runs - done)
-    const r = await runTarget(target, { numRuns: n, seed: seed + i, timeoutMs: 10000 })
+    const beat = (executions) => process.stderr.write(`  ${target.name}: ${total.cases} cases, chunk ${i} running (${executions} executions)\n`)
+    const r = await runTarget(target, { numRuns: n, seed: seed + i, timeoutMs: 10000, heartbeatMs: HEARTBEAT_MS, onHeartbeat: beat })
     total.cases += r.cases
     total.results += r.results
     total.errors += r.errors
@@ -102,7 +114,13 @@ async function jsTarget(name, o) {
   try {
     report = JSON.parse(line)
   } catch {
-    report = { target: `js/${name}`, cases: 0, findings: 1, finding: { error: r.hung ? `no output for ${SILENCE_MS} ms: a hang` : r.err.slice(-2000) } }
+    const last = r.err.trim().split('\n').pop() ?? ''
+    report = {
+      target: `js/${path.basename(name, '.js')}`,
+      cases: 0,
+      findings: 1,
+      finding: { error: r.hung ? `no output for ${SILENCE_MS} ms: a hang (last progress: ${last.trim()})` : r.err.slice(-2000) },
+    }
   }
   return { ...report, wallMs: Date.now() - started }
 }
@@ -160,7 +178,11 @@ async function main() {
   if (findings.length) process.exitCode = 1
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exitCode = 2
-})
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e)
+    process.exitCode = 2
+  })
+}
+
+module.exports = { jsTarget, SILENCE_MS, HEARTBEAT_MS }
