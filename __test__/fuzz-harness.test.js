@@ -94,6 +94,12 @@ describe('scripts/fuzz.js watchdog', () => {
     return JSON.parse(r.stdout.trim().split('\n').pop())
   }
 
+  it('knows the name each target module reports, which --only selects by', () => {
+    const { TARGETS } = require(script)
+    for (const [file, name] of Object.entries(TARGETS)) expect(require(`./fuzz/targets/${file}`).name).toBe(name)
+    expect(Object.keys(TARGETS).sort()).toEqual(require('node:fs').readdirSync(path.join(__dirname, 'fuzz', 'targets')).map((f) => path.basename(f, '.js')).sort())
+  })
+
   it('does not take a synchronous chunk that outlasts the silence window for a hang', () => {
     // 100 cases of 80 ms: one 8 s synchronous chunk, 2.7 silence windows.
     const r = jsTarget('slow-sync', 100, { FUZZ_TEST_CASE_MS: '80' })

@@ -26,7 +26,8 @@ const { spawn } = require('node:child_process')
 const path = require('node:path')
 
 const ROOT = path.resolve(__dirname, '..')
-const TARGETS = ['features', 'columnar', 'model-files', 'training-data']
+/** The fast-check target modules (__test__/fuzz/targets) and the names they report, which --only selects by (without loading them). */
+const TARGETS = { features: 'js/feature-parser', columnar: 'js/columnar', 'model-files': 'js/model-file', 'training-data': 'js/training-data' }
 const RUST = ['fuzz_feature_parser', 'fuzz_model_file', 'fuzz_training_data', 'fuzz_columnar']
 /** A target whose child prints nothing for this long is a hang: a finding. */
 const SILENCE_MS = Number(process.env.FUZZ_SILENCE_MS) || 120000
@@ -116,7 +117,7 @@ async function jsTarget(name, o) {
   } catch {
     const last = r.err.trim().split('\n').pop() ?? ''
     report = {
-      target: `js/${path.basename(name, '.js')}`,
+      target: TARGETS[name] ?? `js/${path.basename(name, '.js')}`,
       cases: 0,
       findings: 1,
       finding: { error: r.hung ? `no output for ${SILENCE_MS} ms: a hang (last progress: ${last.trim()})` : r.err.slice(-2000) },
@@ -157,9 +158,13 @@ async function main() {
   const o = options(process.argv.slice(2))
   if (o.child) return child(o.child, o)
   const wanted = (name) => o.only === null || name === o.only || name.startsWith(`${o.only}/`) || o.only === name.split('/')[0]
+  // Only the selected children run (--only js/model-file used to run all four JS targets and show one).
   console.log(`fuzz: ${o.runs} cases per target, seed ${o.seed}, ${o.jobs} jobs`)
   const started = Date.now()
-  const tasks = TARGETS.filter((t) => o.only === null || o.only === 'js' || o.only.startsWith('js/')).map((t) => () => jsTarget(t, o))
+  const tasks = Object.keys(TARGETS)
+    .filter((t) => wanted(TARGETS[t]))
+    .map((t) => () => jsTarget(t, o))
+  if (!tasks.length && !(o.only === 'rust' || o.only.startsWith('rust/'))) throw new Error(`--only ${o.only} selects no target (${[...Object.values(TARGETS), 'rust'].join(', ')})`)
   // The cargo suites go first: they run o.jobs targets at once themselves.
   const rust = o.only === null || o.only === 'rust' || o.only.startsWith('rust/') ? await rustTargets(o) : []
   const js = await pool(tasks, o.jobs)
@@ -185,4 +190,4 @@ if (require.main === module) {
   })
 }
 
-module.exports = { jsTarget, SILENCE_MS, HEARTBEAT_MS }
+module.exports = { jsTarget, TARGETS, SILENCE_MS, HEARTBEAT_MS }
