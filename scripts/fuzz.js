@@ -11,6 +11,7 @@
 //   npm run fuzz -- --seed 42             a given seed (or FUZZ_SEED)
 //   npm run fuzz -- --only js/model-file  one target (a name or a prefix: js, rust)
 //   npm run fuzz -- --jobs 1              children at a time (default 2)
+//   npm run fuzz -- --quiet               no progress lines (stderr) from the JS targets
 //
 // Hang detection: a child that prints nothing for SILENCE_MS (120 s;
 // FUZZ_SILENCE_MS overrides it, for the harness's own tests) is killed and
@@ -47,7 +48,7 @@ function options(argv) {
   if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed) || seed < 0 || !Number.isInteger(jobs) || jobs < 1) {
     throw new Error('--runs, --seed and --jobs take non-negative integers')
   }
-  return { runs, seed, jobs, only: arg('only') ?? null, child: arg('child') ?? null }
+  return { runs, seed, jobs, only: arg('only') ?? null, child: arg('child') ?? null, quiet: argv.includes('--quiet') }
 }
 
 /** In a child: run one fast-check target and print its report as one JSON line. */
@@ -76,8 +77,8 @@ async function child(name, { runs, seed }) {
   process.stdout.write(`${JSON.stringify(total)}\n`)
 }
 
-/** Run a command; resolve to its stdout; kill it after SILENCE_MS without output. */
-function run(command, args, env) {
+/** Run a command; resolve to its stdout; kill it after SILENCE_MS without output. `forward`: copy its stderr (a JS child's progress) to ours. */
+function run(command, args, env, { forward = false } = {}) {
   return new Promise((resolve) => {
     const p = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -97,7 +98,9 @@ function run(command, args, env) {
       alive()
     })
     p.stderr.on('data', (d) => {
-      err += d
+      // Only the tail is reported; a long run's heartbeats need not pile up.
+      err = (err + d).slice(-65536)
+      if (forward) process.stderr.write(d)
       alive()
     })
     p.on('close', (code) => {
@@ -109,7 +112,7 @@ function run(command, args, env) {
 
 async function jsTarget(name, o) {
   const started = Date.now()
-  const r = await run(process.execPath, [__filename, '--child', name, '--runs', String(o.runs), '--seed', String(o.seed)], {})
+  const r = await run(process.execPath, [__filename, '--child', name, '--runs', String(o.runs), '--seed', String(o.seed)], {}, { forward: !o.quiet })
   const line = r.out.trim().split('\n').pop()
   let report
   try {
