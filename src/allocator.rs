@@ -24,7 +24,12 @@ use napi::{Env, Result};
 
 /// Registers the trim for when `env` is torn down. The main thread's
 /// environment is torn down at exit, where it costs nothing that matters.
+/// `DAWG_ML_NO_MALLOC_TRIM=1` turns the trim off: to measure what it does
+/// (benchmark/soak/churn-alone.js), or if a process would rather not.
 pub fn trim_when_torn_down(env: &Env) -> Result<()> {
+    if std::env::var_os("DAWG_ML_NO_MALLOC_TRIM").is_some_and(|v| v == "1") {
+        return Ok(());
+    }
     // The returned handle only serves to remove the hook early; dropping it keeps the hook.
     env.add_env_cleanup_hook((), |()| {
         trim();
