@@ -56,3 +56,61 @@ describe('runTarget', () => {
     expect(r.results).toBeGreaterThanOrEqual(321)
   })
 })
+
+describe('runTarget heartbeats', () => {
+  it('beats from inside a long synchronous check, without changing its cases', async () => {
+    const seen = []
+    const slow = {
+      name: 'test/slow',
+      property: (ctx, stats) =>
+        fc.property(fc.nat(), (n) => {
+          seen.push(n)
+          const until = Date.now() + 20
+          while (Date.now() < until);
+          stats.results++
+        }),
+    }
+    const beats = []
+    const r = await runTarget(slow, { numRuns: 40, seed: 3, heartbeatMs: 100, onHeartbeat: (n) => beats.push(n) })
+    expect(r).toMatchObject({ findings: 0, cases: 40 })
+    // 40 cases of 20 ms each: about 800 ms, a beat every 100 ms.
+    expect(beats.length).toBeGreaterThanOrEqual(4)
+    expect(beats).toEqual([...beats].sort((a, b) => a - b))
+    const withBeats = seen.splice(0)
+    await runTarget(slow, { numRuns: 40, seed: 3 })
+    expect(seen).toEqual(withBeats)
+  })
+})
+
+describe('scripts/fuzz.js watchdog', () => {
+  const path = require('node:path')
+  const { spawnSync } = require('node:child_process')
+  const script = path.join(__dirname, '..', 'scripts', 'fuzz.js')
+  const target = (name) => path.join(__dirname, 'fuzz', 'harness-targets', `${name}.js`)
+  // A 3 s silence window (heartbeats every 750 ms) keeps these tests short.
+  const jsTarget = (name, runs, env = {}) => {
+    const code = `require(${JSON.stringify(script)}).jsTarget(${JSON.stringify(target(name))}, { runs: ${runs}, seed: 1 }).then((r) => console.log(JSON.stringify(r)))`
+    const r = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, FUZZ_SILENCE_MS: '3000', ...env }, encoding: 'utf8', timeout: 30000 })
+    return JSON.parse(r.stdout.trim().split('\n').pop())
+  }
+
+  it('knows the name each target module reports, which --only selects by', () => {
+    const { TARGETS } = require(script)
+    for (const [file, name] of Object.entries(TARGETS)) expect(require(`./fuzz/targets/${file}`).name).toBe(name)
+    expect(Object.keys(TARGETS).sort()).toEqual(require('node:fs').readdirSync(path.join(__dirname, 'fuzz', 'targets')).map((f) => path.basename(f, '.js')).sort())
+  })
+
+  it('does not take a synchronous chunk that outlasts the silence window for a hang', () => {
+    // 100 cases of 80 ms: one 8 s synchronous chunk, 2.7 silence windows.
+    const r = jsTarget('slow-sync', 100, { FUZZ_TEST_CASE_MS: '80' })
+    expect(r).toMatchObject({ target: 'test/slow-sync', cases: 100, findings: 0, results: 100 })
+    expect(r.wallMs).toBeGreaterThan(8000)
+  })
+
+  it('still reports a synchronous case that never returns as a hang', () => {
+    const r = jsTarget('hang-sync', 10)
+    expect(r.findings).toBe(1)
+    expect(r.finding.error).toContain('a hang')
+    expect(r.wallMs).toBeLessThan(20000)
+  })
+})

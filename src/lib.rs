@@ -14,6 +14,7 @@ pub(crate) use dawg_ml_engine::{
     synth, train,
 };
 
+mod allocator;
 mod analysis;
 mod bench_hooks;
 mod cancel;
@@ -32,3 +33,11 @@ mod task;
 mod test_fixtures;
 mod training;
 mod workflow_features;
+
+/// Runs once per JavaScript environment (the main thread, each worker) that
+/// loads the addon: see `allocator`.
+#[cfg(not(test))]
+#[napi_derive::napi(module_exports)]
+pub fn module_init(_exports: napi::bindgen_prelude::Object, env: napi::Env) -> napi::Result<()> {
+    allocator::trim_when_torn_down(&env)
+}

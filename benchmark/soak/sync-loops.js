@@ -1,17 +1,21 @@
 'use strict'
 // Long synchronous loops on the main thread that never let the event loop
 // turn inside a burst (issue 12, fault 7): predictSync over the golden
-// inputs, columnar predictProbabilities, featuresToVector, and
+// inputs, columnar predictProbabilities (vector rows on the logistic files,
+// raw feature objects on the shipped tree models), featuresToVector, and
 // new WorkflowPredictor() + initializeSync(). Each burst runs for about
 // `burstMs`, then the loop yields once and pauses briefly.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function start({ root, modelsDir, inputs, burstMs = 1500, pauseMs = 200, stopped, counters }) {
+function start({ root, modelsDir, vectorModelsDir, inputs, burstMs = 1500, pauseMs = 200, stopped, counters }) {
   const { WorkflowPredictor } = require(root + '/workflow-predictors.js')
   const { featuresToVector } = require(root + '/workflow-features.js')
   const quiet = { warn() {} }
   const predictor = new WorkflowPredictor({ modelsDir, logger: quiet })
   predictor.initializeSync()
+  const vectors = new WorkflowPredictor({ modelsDir: vectorModelsDir, fallbackModelsDir: null, logger: quiet })
+  vectors.initializeSync()
+  const objects = Array.from({ length: 100 }, (_, i) => inputs.filter((x) => x.workflowType === 'freestyle')[i % 10])
   const rows = new Float64Array(100 * 25)
   for (let i = 0; i < rows.length; i++) rows[i] = (i % 89) / 89
   counters.predictSync = 0
@@ -21,7 +25,7 @@ function start({ root, modelsDir, inputs, burstMs = 1500, pauseMs = 200, stopped
 
   const kinds = [
     ['predictSync', (i) => predictor.predictSync(inputs[i % inputs.length])],
-    ['columnar', () => predictor.predictProbabilities('freestyle', rows)],
+    ['columnar', (i) => (i & 1 ? predictor.predictProbabilities('freestyle', objects, { layout: 'raw' }) : vectors.predictProbabilities('freestyle', rows))],
     ['featuresToVector', (i) => featuresToVector(inputs[i % inputs.length])],
     [
       'predictors',

@@ -9,11 +9,11 @@ const { Worker } = require('node:worker_threads')
 const WORKER = path.join(__dirname, 'churn-worker.js')
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function start({ root, modelsDir, inputs, rows = 100000, concurrency = 2, stopped, counters }) {
+function start({ root, modelsDir, vectorModelsDir, inputs, rows = 100000, concurrency = 2, stopped, counters }) {
   counters.workers = 0
   counters.workersEarly = 0
   counters.workerErrors = 0
-  const workerData = { root, modelsDir, inputs, rows }
+  const workerData = { root, modelsDir, vectorModelsDir, inputs, rows }
 
   async function one() {
     const worker = new Worker(WORKER, { workerData })

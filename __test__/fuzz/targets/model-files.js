@@ -1,11 +1,21 @@
 'use strict'
-// Target: the model-file parser. A shipped model file, mutated as JSON (a
+// Target: the model-file parser. A valid seed file, mutated as JSON (a
 // value replaced, a key removed or added, at any depth) or as text
 // (truncated, a character changed, text inserted), written into a temporary
 // directory and loaded by a new predictor. Invariant: initializeSync never
 // throws; the workflow is skipped with a warning naming its file, or its
 // model loads with the file's bias and predicts a checked prediction for a
 // complete valid input.
+//
+// Seeds, per workflow (see SEEDS): the old engine's logistic file, a small
+// gradient-boosted-trees file, and, in one case of 21, the shipped tree file
+// itself. A fuzzer wants small seeds: the shipped files are 53-152 KB (about
+// 4.5 ms a case, 75 min for a million), most of it tree arrays and report
+// fields the loader does not interpret, and a mutation of a large file
+// mostly lands in them. The small tree file is the shipped one with its
+// trees cut to the first SMALL_TREES (still a valid model of the same
+// format: baseScore, featureCount and each tree's node arrays untouched) and
+// its report-only fields dropped; every field the loader reads is kept.
 const fc = require('fast-check')
 const fs = require('node:fs')
 const os = require('node:os')
@@ -15,14 +25,37 @@ const { WORKFLOWS, hostileValue } = require('../arbitraries')
 const { fail, outcome, prediction } = require('../invariants')
 
 const MODELS_DIR = path.resolve(__dirname, '..', '..', '..', 'models')
+const LOGISTIC_DIR = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'ts-ml-engine', 'models')
 const GOLDEN = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'ts-parity', 'golden.json')
 
+const SMALL_TREES = 3
+/** Cases between turns of the event loop (see the property). */
+const YIELD_EVERY = 500
+/** Fields of a model file that only report on its training: nothing the loader interprets. */
+const REPORT_ONLY = ['selection', 'omittedFields', 'bayes', 'hyperparameters', 'evaluation', 'aucInterval', 'auc', 'prAuc', 'logLoss', 'brier', 'ece', 'baselineAccuracy', 'seed']
+
+/** The shipped tree file, small: its first SMALL_TREES trees, without its report-only fields. */
+function smallTrees(text) {
+  const file = JSON.parse(text)
+  if (file.modelType !== 'gradient-boosted-trees') throw new Error(`the shipped ${file.workflowType} model is a ${file.modelType} model, not trees: the small tree seed needs a tree file`)
+  for (const k of REPORT_ONLY) delete file[k]
+  file.trees = { ...file.trees, trees: file.trees.trees.slice(0, SMALL_TREES) }
+  return JSON.stringify(file, null, 2)
+}
+
+/** Which seed a case mutates: logistic and small trees alike, the full shipped file rarely (it costs ~10x a case). */
+const SEEDS = fc.oneof({ weight: 10, arbitrary: fc.constant('logistic') }, { weight: 10, arbitrary: fc.constant('trees') }, { weight: 1, arbitrary: fc.constant('shipped') })
+
 function setup() {
-  const shipped = {}
-  for (const w of WORKFLOWS) shipped[w.workflowType] = fs.readFileSync(path.join(MODELS_DIR, `${w.workflowType}-model.json`), 'utf8')
+  const seeds = { logistic: {}, trees: {}, shipped: {} }
+  for (const { workflowType: w } of WORKFLOWS) {
+    seeds.shipped[w] = fs.readFileSync(path.join(MODELS_DIR, `${w}-model.json`), 'utf8')
+    seeds.trees[w] = smallTrees(seeds.shipped[w])
+    seeds.logistic[w] = fs.readFileSync(path.join(LOGISTIC_DIR, `${w}-model.json`), 'utf8')
+  }
   const samples = {}
   for (const c of JSON.parse(fs.readFileSync(GOLDEN, 'utf8')).cases) samples[c.workflowType] ??= c.input
-  return { shipped, samples, dir: fs.mkdtempSync(path.join(os.tmpdir(), 'ml-engine-fuzz-models-')), n: 0 }
+  return { seeds, samples, dir: fs.mkdtempSync(path.join(os.tmpdir(), 'ml-engine-fuzz-models-')), n: 0, cases: 0 }
 }
 
 function teardown(ctx) {
@@ -84,12 +117,12 @@ function mutate(text, mutations) {
   return out ?? JSON.stringify(value, null, 2)
 }
 
-function check(ctx, w, mutations) {
+function check(ctx, w, seed, mutations) {
   // Two directories in turn: the loader caches unchanged files by path and metadata, so each path is rewritten every other case.
   const dir = path.join(ctx.dir, String(ctx.n++ % 2))
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `${w.workflowType}-model.json`)
-  const text = mutate(ctx.shipped[w.workflowType], mutations)
+  const text = mutate(ctx.seeds[seed][w.workflowType], mutations)
   fs.writeFileSync(file, text)
   const warnings = []
   const p = new WorkflowPredictor({ modelsDir: dir, fallbackModelsDir: null, logger: { warn: (...a) => warnings.push(a.join(' ')) } })
@@ -119,7 +152,15 @@ module.exports = {
   setup,
   teardown,
   property: (ctx, stats) =>
-    fc.property(fc.constantFrom(...WORKFLOWS), fc.array(mutation, { minLength: 1, maxLength: 3 }), (w, mutations) => {
-      stats[check(ctx, w, mutations) ? 'results' : 'errors']++
+    // Asynchronous only to let the event loop turn every YIELD_EVERY cases:
+    // each case loads a file no other predictor has, so its predictor holds
+    // its own parsed models (~65 KB for a small seed, ~1 MB for a shipped
+    // file) until the native finalizer runs, and Node runs those only when
+    // the event loop turns. A 50,000-case synchronous chunk held ~5 GB. The
+    // cases are the same as a synchronous property's from the same seed.
+    fc.asyncProperty(fc.constantFrom(...WORKFLOWS), SEEDS, fc.array(mutation, { minLength: 1, maxLength: 3 }), async (w, seed, mutations) => {
+      stats[check(ctx, w, seed, mutations) ? 'results' : 'errors']++
+      if (++ctx.cases % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
     }),
+  smallTrees,
 }
