@@ -314,6 +314,12 @@ export declare function registry(op: string, dir: string, args: string): Promise
 export declare function registrySync(op: string, dir: string, args: string): string
 
 /**
+ * Turns the trim at teardown on or off (off: to measure what it does,
+ * benchmark/soak/churn-alone.js, or if a process would rather not).
+ */
+export declare function setMallocTrimOnTeardown(enabled: boolean): void
+
+/**
  * Train on the thread pool (rayon inside). Resolves to the report as JSON
  * text; rejects with `ERR_ABORTED` once `cancel` is set.
  */

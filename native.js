@@ -861,6 +861,7 @@ module.exports.openOutcomeStoreSync = nativeBinding.openOutcomeStoreSync
 module.exports.parseKnowledgeGraph = nativeBinding.parseKnowledgeGraph
 module.exports.registry = nativeBinding.registry
 module.exports.registrySync = nativeBinding.registrySync
+module.exports.setMallocTrimOnTeardown = nativeBinding.setMallocTrimOnTeardown
 module.exports.train = nativeBinding.train
 module.exports.trainSync = nativeBinding.trainSync
 module.exports.trainWorkflowModel = nativeBinding.trainWorkflowModel

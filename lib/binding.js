@@ -129,5 +129,10 @@ try {
   throw loaderError(cause)
 }
 
+// Configuration is resolved here, in JavaScript (Rust reads no environment
+// variable): DAWG_ML_NO_MALLOC_TRIM=1 turns off the allocator trim when a
+// worker that loaded the addon is torn down (src/allocator.rs).
+if (process.env.DAWG_ML_NO_MALLOC_TRIM === '1') binding.setMallocTrimOnTeardown(false)
+
 module.exports = binding
 module.exports.loaderError = loaderError

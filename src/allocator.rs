@@ -20,19 +20,31 @@
 //! setting and frees nothing in use; it costs a walk of the arenas (about a
 //! millisecond), once per worker, which is small next to starting one.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use napi::{Env, Result};
+use napi_derive::napi;
+
+/// Whether a teardown trims. Configuration comes from JavaScript
+/// (`lib/binding.js` reads `DAWG_ML_NO_MALLOC_TRIM`): Rust reads no
+/// environment variable.
+static TRIM_ON_TEARDOWN: AtomicBool = AtomicBool::new(true);
+
+/// Turns the trim at teardown on or off (off: to measure what it does,
+/// benchmark/soak/churn-alone.js, or if a process would rather not).
+#[napi]
+pub fn set_malloc_trim_on_teardown(enabled: bool) {
+    TRIM_ON_TEARDOWN.store(enabled, Ordering::Relaxed);
+}
 
 /// Registers the trim for when `env` is torn down. The main thread's
 /// environment is torn down at exit, where it costs nothing that matters.
-/// `DAWG_ML_NO_MALLOC_TRIM=1` turns the trim off: to measure what it does
-/// (benchmark/soak/churn-alone.js), or if a process would rather not.
 pub fn trim_when_torn_down(env: &Env) -> Result<()> {
-    if std::env::var_os("DAWG_ML_NO_MALLOC_TRIM").is_some_and(|v| v == "1") {
-        return Ok(());
-    }
     // The returned handle only serves to remove the hook early; dropping it keeps the hook.
     env.add_env_cleanup_hook((), |()| {
-        trim();
+        if TRIM_ON_TEARDOWN.load(Ordering::Relaxed) {
+            trim();
+        }
     })?;
     Ok(())
 }
