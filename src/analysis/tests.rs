@@ -31,24 +31,17 @@ fn logged(
     }
 }
 
-fn ask(store: &Store, request: Value) -> Value {
-    answer(store, parse_request(&request.to_string()).unwrap()).unwrap()
-}
+/// Eight labelled predictions `r0`..`r7` of `version` (AUC 0.8), with their outcomes.
+const LABELLED_P: [f64; 8] = [0.9, 0.85, 0.7, 0.65, 0.45, 0.3, 0.2, 0.1];
+const LABELLED_Y: [bool; 8] = [true, false, true, false, true, false, false, false];
 
-#[test]
-fn live_metrics_from_the_store_are_the_monitors_on_the_labelled_rows() {
-    let mut store = temp_store("metrics");
-    let p = [0.9, 0.85, 0.7, 0.65, 0.45, 0.3, 0.2, 0.1];
-    let y = [true, false, true, false, true, false, false, false];
-    let mut preds: Vec<LoggedPrediction> = p
+fn labelled_rows(version: &str) -> (Vec<LoggedPrediction>, Vec<Outcome>) {
+    let preds = LABELLED_P
         .iter()
         .enumerate()
-        .map(|(i, p)| logged(&format!("r{i}"), Role::Champion, "v1", *p, i as i64, None))
+        .map(|(i, p)| logged(&format!("r{i}"), Role::Champion, version, *p, i as i64, None))
         .collect();
-    // Two more predictions whose outcomes are not in yet, of another version.
-    preds.push(logged("u0", Role::Champion, "v2", 0.5, 100, None));
-    preds.push(logged("u1", Role::Champion, "v2", 0.1, 101, None));
-    let outcomes: Vec<Outcome> = y
+    let outcomes = LABELLED_Y
         .iter()
         .enumerate()
         .map(|(i, f)| Outcome {
@@ -58,13 +51,32 @@ fn live_metrics_from_the_store_are_the_monitors_on_the_labelled_rows() {
             recorded_at: 50,
         })
         .collect();
+    (preds, outcomes)
+}
+
+fn write_rows(store: &mut Store, predictions: &[LoggedPrediction], outcomes: &[Outcome]) {
     store
         .write(Batch {
-            predictions: &preds,
-            outcomes: &outcomes,
+            predictions,
+            outcomes,
             ..Batch::default()
         })
         .unwrap();
+}
+
+fn ask(store: &Store, request: Value) -> Value {
+    answer(store, parse_request(&request.to_string()).unwrap()).unwrap()
+}
+
+#[test]
+fn live_metrics_from_the_store_are_the_monitors_on_the_labelled_rows() {
+    let mut store = temp_store("metrics");
+    let (p, y) = (LABELLED_P, LABELLED_Y);
+    let (mut preds, outcomes) = labelled_rows("v1");
+    // Two more predictions whose outcomes are not in yet, of another version.
+    preds.push(logged("u0", Role::Champion, "v2", 0.5, 100, None));
+    preds.push(logged("u1", Role::Champion, "v2", 0.1, 101, None));
+    write_rows(&mut store, &preds, &outcomes);
     let got = ask(
         &store,
         json!({ "op": "liveMetrics", "workflowType": "freestyle", "resamples": 0 }),
@@ -156,13 +168,7 @@ fn the_promotion_test_leaves_out_runs_both_versions_score_alike() {
             recorded_at: 1000,
         });
     }
-    store
-        .write(Batch {
-            predictions: &preds,
-            outcomes: &outcomes,
-            ..Batch::default()
-        })
-        .unwrap();
+    write_rows(&mut store, &preds, &outcomes);
     let got = ask(
         &store,
         json!({ "op": "promotionTest", "rule": { "margin": 0.05, "minPairs": 100 } }),
@@ -252,32 +258,10 @@ fn drift_against_a_baseline_of_the_first_logged_predictions() {
 #[test]
 fn the_live_report_shows_each_version_and_writes_the_page_atomically() {
     let mut store = temp_store("live-report");
-    let p = [0.9, 0.85, 0.7, 0.65, 0.45, 0.3, 0.2, 0.1];
-    let y = [true, false, true, false, true, false, false, false];
-    let mut preds: Vec<LoggedPrediction> = p
-        .iter()
-        .enumerate()
-        .map(|(i, p)| logged(&format!("r{i}"), Role::Champion, "sha256:one", *p, i as i64, None))
-        .collect();
+    let (mut preds, outcomes) = labelled_rows("sha256:one");
     preds.push(logged("u0", Role::Champion, "sha256:two", 0.5, 100, None));
     preds.push(logged("s0", Role::Challenger, "sha256:three", 0.4, 101, None));
-    let outcomes: Vec<Outcome> = y
-        .iter()
-        .enumerate()
-        .map(|(i, f)| Outcome {
-            subject: Subject::Prediction(format!("r{i}")),
-            failed: *f,
-            failure_type: None,
-            recorded_at: 50,
-        })
-        .collect();
-    store
-        .write(Batch {
-            predictions: &preds,
-            outcomes: &outcomes,
-            ..Batch::default()
-        })
-        .unwrap();
+    write_rows(&mut store, &preds, &outcomes);
     let models = std::env::temp_dir().join(format!("ml-engine-live-models-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&models);
     std::fs::create_dir_all(&models).unwrap();
