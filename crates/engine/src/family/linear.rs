@@ -177,7 +177,7 @@ impl Fitter for LogisticFitter {
         let grid = &ctx.settings.grid;
         let k = folds.k;
         // One task per fold: the grid in increasing C, each fit started from
-        // the previous one's solution (a regularisation path). A fold's path
+        // the previous one's solution and curvature (`logistic::Path`). A fold's path
         // stops once its held-out log-loss has not improved (by
         // `PATH_MIN_GAIN`) for `PATH_PATIENCE` values of C in a row: past its minimum the
         // held-out loss of a logistic path rises or stays flat, and every
@@ -193,16 +193,15 @@ impl Fitter for LogisticFitter {
                 let held_y: Vec<bool> = held.iter().map(|i| set.y[*i]).collect();
                 let rows = Selected { set, idx: &fit_rows };
                 let mut reached = Vec::new();
-                let mut previous: Option<logistic::Fit> = None;
+                let mut fits = logistic::Path::new(&rows, set.d, &y)?;
                 let (mut best, mut since_best) = (f64::INFINITY, 0);
                 for &g in &path {
                     check_cancel(ctx.cancel)?;
-                    let fit = logistic::fit_rows_from(&rows, set.d, &y, grid[g], previous.as_ref())?;
+                    let fit = fits.fit(grid[g])?;
                     (ctx.tick)(1);
                     let p: Vec<f64> = held.iter().map(|i| fit.probability(set.row(*i))).collect();
                     let loss = metrics::log_loss(&p, &held_y);
                     reached.push(p);
-                    previous = Some(fit);
                     if loss < best - PATH_MIN_GAIN {
                         (best, since_best) = (loss, 0);
                     } else {

@@ -20,9 +20,13 @@
 //! Implementation: the fit borrows the row-major matrix and standardises on
 //! the fly (column means and scales are kept and applied inside the loops; no
 //! standardised copy); `fit_rows` reads any row source, e.g. the selected
-//! rows of a training set, so cross-validation copies nothing. One pass over the rows gives the objective, the
-//! gradient and the Hessian at a point, so a Newton step whose full length is
-//! accepted costs one pass. Rows are processed in fixed chunks of
+//! rows of a training set, so cross-validation copies nothing. One pass over
+//! the rows gives the objective, the gradient and the Hessian at a point, so
+//! a Newton step whose full length is accepted costs one pass. A `Path`
+//! (fits of the same rows at several values of C) standardises once, keeps
+//! a standardised copy when the rows are few enough, and starts each fit
+//! from the previous solution and its pass: the data parts of the
+//! objective do not depend on C, so that first pass is free. Rows are processed in fixed chunks of
 //! `CHUNK_ROWS`: with more than one chunk the chunks run on rayon and their
 //! partial sums are added in chunk order, so the result does not depend on
 //! the number of threads. Within a chunk every sum runs in row order (the
@@ -154,60 +158,136 @@ pub fn fit_rows<R: Rows>(x: &R, d: usize, y: &[bool], c: f64) -> Result<Fit> {
 /// a nearby `C`, e.g. the previous value of a regularisation path) when
 /// given. The solution is the same to the tolerance; it takes fewer steps.
 pub fn fit_rows_from<R: Rows>(x: &R, d: usize, y: &[bool], c: f64, start: Option<&Fit>) -> Result<Fit> {
-    let n = y.len();
-    if d == 0 || x.len() != n || n == 0 || !(c > 0.0 && c.is_finite()) {
-        return Err(EngineError::Internal(format!(
-            "logistic fit called with {} rows of {d} features, {n} labels, C = {c}",
-            x.len()
-        )));
-    }
-    if let Some(i) = (0..n).find(|i| x.row(*i).len() != d) {
-        return Err(EngineError::Internal(format!(
-            "logistic fit: row {i} has {} values, expected {d}",
-            x.row(i).len()
-        )));
-    }
-    let (mean, scale) = standardisation(x, d, n);
-    let std = Standardise {
-        mean: &mean,
-        scale: &scale,
-    };
-    let mut beta = vec![0.0; d + 1];
+    let mut path = Path::new(x, d, y)?;
     if let Some(start) = start.filter(|s| s.weights.len() == d) {
         // To standardised coordinates: β_j = w_j·s_j, β_0 = b + Σ w_j·m_j.
-        beta[0] = start.bias + (0..d).map(|j| start.weights[j] * mean[j]).sum::<f64>();
+        path.beta[0] = start.bias + (0..d).map(|j| start.weights[j] * path.mean[j]).sum::<f64>();
         for j in 0..d {
-            beta[j + 1] = start.weights[j] * scale[j];
+            path.beta[j + 1] = start.weights[j] * path.scale[j];
         }
-    } else if n >= WARM_START_MIN_ROWS {
-        let stride = n / WARM_START_ROWS;
-        let m = n / stride;
-        let mut sub = Vec::with_capacity(m * d);
-        let mut sub_y = Vec::with_capacity(m);
-        for k in 0..m {
-            let i = k * stride;
-            sub.extend_from_slice(x.row(i));
-            sub_y.push(y[i]);
+        path.started = true;
+    }
+    path.fit(c)
+}
+
+/// Fits of the same rows at a sequence of values of C (a regularisation
+/// path, e.g. increasing C): the standardisation is computed once, and each
+/// fit starts from the previous solution with the pass at it (gradient and
+/// Hessian without C), so it costs one pass less than a warm-started
+/// `fit_rows_from`. Each fit meets the same stopping rule as a cold one.
+pub struct Path<'r, R: Rows> {
+    x: &'r R,
+    d: usize,
+    y: &'r [bool],
+    mean: Vec<f64>,
+    scale: Vec<f64>,
+    /// The last solution (bias first, then standardised weights).
+    beta: Vec<f64>,
+    /// Whether `beta` is a solution (or a given start) rather than zero.
+    started: bool,
+    /// The pass at `beta` (its data parts do not depend on C).
+    pass: Option<Pass>,
+    /// The rows standardised once (row-major), when they are few enough to
+    /// copy: every pass then reads them as they are.
+    standardised: Option<Vec<f64>>,
+}
+
+/// A `Path` keeps a standardised copy of at most this many values (32 MB).
+const STANDARDISED_COPY_VALUES: usize = 4 << 20;
+
+impl<'r, R: Rows> Path<'r, R> {
+    pub fn new(x: &'r R, d: usize, y: &'r [bool]) -> Result<Self> {
+        let n = y.len();
+        if d == 0 || x.len() != n || n == 0 {
+            return Err(EngineError::Internal(format!(
+                "logistic fit called with {} rows of {d} features and {n} labels",
+                x.len()
+            )));
         }
-        let positives = sub_y.iter().filter(|v| **v).count();
-        if positives > 0 && positives < m {
-            let c_sub = c * n as f64 / m as f64;
-            let sub = Dense { x: &sub, d };
-            if let Ok(start) = newton(&sub, d, &sub_y, c_sub, &std, vec![0.0; d + 1]) {
-                beta = start.0;
+        if let Some(i) = (0..n).find(|i| x.row(*i).len() != d) {
+            return Err(EngineError::Internal(format!(
+                "logistic fit: row {i} has {} values, expected {d}",
+                x.row(i).len()
+            )));
+        }
+        let (mean, scale) = standardisation(x, d, n);
+        let standardised = (n * d <= STANDARDISED_COPY_VALUES).then(|| {
+            let std = Standardise {
+                mean: &mean,
+                scale: &scale,
+                identity: false,
+            };
+            let mut z = vec![0.0; n * d];
+            for (i, out) in z.chunks_exact_mut(d).enumerate() {
+                std.apply(x.row(i), out);
+            }
+            z
+        });
+        Ok(Path {
+            x,
+            d,
+            y,
+            mean,
+            scale,
+            beta: vec![0.0; d + 1],
+            started: false,
+            pass: None,
+            standardised,
+        })
+    }
+
+    /// The fit at `c` (> 0), from where the path is.
+    pub fn fit(&mut self, c: f64) -> Result<Fit> {
+        let (x, d, y, n) = (self.x, self.d, self.y, self.y.len());
+        if !(c > 0.0 && c.is_finite()) {
+            return Err(EngineError::Internal(format!("logistic fit called with C = {c}")));
+        }
+        let std = Standardise {
+            mean: &self.mean,
+            scale: &self.scale,
+            identity: false,
+        };
+        if !self.started && n >= WARM_START_MIN_ROWS {
+            let stride = n / WARM_START_ROWS;
+            let m = n / stride;
+            let mut sub = Vec::with_capacity(m * d);
+            let mut sub_y = Vec::with_capacity(m);
+            for k in 0..m {
+                let i = k * stride;
+                sub.extend_from_slice(x.row(i));
+                sub_y.push(y[i]);
+            }
+            let positives = sub_y.iter().filter(|v| **v).count();
+            if positives > 0 && positives < m {
+                let c_sub = c * n as f64 / m as f64;
+                let sub = Dense { x: &sub, d };
+                if let Ok(start) = newton(&sub, d, &sub_y, c_sub, &std, vec![0.0; d + 1], None) {
+                    self.beta = start.beta;
+                }
             }
         }
+        let (beta, pass) = (std::mem::take(&mut self.beta), self.pass.take());
+        let solved = match &self.standardised {
+            Some(z) => {
+                let identity = Standardise { identity: true, ..std };
+                newton(&Dense { x: z, d }, d, y, c, &identity, beta, pass)?
+            }
+            None => newton(x, d, y, c, &std, beta, pass)?,
+        };
+        let beta = solved.beta;
+        // Back to the unstandardised scale: w_j = β_j / s_j, b = β_0 − Σ β_j m_j / s_j.
+        let weights: Vec<f64> = (0..d).map(|j| beta[j + 1] / self.scale[j]).collect();
+        let bias = beta[0] - (0..d).map(|j| weights[j] * self.mean[j]).sum::<f64>();
+        self.beta = beta;
+        self.started = true;
+        self.pass = Some(solved.pass);
+        Ok(Fit {
+            weights,
+            bias,
+            iterations: solved.iterations,
+            converged: solved.converged,
+        })
     }
-    let (beta, iterations, converged) = newton(x, d, y, c, &std, beta)?;
-    // Back to the unstandardised scale: w_j = β_j / s_j, b = β_0 − Σ β_j m_j / s_j.
-    let weights: Vec<f64> = (0..d).map(|j| beta[j + 1] / scale[j]).collect();
-    let bias = beta[0] - (0..d).map(|j| weights[j] * mean[j]).sum::<f64>();
-    Ok(Fit {
-        weights,
-        bias,
-        iterations,
-        converged,
-    })
 }
 
 /// Column means and population standard deviations (1 for a constant column).
@@ -258,26 +338,43 @@ fn column_sums<R: Rows>(
 struct Standardise<'a> {
     mean: &'a [f64],
     scale: &'a [f64],
+    /// The rows are standardised already (a `Path`'s copy): taken as they are.
+    identity: bool,
 }
 
 impl Standardise<'_> {
     #[inline(always)]
     fn apply(&self, row: &[f64], z: &mut [f64]) {
+        if self.identity {
+            z.copy_from_slice(row);
+            return;
+        }
         for (((z, x), m), s) in z.iter_mut().zip(row).zip(self.mean).zip(self.scale) {
             *z = (x - m) / s;
         }
     }
 }
 
-/// Objective, gradient and Hessian (lower triangle, row-major p×p) at a point.
+/// The data part of the objective at a point, without C: `Σ loss`, its
+/// gradient and its Hessian (lower triangle and first row, row-major p×p).
 struct Pass {
     loss: f64,
     grad: Vec<f64>,
     hess: Vec<f64>,
 }
 
-/// Newton from `beta` (bias first, then standardised weights). Returns the
-/// solution, the iterations taken and whether the gradient met the tolerance.
+/// A Newton solution: the point (bias first, then standardised weights),
+/// the steps taken, whether the gradient met the tolerance, and the pass at
+/// the point (which the next fit of a `Path` starts from).
+struct Solved {
+    beta: Vec<f64>,
+    iterations: usize,
+    converged: bool,
+    pass: Pass,
+}
+
+/// Newton from `beta`; `start` is the pass at `beta` when the caller has it
+/// (a `Path`'s previous solution: the data parts do not depend on C).
 fn newton<R: Rows>(
     x: &R,
     d: usize,
@@ -285,25 +382,23 @@ fn newton<R: Rows>(
     c: f64,
     std: &Standardise,
     mut beta: Vec<f64>,
-) -> Result<(Vec<f64>, usize, bool)> {
+    start: Option<Pass>,
+) -> Result<Solved> {
     let n = y.len();
     let p = d + 1;
     let objective = |pass: &Pass, beta: &[f64]| {
         c * pass.loss + 0.5 * beta[1..].iter().map(|w| w * w).sum::<f64>()
     };
     let limit = TOLERANCE * (c * n as f64).max(1.0);
-    let mut cur = evaluate(x, d, y, c, std, &beta);
+    let mut cur = start.unwrap_or_else(|| evaluate(x, d, y, std, &beta));
     let mut f = objective(&cur, &beta);
     let mut converged = false;
     let mut iterations = 0;
     loop {
-        // Complete the gradient and Hessian of the objective (penalty, symmetry).
-        for a in 1..p {
-            cur.grad[a] += beta[a];
-            cur.hess[a * p + a] += 1.0;
-            cur.hess[a * p] = cur.hess[a];
-        }
-        let gmax = cur.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+        // The gradient and Hessian of the objective: C times the data's,
+        // plus the penalty on the weights; the first column from the first row.
+        let grad: Vec<f64> = (0..p).map(|a| c * cur.grad[a] + if a > 0 { beta[a] } else { 0.0 }).collect();
+        let gmax = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
         if gmax <= limit {
             converged = true;
             break;
@@ -312,17 +407,22 @@ fn newton<R: Rows>(
             break;
         }
         iterations += 1;
-        let step = solve_spd(&cur.hess, &cur.grad, p).ok_or_else(|| {
+        let mut hess: Vec<f64> = cur.hess.iter().map(|h| c * h).collect();
+        for a in 1..p {
+            hess[a * p + a] += 1.0;
+            hess[a * p] = hess[a];
+        }
+        let step = solve_spd(&hess, &grad, p).ok_or_else(|| {
             EngineError::Internal("logistic fit: Hessian is not positive definite".to_string())
         })?;
         // Backtracking: halve the Newton step until the objective decreases
         // enough. Each trial's pass also gives its gradient and Hessian.
-        let slope: f64 = cur.grad.iter().zip(&step).map(|(g, s)| g * s).sum();
+        let slope: f64 = grad.iter().zip(&step).map(|(g, s)| g * s).sum();
         let mut t = 1.0;
         let mut accepted = false;
         for _ in 0..60 {
             let trial: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b - t * s).collect();
-            let next = evaluate(x, d, y, c, std, &trial);
+            let next = evaluate(x, d, y, std, &trial);
             let ft = objective(&next, &trial);
             if ft <= f - 1e-4 * t * slope {
                 beta = trial;
@@ -344,29 +444,24 @@ fn newton<R: Rows>(
             "logistic fit produced a non-finite weight".to_string(),
         ));
     }
-    Ok((beta, iterations, converged))
+    Ok(Solved {
+        beta,
+        iterations,
+        converged,
+        pass: cur,
+    })
 }
 
-/// One pass over the rows: the data part of the objective (`Σ loss`, without
-/// `C`) and of the gradient and Hessian (with `C`), at `beta`.
-fn evaluate<R: Rows>(x: &R, d: usize, y: &[bool], c: f64, std: &Standardise, beta: &[f64]) -> Pass {
+/// One pass over the rows: the data part of the objective, its gradient and
+/// its Hessian at `beta`, all without C.
+fn evaluate<R: Rows>(x: &R, d: usize, y: &[bool], std: &Standardise, beta: &[f64]) -> Pass {
     let n = y.len();
     if n <= CHUNK_ROWS {
-        return accumulate(x, 0..n, d, y, c, std, beta);
+        return accumulate(x, 0..n, d, y, std, beta);
     }
     let parts: Vec<Pass> = (0..n.div_ceil(CHUNK_ROWS))
         .into_par_iter()
-        .map(|k| {
-            accumulate(
-                x,
-                k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n),
-                d,
-                y,
-                c,
-                std,
-                beta,
-            )
-        })
+        .map(|k| accumulate(x, k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n), d, y, std, beta))
         .collect();
     let p = d + 1;
     let mut total = Pass {
@@ -392,13 +487,11 @@ fn evaluate<R: Rows>(x: &R, d: usize, y: &[bool], c: f64, std: &Standardise, bet
 
 /// `accumulate_rows`, compiled for AVX2 when the CPU has it (no FMA: the
 /// arithmetic, and so the result, is the same either way).
-#[allow(clippy::too_many_arguments)]
 fn accumulate<R: Rows>(
     x: &R,
     range: std::ops::Range<usize>,
     d: usize,
     y: &[bool],
-    c: f64,
     std: &Standardise,
     beta: &[f64],
 ) -> Pass {
@@ -406,25 +499,23 @@ fn accumulate<R: Rows>(
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { accumulate_avx2(x, range, d, y, c, std, beta) };
+            return unsafe { accumulate_avx2(x, range, d, y, std, beta) };
         }
     }
-    accumulate_rows(x, range, d, y, c, std, beta)
+    accumulate_rows(x, range, d, y, std, beta)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
 unsafe fn accumulate_avx2<R: Rows>(
     x: &R,
     range: std::ops::Range<usize>,
     d: usize,
     y: &[bool],
-    c: f64,
     std: &Standardise,
     beta: &[f64],
 ) -> Pass {
-    accumulate_rows(x, range, d, y, c, std, beta)
+    accumulate_rows(x, range, d, y, std, beta)
 }
 
 /// Rows processed together by the Hessian update.
@@ -437,7 +528,6 @@ fn accumulate_rows<R: Rows>(
     range: std::ops::Range<usize>,
     d: usize,
     y: &[bool],
-    c: f64,
     std: &Standardise,
     beta: &[f64],
 ) -> Pass {
@@ -445,7 +535,7 @@ fn accumulate_rows<R: Rows>(
     let mut loss = 0.0;
     let mut grad = vec![0.0; p];
     let mut hess = vec![0.0; p * p];
-    let mut z = vec![0.0; BLOCK * d];
+    let mut buffer = vec![0.0; BLOCK * d];
     let mut s = [0.0; BLOCK];
     let mut yv = [0.0; BLOCK];
     // The start value of `Iterator::sum` for f64, so that `eta` is the same
@@ -453,20 +543,33 @@ fn accumulate_rows<R: Rows>(
     let zero: f64 = std::iter::empty::<f64>().sum();
     let mut rows = range.map(|i| (x.row(i), &y[i]));
     loop {
-        // Standardise up to BLOCK rows.
+        // Up to BLOCK rows, standardised into the buffer unless they are already.
+        let mut raw: [&[f64]; BLOCK] = [&[]; BLOCK];
         let mut rows_in_block = 0;
         while rows_in_block < BLOCK {
             let Some((row, yi)) = rows.next() else { break };
-            std.apply(row, &mut z[rows_in_block * d..(rows_in_block + 1) * d]);
+            raw[rows_in_block] = row;
             yv[rows_in_block] = f64::from(u8::from(*yi));
             rows_in_block += 1;
         }
+        if !std.identity {
+            for k in 0..rows_in_block {
+                std.apply(raw[k], &mut buffer[k * d..(k + 1) * d]);
+            }
+        }
+        let z: [&[f64]; BLOCK] = std::array::from_fn(|k| {
+            if std.identity && k < rows_in_block {
+                raw[k]
+            } else {
+                &buffer[k * d..(k + 1) * d]
+            }
+        });
         // η of each row, the rows' dot products interleaved (each one still
         // summed in feature order).
         let mut dot = [zero; BLOCK];
         for (a, w) in beta[1..].iter().enumerate() {
             for k in 0..BLOCK {
-                dot[k] += z[k * d + a] * w;
+                dot[k] += z[k][a] * w;
             }
         }
         // Loss, gradient, the Hessian's first row, row by row.
@@ -485,21 +588,21 @@ fn accumulate_rows<R: Rows>(
                 e.ln_1p()
             };
             loss += softplus - yv[k] * eta;
-            let r = c * (mu - yv[k]);
-            let sk = c * mu * (1.0 - mu);
+            let r = mu - yv[k];
+            let sk = mu * (1.0 - mu);
             grad[0] += r;
             hess[0] += sk;
-            for (a, za) in z[k * d..(k + 1) * d].iter().enumerate() {
+            for (a, za) in z[k].iter().enumerate() {
                 grad[a + 1] += r * za;
                 hess[a + 1] += sk * za;
             }
             s[k] = sk;
         }
         if rows_in_block == BLOCK {
-            hessian_block::<BLOCK>(&mut hess, &z, &s, d);
+            hessian_block::<BLOCK>(&mut hess, z, &s, d);
         } else {
             for j in 0..rows_in_block {
-                hessian_block::<1>(&mut hess, &z[j * d..(j + 1) * d], &s[j..j + 1], d);
+                hessian_block::<1>(&mut hess, [z[j]], &s[j..j + 1], d);
             }
             break;
         }
@@ -512,9 +615,8 @@ fn accumulate_rows<R: Rows>(
 /// multiple of 4 entries (within the matrix) so the loop has no scalar tail;
 /// the extra entries are in the upper triangle, which nothing reads.
 #[inline(always)]
-fn hessian_block<const R: usize>(hess: &mut [f64], z: &[f64], s: &[f64], d: usize) {
+fn hessian_block<const R: usize>(hess: &mut [f64], z: [&[f64]; R], s: &[f64], d: usize) {
     let p = d + 1;
-    let z: [&[f64]; R] = std::array::from_fn(|k| &z[k * d..(k + 1) * d]);
     for a in 0..d {
         let sa: [f64; R] = std::array::from_fn(|k| s[k] * z[k][a]);
         let len = (a + 1).next_multiple_of(4).min(d);
@@ -699,6 +801,24 @@ mod tests {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         }
         assert!((warm.bias - cold.bias).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_path_reaches_every_cold_solution_even_after_a_large_jump_in_c() {
+        // Neighbouring values of C, and a jump from 1e-3 to 100, where the
+        // previous solution is a poor start and the line search must act.
+        let (x, y) = synthetic(3000, 7);
+        let rows = Dense { x: &x, d: 7 };
+        let mut path = Path::new(&rows, 7, &y).unwrap();
+        for c in [1e-4, 3e-4, 1e-3, 100.0, 300.0, 0.01] {
+            let on_path = path.fit(c).unwrap();
+            let cold = fit_rows(&rows, 7, &y, c).unwrap();
+            assert!(on_path.converged, "C = {c}");
+            for (a, b) in on_path.weights.iter().zip(&cold.weights).chain([(&on_path.bias, &cold.bias)]) {
+                assert!((a - b).abs() < 1e-6 * (1.0 + b.abs()), "C = {c}: {a} vs {b}");
+            }
+        }
+        assert!(Path::new(&rows, 7, &y).unwrap().fit(0.0).is_err());
     }
 
     #[test]
