@@ -17,10 +17,12 @@
 //! the objective divided by its data scale is below 1e-8, or `MAX_ITERATIONS`.
 //! Each Newton step is halved until the objective decreases (Armijo).
 //!
-//! Implementation: the fit borrows the row-major matrix and standardises on
-//! the fly (column means and scales are kept and applied inside the loops; no
-//! standardised copy); `fit_rows` reads any row source, e.g. the selected
-//! rows of a training set, so cross-validation copies nothing. One pass over
+//! Implementation: the fit borrows the row-major matrix. Rows of at most
+//! `STANDARDISED_COPY_VALUES` values in all are standardised once into a
+//! copy that every pass reads in place; larger data is standardised on the
+//! fly (column means and scales applied inside the loops), so a large fit
+//! copies nothing. `fit_rows` reads any row source, e.g. the selected rows
+//! of a training set. One pass over
 //! the rows gives the objective, the gradient and the Hessian at a point, so
 //! a Newton step whose full length is accepted costs one pass. A `Path`
 //! (fits of the same rows at several values of C) standardises once, keeps
