@@ -177,7 +177,7 @@ impl Fitter for LogisticFitter {
         let grid = &ctx.settings.grid;
         let k = folds.k;
         // One task per fold: the grid in increasing C, each fit started from
-        // the previous one's solution and curvature (`logistic::Path`). A fold's path
+        // the previous one's solution and its pass (`logistic::Path`). A fold's path
         // stops once its held-out log-loss has not improved (by
         // `PATH_MIN_GAIN`) for `PATH_PATIENCE` values of C in a row: past its minimum the
         // held-out loss of a logistic path rises or stays flat, and every

@@ -22,13 +22,12 @@
 //! copy that every pass reads in place; larger data is standardised on the
 //! fly (column means and scales applied inside the loops), so a large fit
 //! copies nothing. `fit_rows` reads any row source, e.g. the selected rows
-//! of a training set. One pass over
-//! the rows gives the objective, the gradient and the Hessian at a point, so
-//! a Newton step whose full length is accepted costs one pass. A `Path`
-//! (fits of the same rows at several values of C) standardises once, keeps
-//! a standardised copy when the rows are few enough, and starts each fit
-//! from the previous solution and its pass: the data parts of the
-//! objective do not depend on C, so that first pass is free. Rows are processed in fixed chunks of
+//! of a training set. One pass over the rows gives the objective, the
+//! gradient and the Hessian at a point, so a Newton step whose full length
+//! is accepted costs one pass. A `Path` (fits of the same rows at several
+//! values of C) standardises once and starts each fit from the previous
+//! solution and its pass: the data parts of the objective do not depend on
+//! C, so that first pass is free. Rows are processed in fixed chunks of
 //! `CHUNK_ROWS`: with more than one chunk the chunks run on rayon and their
 //! partial sums are added in chunk order, so the result does not depend on
 //! the number of threads. Within a chunk every sum runs in row order (the
@@ -153,41 +152,26 @@ pub fn fit(x: &[f64], d: usize, y: &[bool], c: f64) -> Result<Fit> {
 /// Fit on rows of `d` features from any row source (`x.len()` rows, label
 /// `y[i]` for row `i`) with regularisation `c` (> 0).
 pub fn fit_rows<R: Rows>(x: &R, d: usize, y: &[bool], c: f64) -> Result<Fit> {
-    fit_rows_from(x, d, y, c, None)
-}
-
-/// `fit_rows`, with Newton started from `start` (a fit of the same rows at
-/// a nearby `C`, e.g. the previous value of a regularisation path) when
-/// given. The solution is the same to the tolerance; it takes fewer steps.
-pub fn fit_rows_from<R: Rows>(x: &R, d: usize, y: &[bool], c: f64, start: Option<&Fit>) -> Result<Fit> {
-    let mut path = Path::new(x, d, y)?;
-    if let Some(start) = start.filter(|s| s.weights.len() == d) {
-        // To standardised coordinates: β_j = w_j·s_j, β_0 = b + Σ w_j·m_j.
-        path.beta[0] = start.bias + (0..d).map(|j| start.weights[j] * path.mean[j]).sum::<f64>();
-        for j in 0..d {
-            path.beta[j + 1] = start.weights[j] * path.scale[j];
-        }
-        path.started = true;
-    }
-    path.fit(c)
+    Path::new(x, d, y)?.fit(c)
 }
 
 /// Fits of the same rows at a sequence of values of C (a regularisation
 /// path, e.g. increasing C): the standardisation is computed once, and each
-/// fit starts from the previous solution with the pass at it (gradient and
-/// Hessian without C), so it costs one pass less than a warm-started
-/// `fit_rows_from`. Each fit meets the same stopping rule as a cold one.
+/// fit after the first starts from the previous solution with the pass at
+/// it (gradient and Hessian without C): fewer steps than a cold fit, and no
+/// pass before the first step. Each fit meets the same stopping rule as a
+/// cold one.
 pub struct Path<'r, R: Rows> {
     x: &'r R,
     d: usize,
     y: &'r [bool],
     mean: Vec<f64>,
     scale: Vec<f64>,
-    /// The last solution (bias first, then standardised weights).
+    /// The last solution (bias first, then standardised weights); zero
+    /// before the first fit.
     beta: Vec<f64>,
-    /// Whether `beta` is a solution (or a given start) rather than zero.
-    started: bool,
-    /// The pass at `beta` (its data parts do not depend on C).
+    /// The pass at `beta` (its data parts do not depend on C), once there is
+    /// a solution.
     pass: Option<Pass>,
     /// The rows standardised once (row-major), when they are few enough to
     /// copy: every pass then reads them as they are.
@@ -232,7 +216,6 @@ impl<'r, R: Rows> Path<'r, R> {
             mean,
             scale,
             beta: vec![0.0; d + 1],
-            started: false,
             pass: None,
             standardised,
         })
@@ -249,7 +232,7 @@ impl<'r, R: Rows> Path<'r, R> {
             scale: &self.scale,
             identity: false,
         };
-        if !self.started && n >= WARM_START_MIN_ROWS {
+        if self.pass.is_none() && n >= WARM_START_MIN_ROWS {
             let stride = n / WARM_START_ROWS;
             let m = n / stride;
             let mut sub = Vec::with_capacity(m * d);
@@ -281,7 +264,6 @@ impl<'r, R: Rows> Path<'r, R> {
         let weights: Vec<f64> = (0..d).map(|j| beta[j + 1] / self.scale[j]).collect();
         let bias = beta[0] - (0..d).map(|j| weights[j] * self.mean[j]).sum::<f64>();
         self.beta = beta;
-        self.started = true;
         self.pass = Some(solved.pass);
         Ok(Fit {
             weights,
@@ -795,9 +777,10 @@ mod tests {
     fn a_warm_start_from_a_nearby_c_reaches_the_same_solution_in_fewer_steps() {
         let (x, y) = synthetic(5000, 6);
         let rows = Dense { x: &x, d: 6 };
-        let previous = fit_rows(&rows, 6, &y, 0.3).unwrap();
+        let mut path = Path::new(&rows, 6, &y).unwrap();
+        path.fit(0.3).unwrap();
         let cold = fit_rows(&rows, 6, &y, 1.0).unwrap();
-        let warm = fit_rows_from(&rows, 6, &y, 1.0, Some(&previous)).unwrap();
+        let warm = path.fit(1.0).unwrap();
         assert!(warm.converged && warm.iterations < cold.iterations, "{} vs {}", warm.iterations, cold.iterations);
         for (a, b) in warm.weights.iter().zip(&cold.weights) {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");

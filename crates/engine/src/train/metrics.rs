@@ -328,7 +328,9 @@ fn poisson_counts(seed: u64, stream: u64, r: usize, thresholds: &[u64; POISSON_M
     }
 }
 
-/// The integer type twice a resample's Mann–Whitney U is counted in.
+/// The integer type twice a resample's Mann–Whitney U is counted in: `u64`
+/// where it cannot overflow (1,000 resamples of 30,000 rows 84-87 ms against
+/// 93-94 ms in `u128`, one thread), `u128` beyond.
 trait Tally: Copy + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self> {
     fn of(v: u64) -> Self;
     fn as_f64(self) -> f64;
