@@ -32,8 +32,11 @@ pub struct FitOutcome {
 /// how rayon splits the work.
 const BLOCK: usize = 8192;
 
-/// From this many rows an unbagged fit updates its scores by walking every
-/// row down the new tree in parallel blocks instead of by leaf ranges.
+/// From this many rows an unbagged fit updates its scores in parallel
+/// blocks of rows, each row reading its leaf from a per-row leaf index that
+/// one pass over the leaves' ranges wrote, instead of one thread walking
+/// the leaves' rows. (Walking every row down the tree instead cost about 2
+/// of the 11 s of the 1M x 25 fit in benchmark/gbdt.js: branch misses.)
 const PARALLEL_SCORE_ROWS: usize = 65_536;
 
 /// Log-loss of one row at raw score `z`, computed stably from the log-odds.
@@ -344,6 +347,7 @@ fn boost(
     let mut valid_log_loss = Vec::new();
     let mut best = (f64::INFINITY, 0usize);
     let whole = train.len() == n;
+    let mut leaf_of = vec![0u8; if whole && n >= PARALLEL_SCORE_ROWS { n } else { 0 }];
 
     for round in 0..params.rounds {
         if abort.load(Ordering::Relaxed) {
@@ -400,16 +404,29 @@ fn boost(
         let add_leaf = |scores: &mut RowScores, r: usize, leaf: usize| {
             RowScores::add(&mut scores.z[r], &mut scores.odds[r], tree.leaf_value[leaf], exp_leaf[leaf]);
         };
-        // Every row by its leaf, in parallel blocks: for a bagged tree (whose
-        // leaves hold only the bag's rows), and for large unbagged fits,
-        // where one thread walking the leaves' rows would leave the others idle.
-        if whole && (bagging || n >= PARALLEL_SCORE_ROWS) {
+        // A bagged tree's leaves hold only the bag's rows: every row walks
+        // down the tree, in parallel blocks.
+        // Every row, in parallel blocks, by the leaf `leaf_at` gives it.
+        let add_every_row = |scores: &mut RowScores, leaf_at: &(dyn Fn(usize) -> usize + Sync)| {
             scores.z.par_chunks_mut(BLOCK).zip(scores.odds.par_chunks_mut(BLOCK)).enumerate().for_each(|(b, (z, odds))| {
                 for (i, (z, odds)) in z.iter_mut().zip(odds.iter_mut()).enumerate() {
-                    let leaf = binned_leaf(tree, node_bin, binned, b * BLOCK + i);
+                    let leaf = leaf_at(b * BLOCK + i);
                     RowScores::add(z, odds, tree.leaf_value[leaf], exp_leaf[leaf]);
                 }
             });
+        };
+        if whole && bagging {
+            add_every_row(&mut scores, &|r| binned_leaf(tree, node_bin, binned, r));
+        } else if whole && n >= PARALLEL_SCORE_ROWS {
+            // Leaves are at most MAX_LEAVES_LIMIT (64), so a byte holds one.
+            let rows = grower.rows();
+            for (leaf, &(start, end)) in grown.leaf_ranges.iter().enumerate() {
+                for &r in &rows[start..end] {
+                    leaf_of[r as usize] = leaf as u8;
+                }
+            }
+            let leaf_of = &leaf_of;
+            add_every_row(&mut scores, &|r| leaf_of[r] as usize);
         } else if bagging {
             for &r in train {
                 add_leaf(&mut scores, r as usize, binned_leaf(tree, node_bin, binned, r as usize));

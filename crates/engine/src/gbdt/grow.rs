@@ -132,12 +132,47 @@ fn leaf_loss(s: Stats, w: f64, lambda: f64) -> f64 {
 /// against 15.2-15.5 s with 32,768-row chunks (4,096: 13.8 s).
 const HIST_CHUNK_ROWS: usize = 8 * 1024;
 
+/// How many rows ahead `sum_rows` asks for a row's bins and gradient. A
+/// leaf's rows are ascending but scattered over the whole matrix, so each
+/// one is a cache miss the hardware prefetcher cannot predict, and a row's
+/// 25 or so histogram adds fill the reorder window before the next row's
+/// loads issue: without the hint, the 1M x 25 fit of benchmark/gbdt.js
+/// spent 149 ns per row in leaves of 10k-100k rows (21 ns at the root, whose
+/// rows are consecutive), and with it 32 ns. 8 rows ahead was slower, 32 no
+/// better.
+const PREFETCH_AHEAD: usize = 16;
+
+/// A hint to bring the cache line holding `p` close; it never faults, so
+/// any address may be given.
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing architecturally and cannot fault.
+    unsafe {
+        use std::arch::x86_64::*;
+        _mm_prefetch(p as *const i8, _MM_HINT_T0);
+    }
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: as above; PRFM is a hint.
+    unsafe {
+        std::arch::asm!("prfm pldl1keep, [{0}]", in(reg) p, options(nostack, preserves_flags, readonly));
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    let _ = p;
+}
+
 /// Add the (gradient, hessian) of `rows` into `hist`, every feature in one
 /// pass over the rows.
 fn sum_rows(data: &BinnedMatrix, rows: &[u32], gh: &[[f64; 2]], hist: &mut [Cell]) {
     let cols = data.cols;
     let offsets = &data.offsets[..cols];
-    for &r in rows {
+    for (i, &r) in rows.iter().enumerate() {
+        if let Some(&q) = rows.get(i + PREFETCH_AHEAD) {
+            // A row's bins may straddle two cache lines.
+            prefetch(data.bins.as_ptr().wrapping_add(q as usize * cols));
+            prefetch(data.bins.as_ptr().wrapping_add(q as usize * cols + cols - 1));
+            prefetch(gh.as_ptr().wrapping_add(q as usize) as *const u8);
+        }
         let add = gh[r as usize];
         let at = r as usize * cols;
         let row_bins = &data.bins[at..at + cols];
