@@ -2,7 +2,9 @@
 // The engine's predictions for test rows, with trained models.
 //   node benchmark/quality/predict.js MODELS_DIR TEST.jsonl OUT.json
 // OUT: { <workflowType>: { p: [...], top3: [[raw field, ...], ...] } }, the
-// top three critical factors of each row named by the raw field they read.
+// top three critical factors of each row named by the raw field they read (a
+// factor that no vector entry names, such as freestyle's bufferSize, is named
+// by its raw field already).
 
 const fs = require('node:fs')
 const readline = require('node:readline')
@@ -26,7 +28,7 @@ async function main() {
   for (const [type, rows] of Object.entries(byType)) {
     if (!predictor.getModelStats(type)) continue
     const p = Array.from(predictor.predictProbabilities(type, rows, { layout: 'raw' }))
-    const top3 = predictor.predictBatchSync(rows).map((r) => r.criticalFactors.slice(0, 3).map((f) => fieldOf[type][f.feature]))
+    const top3 = predictor.predictBatchSync(rows).map((r) => r.criticalFactors.slice(0, 3).map((f) => fieldOf[type][f.feature] ?? f.feature))
     out[type] = { p, top3 }
   }
   fs.writeFileSync(output, JSON.stringify(out))
