@@ -163,7 +163,7 @@ impl Fitter for LogisticFitter {
         None
     }
 
-    fn cross_validation_units(&self, settings: &TrainSettings, folds: usize) -> usize {
+    fn cross_validation_units(&self, settings: &TrainSettings, _rows: usize, folds: usize) -> usize {
         settings.grid.len() * folds
     }
 

@@ -179,8 +179,9 @@ pub trait Fitter: Sync {
     /// that reads raw fields, given rows that only carry vectors), or `None`.
     fn unusable(&self, set: &TrainingSet) -> Option<String>;
     /// Progress units `cross_validate` reports through `FitContext::tick`
-    /// (a fit reports 1).
-    fn cross_validation_units(&self, settings: &TrainSettings, folds: usize) -> usize;
+    /// (a fit reports 1) for a workflow of `rows` rows on `folds` folds, at
+    /// most.
+    fn cross_validation_units(&self, settings: &TrainSettings, rows: usize, folds: usize) -> usize;
     /// Choose the family's hyperparameters by k-fold cross-validation of
     /// the rows `members` on `folds`, by lowest out-of-fold log-loss over
     /// all of them, and return the out-of-fold probabilities at the choice

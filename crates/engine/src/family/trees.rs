@@ -358,8 +358,8 @@ impl Fitter for TreeFitter {
         (!set.all_raw()).then(|| "rows of the old training-data format carry no raw fields".to_string())
     }
 
-    fn cross_validation_units(&self, _settings: &TrainSettings, folds: usize) -> usize {
-        GRID.len() * folds
+    fn cross_validation_units(&self, _settings: &TrainSettings, rows: usize, folds: usize) -> usize {
+        grid_for(rows).len() * folds
     }
 
     fn cross_validate(

@@ -311,16 +311,17 @@ pub fn train_loaded(
     cancel: &AtomicBool,
 ) -> Result<TrainReport> {
     settings.validate()?;
-    let per_workflow = pipeline::units(settings);
+    let shares: Vec<usize> = loaded.datasets.iter().map(|d| pipeline::units(settings, d.rows.len())).collect();
     let counter = FitCounter {
         done: AtomicUsize::new(0),
-        total: loaded.datasets.len() * per_workflow,
+        total: shares.iter().sum(),
         progress,
     };
     let outcomes: Vec<Result<WorkflowResult>> = loaded
         .datasets
         .par_iter()
-        .map(|d| counter.train(d, settings, per_workflow, cancel))
+        .zip(&shares)
+        .map(|(d, &share)| counter.train(d, settings, share, cancel))
         .collect();
     let mut results = Vec::new();
     let mut skipped = Vec::new();

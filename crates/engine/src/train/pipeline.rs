@@ -69,11 +69,13 @@ impl Plan {
     }
 }
 
-/// Progress units training one workflow announces (as `tick` reports them).
-pub fn units(settings: &TrainSettings) -> usize {
+/// Progress units training one workflow of `rows` rows announces (as
+/// `tick` reports them).
+pub fn units(settings: &TrainSettings, rows: usize) -> usize {
+    let folds = folds_for(settings, rows);
     let cv: usize = fitters()
         .iter()
-        .map(|f| f.cross_validation_units(settings, settings.folds))
+        .map(|f| f.cross_validation_units(settings, rows, folds))
         .sum();
     cv + 1 + usize::from(settings.split == SplitMode::Time)
 }

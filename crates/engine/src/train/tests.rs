@@ -228,3 +228,26 @@ fn report_html_compares_with_the_models_the_directory_held() {
 fn all_workflows_len() -> usize {
     crate::schema::all_workflows().len()
 }
+
+#[test]
+fn a_workflow_announces_the_progress_units_it_ticks_at_every_size() {
+    // One C value: the logistic path ticks once per fold, never stopping
+    // early, so every unit announced is ticked. From LARGE_ROWS rows the
+    // trees try one shape on `large_folds` folds, which the announcement
+    // must follow (it once counted every shape on `folds` folds).
+    let never = AtomicBool::new(false);
+    let settings = TrainSettings {
+        grid: vec![1.0],
+        bootstrap_resamples: 50,
+        ..TrainSettings::default()
+    };
+    for rows in [600, pipeline::LARGE_ROWS] {
+        let d = rows_for("ai-memory", rows, 9);
+        let ticked = std::sync::atomic::AtomicUsize::new(0);
+        let tick = |n: usize| {
+            ticked.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        pipeline::train_workflow(&d, &settings, &tick, &never).unwrap();
+        assert_eq!(ticked.into_inner(), pipeline::units(&settings, d.rows.len()), "{rows} rows");
+    }
+}
