@@ -404,8 +404,6 @@ fn boost(
         let add_leaf = |scores: &mut RowScores, r: usize, leaf: usize| {
             RowScores::add(&mut scores.z[r], &mut scores.odds[r], tree.leaf_value[leaf], exp_leaf[leaf]);
         };
-        // A bagged tree's leaves hold only the bag's rows: every row walks
-        // down the tree, in parallel blocks.
         // Every row, in parallel blocks, by the leaf `leaf_at` gives it.
         let add_every_row = |scores: &mut RowScores, leaf_at: &(dyn Fn(usize) -> usize + Sync)| {
             scores.z.par_chunks_mut(BLOCK).zip(scores.odds.par_chunks_mut(BLOCK)).enumerate().for_each(|(b, (z, odds))| {
@@ -416,15 +414,12 @@ fn boost(
             });
         };
         if whole && bagging {
+            // A bagged tree's leaves hold only the bag's rows: every row
+            // walks down the tree.
             add_every_row(&mut scores, &|r| binned_leaf(tree, node_bin, binned, r));
         } else if whole && n >= PARALLEL_SCORE_ROWS {
             // Leaves are at most MAX_LEAVES_LIMIT (64), so a byte holds one.
-            let rows = grower.rows();
-            for (leaf, &(start, end)) in grown.leaf_ranges.iter().enumerate() {
-                for &r in &rows[start..end] {
-                    leaf_of[r as usize] = leaf as u8;
-                }
-            }
+            grown.for_each_leaf_row(grower.rows(), |leaf, r| leaf_of[r as usize] = leaf as u8);
             let leaf_of = &leaf_of;
             add_every_row(&mut scores, &|r| leaf_of[r] as usize);
         } else if bagging {
@@ -432,12 +427,7 @@ fn boost(
                 add_leaf(&mut scores, r as usize, binned_leaf(tree, node_bin, binned, r as usize));
             }
         } else {
-            let rows = grower.rows();
-            for (leaf, &(start, end)) in grown.leaf_ranges.iter().enumerate() {
-                for &r in &rows[start..end] {
-                    add_leaf(&mut scores, r as usize, leaf);
-                }
-            }
+            grown.for_each_leaf_row(grower.rows(), |leaf, r| add_leaf(&mut scores, r as usize, leaf));
         }
         let loss = match valid {
             Validation::None => None,

@@ -83,6 +83,18 @@ pub(crate) struct GrownTree {
     pub leaf_ranges: Vec<(usize, usize)>,
 }
 
+impl GrownTree {
+    /// Call `f(leaf, row)` for every row the tree was grown on, leaf by
+    /// leaf; `rows` is `Grower::rows()` right after this tree.
+    pub fn for_each_leaf_row(&self, rows: &[u32], mut f: impl FnMut(usize, u32)) {
+        for (leaf, &(start, end)) in self.leaf_ranges.iter().enumerate() {
+            for &r in &rows[start..end] {
+                f(leaf, r);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Split {
     feature: usize,
