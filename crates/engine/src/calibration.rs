@@ -77,14 +77,29 @@ impl Calibration {
     }
 
     /// Platt scaling fitted by (nearly unregularised) logistic regression of
-    /// the labels on the logits of `p`.
+    /// the labels on the logits of `p`, with the slope held at `a ≥ 0`.
+    ///
+    /// A calibration may flatten a model's ranking but never reverse it. A
+    /// negative slope is what out-of-fold scores of a model without signal
+    /// invite: a leaf (or weight) fitted on the other folds leans against
+    /// the held-out fold's labels, so such scores are slightly anti-correlated
+    /// with them, and a free slope would turn that artefact of the split into
+    /// apparent signal. The log-likelihood is concave in (a, b), so when the
+    /// free optimum has a < 0 the constrained one lies on a = 0, where b is
+    /// the log-odds of the failure rate: the calibrated model is the constant
+    /// base rate.
     pub fn fit_platt(p: &[f64], y: &[bool]) -> Result<Calibration> {
         let z: Vec<f64> = p.iter().map(|v| logit(*v)).collect();
         let fit = logistic::fit(&z, 1, y, 1e4)?;
-        Ok(Calibration::Platt {
-            a: fit.weights[0],
-            b: fit.bias,
-        })
+        if fit.weights[0] >= 0.0 {
+            return Ok(Calibration::Platt {
+                a: fit.weights[0],
+                b: fit.bias,
+            });
+        }
+        let failures = y.iter().filter(|v| **v).count() as f64;
+        let rate = failures / y.len().max(1) as f64;
+        Ok(Calibration::Platt { a: 0.0, b: logit(rate) })
     }
 
     /// Isotonic regression by pool-adjacent-violators. Each block's value
@@ -123,6 +138,23 @@ impl Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platt_never_reverses_the_ranking() {
+        // Scores that run against the labels: a free fit would take a < 0.
+        let p: Vec<f64> = (0..200).map(|i| 0.05 + 0.9 * f64::from(i) / 199.0).collect();
+        let y: Vec<bool> = (0..200).map(|i| i % 5 == 0 || i < 40).collect();
+        let c = Calibration::fit_platt(&p, &y).unwrap();
+        let Calibration::Platt { a, b } = c else { panic!() };
+        assert_eq!(a, 0.0);
+        let rate = y.iter().filter(|v| **v).count() as f64 / 200.0;
+        assert!((logistic::sigmoid(b) - rate).abs() < 1e-12, "{b} {rate}");
+        assert!((c.apply(0.05) - c.apply(0.95)).abs() < 1e-15);
+        // Scores that agree with the labels keep their free fit.
+        let y: Vec<bool> = (0..200).map(|i| i % 5 == 0 || i >= 160).collect();
+        let Calibration::Platt { a, .. } = Calibration::fit_platt(&p, &y).unwrap() else { panic!() };
+        assert!(a > 0.5, "{a}");
+    }
 
     #[test]
     fn isotonic_is_monotone_interpolated_and_never_certain() {

@@ -59,7 +59,7 @@ impl FamilyScore {
 }
 
 /// How the model was selected, as the file and the report state it.
-pub const SELECTION_RULE: &str = "per workflow: each family chooses its hyperparameters by the lowest out-of-fold log-loss over the choosing rows (stratified k-fold); each family's out-of-fold probabilities are calibrated (none, Platt or isotonic, by cross-fitted log-loss on the same folds, kept only if it gains at least 1e-4 nats and two standard errors of the per-row difference); the family with the lowest calibrated out-of-fold log-loss is refitted on all rows";
+pub const SELECTION_RULE: &str = "per workflow: each family chooses its hyperparameters by the lowest out-of-fold log-loss over the choosing rows (stratified k-fold); each family's out-of-fold probabilities are calibrated (none, Platt or isotonic, by cross-fitted log-loss on the same folds, kept only if it gains at least 1e-4 nats; a Platt slope is never negative); the family with the lowest calibrated out-of-fold log-loss is refitted on all rows";
 
 #[allow(clippy::too_many_arguments)]
 pub fn result(
