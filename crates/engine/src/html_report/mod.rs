@@ -118,8 +118,7 @@ fn optional(x: Option<f64>, digits: usize) -> String {
 
 /// Log-loss of always predicting the observed failure rate.
 fn baseline_log_loss(y: &[bool]) -> f64 {
-    let rate = y.iter().filter(|v| **v).count() as f64 / y.len().max(1) as f64;
-    metrics::log_loss(&vec![rate; y.len()], y)
+    metrics::log_loss(&vec![metrics::failure_rate(y); y.len()], y)
 }
 
 /// The plain-language comparison of the new model with the deployed one.

@@ -243,6 +243,11 @@ pub fn ece(p: &[f64], y: &[bool]) -> f64 {
         .sum()
 }
 
+/// The share of true labels (0 for no labels).
+pub fn failure_rate(y: &[bool]) -> f64 {
+    ratio(y.iter().filter(|b| **b).count(), y.len())
+}
+
 pub fn baseline_accuracy(y: &[bool]) -> f64 {
     let pos = y.iter().filter(|b| **b).count();
     ratio(pos.max(y.len() - pos), y.len())
