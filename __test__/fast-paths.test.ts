@@ -2,6 +2,7 @@
 // Rust) must behave exactly like the N-API path it hands edge cases to, and
 // the asynchronous, parallel columnar API must agree with the synchronous one
 // and reject bad input with the same errors. No timing assertions here.
+import path from 'node:path'
 import { WorkflowPredictor } from '../workflow-predictors'
 import { featuresToVector } from '../workflow-features'
 import { loadGolden, OLD_MODELS_DIR, recordingLogger, sampleInputs, withoutPredictionId } from './helpers'
@@ -162,6 +163,40 @@ describe('predict: the JS reader and the N-API path agree', () => {
     const strict = new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, strict: true, logger: recordingLogger() })
     strict.initializeSync()
     expect(thrown(() => strict.predictSync(partial as never)).code).toBe('ERR_MISSING_FEATURE')
+  })
+
+  it('carries nothing from one call to the next (the scratch path reuses its buffers)', () => {
+    // Shipped tree models and old logistic files; one predictor per set, so
+    // that every call goes through the same reused record and lists.
+    for (const modelsDir of [undefined, OLD_MODELS_DIR]) {
+      const q = new WorkflowPredictor({ modelsDir, logger: recordingLogger() })
+      q.initializeSync()
+      const fresh = native.loadModelsSync(modelsDir === undefined ? [path.join(__dirname, '..', 'models')] : [modelsDir])
+      const alone = (input: unknown) => {
+        const out = new Float64Array(512)
+        const n = fresh.predictObject(input, false, out)
+        return Array.from(out.subarray(0, n))
+      }
+      const partial: Record<string, unknown> = { ...samples['stem-separation'] }
+      delete partial.fftSize
+      delete partial.timestamp
+      const invalid = { ...samples.freestyle, sampleRate: 'x' }
+      const sequence: unknown[] = [partial, ...golden.cases.slice(0, 40).map((c) => c.input), partial, invalid, samples.freestyle, partial, samples['stem-separation']]
+      for (const input of sequence) {
+        if (input === invalid) {
+          expect(thrown(() => q.predictSync(input as never)).code).toBe('ERR_INVALID_FEATURE')
+          continue
+        }
+        const got = q.predictSync(input as never)
+        const flat = alone(input)
+        // The builder's input is the flat layout; compare what it carries.
+        expect(got.failureProbability).toBe(flat[2])
+        expect(got.imputedFeatures).toEqual(input === partial ? ['timestamp', 'fftSize'] : [])
+        const again = new WorkflowPredictor({ modelsDir, logger: recordingLogger() })
+        again.initializeSync()
+        expect(withoutPredictionId(got)).toEqual(withoutPredictionId(again.predictSync(input as never)))
+      }
+    }
   })
 
   it('is not fooled by builtins patched after the package loaded', () => {

@@ -5,7 +5,7 @@
 // run the monitor (lib/monitor.js) every so many outcomes. The predictor
 // owns the models and their swapping; this module owns the store side.
 
-const { randomUUID } = require('node:crypto')
+const { newPredictionId } = require('./prediction-ids')
 const { checkOptions, engineError } = require('./errors')
 const { OutcomeStore } = require('./outcome-store')
 const { Monitor } = require('./monitor')
@@ -120,7 +120,7 @@ class ProductionLoop {
   }
 
   newPredictionId() {
-    return randomUUID()
+    return newPredictionId()
   }
 
   /** Queue the prediction (and the challenger's shadow prediction) for the store. */

@@ -38,6 +38,19 @@ pub fn read_record(
     values: &[f64],
     tags: &[u8],
 ) -> Result<RawRecord, EngineError> {
+    let mut record = RawRecord::default();
+    read_record_into(workflow, strict, values, tags, &mut record)?;
+    Ok(record)
+}
+
+/// `read_record` into `record`, reusing its allocations.
+pub fn read_record_into(
+    workflow: &Workflow,
+    strict: bool,
+    values: &[f64],
+    tags: &[u8],
+    record: &mut RawRecord,
+) -> Result<(), EngineError> {
     let n = workflow.fields.len();
     if values.len() < n || tags.len() < n {
         return Err(EngineError::Internal(format!(
@@ -48,7 +61,7 @@ pub fn read_record(
         )));
     }
     let mut j = 0;
-    features::read_record(workflow, strict, |spec: &FieldSpec| {
+    features::read_record_into(workflow, strict, |spec: &FieldSpec| {
         let (x, t) = (values[j], tags[j]);
         j += 1;
         // The values `parse_field` accepts, accepted directly; anything else
@@ -75,7 +88,7 @@ pub fn read_record(
             _ => return Err(unexpected(j - 1, t)),
         };
         features::parse_field(workflow, spec, observed)
-    })
+    }, record)
 }
 
 #[cfg(test)]

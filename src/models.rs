@@ -22,7 +22,7 @@ use crate::errors::{guard, run, to_js};
 use crate::features::RawRecord;
 use crate::model::{LoadOptions, LoadedModel, ModelSet};
 use crate::model_cache::load_shared;
-use crate::predict::{predict_record, probability_record};
+use crate::predict::{predict_record_into, probability_record, Prediction};
 use crate::prediction_shape::{self, Output, MAX_SLOTS};
 use crate::schema::{all_workflows, find_workflow, Workflow};
 use crate::task::{EngineTask, Work};
@@ -36,6 +36,7 @@ pub struct NativeModels {
     /// The JS wrapper's buffers for encoded objects and flat predictions,
     /// attached once (`attachScratch`) so that a prediction passes no array.
     scratch: Option<(Float64Array, Uint8Array)>,
+    buffers: PredictionBuffers,
 }
 
 impl NativeModels {
@@ -64,22 +65,41 @@ impl NativeModels {
         record: &RawRecord,
         out: &mut [f64],
     ) -> crate::error::Result<usize> {
-        let model = self.model(workflow)?;
-        let prediction = predict_record(model, record);
-        let imputed = if record.any_missing() {
-            record.imputed_fields(workflow)
-        } else {
-            Vec::new()
-        };
-        let output = Output {
-            workflow_index: workflow.index,
-            prediction: &prediction,
-            imputed: &imputed,
-        };
-        prediction_shape::write(&output, out).ok_or_else(|| {
-            EngineError::Internal("a prediction did not fit its flat layout".to_string())
-        })
+        write_prediction(self.model(workflow)?, record, &mut PredictionBuffers::default(), out)
     }
+}
+
+/// What one prediction fills, kept between calls on the scratch path so that
+/// a prediction allocates nothing once they have grown to size.
+#[derive(Default)]
+struct PredictionBuffers {
+    record: RawRecord,
+    prediction: Option<Prediction>,
+    imputed: Vec<&'static str>,
+}
+
+/// Predict for a validated record with `model` and write the flat result into `out`.
+fn write_prediction(
+    model: &LoadedModel,
+    record: &RawRecord,
+    buffers: &mut PredictionBuffers,
+    out: &mut [f64],
+) -> crate::error::Result<usize> {
+    let workflow = model.workflow;
+    let prediction = buffers.prediction.get_or_insert_with(Prediction::empty);
+    predict_record_into(model, record, prediction);
+    buffers.imputed.clear();
+    if record.any_missing() {
+        buffers.imputed.extend(record.imputed_fields_iter(workflow));
+    }
+    let output = Output {
+        workflow_index: workflow.index,
+        prediction,
+        imputed: &buffers.imputed,
+    };
+    prediction_shape::write(&output, out).ok_or_else(|| {
+        EngineError::Internal("a prediction did not fit its flat layout".to_string())
+    })
 }
 
 #[napi(object)]
@@ -120,6 +140,7 @@ pub fn load_models_sync(
         Ok(NativeModels {
             set: load(&dirs, &load_options(options)?),
             scratch: None,
+            buffers: PredictionBuffers::default(),
         })
     })
 }
@@ -138,7 +159,7 @@ impl Work for LoadModels {
     }
 
     fn into_js(&mut self, _env: Env, set: Arc<ModelSet>) -> Result<NativeModels> {
-        Ok(NativeModels { set, scratch: None })
+        Ok(NativeModels { set, scratch: None, buffers: PredictionBuffers::default() })
     }
 }
 
@@ -250,8 +271,14 @@ impl NativeModels {
             // SAFETY: the arrays are referenced by this instance and private to
             // its JS wrapper; no JavaScript runs while they are borrowed.
             let out = unsafe { values.as_mut() };
-            let record = encoded::read_record(workflow, strict, out, tags)?;
-            self.write_prediction(workflow, &record, out).map(|n| n as u32)
+            let model = self.set.models[workflow.index]
+                .as_ref()
+                .ok_or_else(|| EngineError::ModelNotFound(workflow.workflow_type().to_string()))?;
+            let mut record = std::mem::take(&mut self.buffers.record);
+            let written = encoded::read_record_into(workflow, strict, out, tags, &mut record)
+                .and_then(|()| write_prediction(model, &record, &mut self.buffers, out));
+            self.buffers.record = record;
+            written.map(|n| n as u32)
         });
         self.scratch = scratch;
         result

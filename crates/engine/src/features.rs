@@ -26,7 +26,7 @@ pub enum Observed<'a> {
 /// A validated raw object, stored by field index. Numbers are kept as they
 /// are, booleans as 0/1, enums as the index of their value; text fields
 /// (`timestamp`) carry no number. `missing` marks fields the caller left out.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawRecord {
     pub values: Vec<f64>,
     pub missing: Vec<bool>,
@@ -39,13 +39,17 @@ impl RawRecord {
 
     /// Names of the fields that were filled in, in schema order.
     pub fn imputed_fields(&self, workflow: &Workflow) -> Vec<&'static str> {
+        self.imputed_fields_iter(workflow).collect()
+    }
+
+    /// `imputed_fields`, without collecting them.
+    pub fn imputed_fields_iter<'a>(&'a self, workflow: &'a Workflow) -> impl Iterator<Item = &'static str> + 'a {
         workflow
             .fields
             .iter()
             .zip(&self.missing)
             .filter(|(_, m)| **m)
             .map(|(f, _)| f.name)
-            .collect()
     }
 }
 
@@ -198,13 +202,27 @@ pub fn unknown_workflow(received: &str) -> EngineError {
 pub fn read_record(
     workflow: &Workflow,
     strict: bool,
-    mut read: impl FnMut(&FieldSpec) -> Result<Option<f64>>,
+    read: impl FnMut(&FieldSpec) -> Result<Option<f64>>,
 ) -> Result<RawRecord> {
     let n = workflow.fields.len();
     let mut record = RawRecord {
         values: Vec::with_capacity(n),
         missing: Vec::with_capacity(n),
     };
+    read_record_into(workflow, strict, read, &mut record)?;
+    Ok(record)
+}
+
+/// `read_record` into `record` (cleared first), reusing its allocations. On
+/// an error `record` holds the fields read before it.
+pub fn read_record_into(
+    workflow: &Workflow,
+    strict: bool,
+    mut read: impl FnMut(&FieldSpec) -> Result<Option<f64>>,
+    record: &mut RawRecord,
+) -> Result<()> {
+    record.values.clear();
+    record.missing.clear();
     for spec in &workflow.fields {
         match read(spec)? {
             Some(x) => {
@@ -224,7 +242,7 @@ pub fn read_record(
             }
         }
     }
-    Ok(record)
+    Ok(())
 }
 
 /// Observe one JSON value.

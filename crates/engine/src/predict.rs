@@ -84,6 +84,21 @@ pub struct Prediction {
     pub recommendations: Vec<&'static str>,
 }
 
+impl Prediction {
+    /// A placeholder for the `_into` functions to fill (its lists have room
+    /// for the most factors a prediction carries).
+    pub fn empty() -> Prediction {
+        Prediction {
+            workflow_type: "",
+            failure_probability: 0.0,
+            risk_level: RiskLevel::Low,
+            confidence: 0.0,
+            critical_factors: Vec::with_capacity(MAX_CRITICAL_FACTORS),
+            recommendations: Vec::new(),
+        }
+    }
+}
+
 /// The logistic function of `bias + sum(weights[i] * vector[i])`, summed in
 /// vector order (the order fixes the last bits of the result).
 ///
@@ -122,6 +137,19 @@ pub fn rank_factors(
     attributions: &[Attribution],
     explanations: Explanations,
 ) -> Vec<CriticalFactor> {
+    let mut factors = Vec::new();
+    rank_factors_into(workflow, input, attributions, explanations, &mut factors);
+    factors
+}
+
+/// `rank_factors` into `factors` (cleared first), reusing its allocation.
+pub fn rank_factors_into(
+    workflow: &Workflow,
+    input: Input,
+    attributions: &[Attribution],
+    explanations: Explanations,
+    factors: &mut Vec<CriticalFactor>,
+) {
     let signed = explanations == Explanations::Signed;
     let direction = |c: f64| {
         signed.then_some(if c > 0.0 {
@@ -158,11 +186,11 @@ pub fn rank_factors(
                 direction: direction(a.contribution),
             })
     });
-    let mut factors: Vec<CriticalFactor> = entries.chain(outside).collect();
+    factors.clear();
+    factors.extend(entries.chain(outside));
     // `sort_by` is stable, so equal contributions keep vector order.
     factors.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
     factors.truncate(MAX_CRITICAL_FACTORS);
-    factors
 }
 
 /// The old engine's factors of a linear model: `rank_factors` on unsigned
@@ -197,6 +225,18 @@ pub fn recommendations(
     probability: f64,
 ) -> Vec<&'static str> {
     let mut out = Vec::new();
+    recommendations_into(workflow, factors, probability, &mut out);
+    out
+}
+
+/// `recommendations` into `out` (cleared first), reusing its allocation.
+pub fn recommendations_into(
+    workflow: &Workflow,
+    factors: &[CriticalFactor],
+    probability: f64,
+    out: &mut Vec<&'static str>,
+) {
+    out.clear();
     for rule in &workflow.rules {
         let feature = workflow.vector[rule.vector_index].feature;
         if let Some(f) = factors.iter().find(|f| f.feature == feature) {
@@ -212,7 +252,6 @@ pub fn recommendations(
         out.push("Add retry logic with exponential backoff");
         out.push("Implement graceful degradation strategies");
     }
-    out
 }
 
 /// The whole prediction for one validated raw record: the record is
@@ -220,13 +259,22 @@ pub fn recommendations(
 /// them) and scored by the model's family, which may read the vector, the
 /// raw record, or both. This is the entry point the binding uses.
 pub fn predict_record(model: &LoadedModel, record: &RawRecord) -> Prediction {
+    let mut prediction = Prediction::empty();
+    predict_record_into(model, record, &mut prediction);
+    prediction
+}
+
+/// `predict_record` into `prediction`, reusing its lists' allocations (the
+/// binding's per-call path, where allocating them is a tenth of the cost).
+pub fn predict_record_into(model: &LoadedModel, record: &RawRecord, prediction: &mut Prediction) {
     with_vector(model, record, |vector| {
-        predict_input(
+        predict_input_into(
             model,
             Input {
                 vector,
                 record: Some(record),
             },
+            prediction,
         )
     })
 }
@@ -262,6 +310,13 @@ const STACK_ENTRIES: usize = 64;
 
 /// The whole prediction for one input.
 pub fn predict_input(model: &LoadedModel, input: Input) -> Prediction {
+    let mut prediction = Prediction::empty();
+    predict_input_into(model, input, &mut prediction);
+    prediction
+}
+
+/// `predict_input` into `prediction`, reusing its lists' allocations.
+pub fn predict_input_into(model: &LoadedModel, input: Input, prediction: &mut Prediction) {
     let workflow = model.workflow;
     let slots = workflow.explanation_slots();
     let mut stack = [Attribution::default(); STACK_ENTRIES];
@@ -273,16 +328,12 @@ pub fn predict_input(model: &LoadedModel, input: Input) -> Prediction {
         &mut heap
     };
     let p = model.probability_and_explain(input, attributions);
-    let factors = rank_factors(workflow, input, attributions, model.explanations());
-    let recommendations = recommendations(workflow, &factors, p);
-    Prediction {
-        workflow_type: workflow.workflow_type(),
-        failure_probability: p,
-        risk_level: RiskLevel::from_probability(p),
-        confidence: (p - 0.5).abs() * 2.0,
-        critical_factors: factors,
-        recommendations,
-    }
+    rank_factors_into(workflow, input, attributions, model.explanations(), &mut prediction.critical_factors);
+    recommendations_into(workflow, &prediction.critical_factors, p, &mut prediction.recommendations);
+    prediction.workflow_type = workflow.workflow_type();
+    prediction.failure_probability = p;
+    prediction.risk_level = RiskLevel::from_probability(p);
+    prediction.confidence = (p - 0.5).abs() * 2.0;
 }
 
 /// The whole prediction for a feature vector alone (rows of the old
