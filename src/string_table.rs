@@ -56,19 +56,32 @@ pub struct StringTable {
     /// Distinct strings; a string's position is its slot.
     pub texts: Vec<&'static str>,
     slots: WordMap<&'static str>,
-    /// The same slots keyed by where each added string lives. A prediction's
-    /// strings are the schema's own statics, so this hashes 16 bytes instead
-    /// of the text; a miss falls back to the text.
-    by_address: WordMap<(usize, usize)>,
+    /// The same slots keyed by where each added string lives, in a
+    /// direct-mapped table (`ADDRESS_SLOTS` entries of address, length and
+    /// slot; address 0 is empty). A prediction's strings are the schema's
+    /// own statics, so a lookup is one multiply and one compare; a string
+    /// at another address, or one that lost its entry to another string,
+    /// falls back to the text.
+    by_address: Vec<(usize, usize, u32)>,
+}
+
+/// Entries of the address table: a power of two, several times the number
+/// of strings (about 600), so that few of them share an entry.
+const ADDRESS_SLOTS: usize = 4096;
+
+fn address_entry(text: &str) -> usize {
+    let key = (text.as_ptr() as u64) ^ (text.len() as u64).rotate_left(48);
+    (key.wrapping_mul(WORD_HASH_K) >> (64 - ADDRESS_SLOTS.trailing_zeros())) as usize
 }
 
 impl StringTable {
     /// The slot of `text`, if the table has it.
     pub fn slot(&self, text: &str) -> Option<u32> {
-        self.by_address
-            .get(&(text.as_ptr() as usize, text.len()))
-            .or_else(|| self.slots.get(text))
-            .copied()
+        let (address, len, slot) = self.by_address[address_entry(text)];
+        if address == text.as_ptr() as usize && len == text.len() {
+            return Some(slot);
+        }
+        self.slots.get(text).copied()
     }
 
     fn add(&mut self, text: &'static str) {
@@ -81,8 +94,10 @@ impl StringTable {
                 slot
             }
         };
-        self.by_address
-            .insert((text.as_ptr() as usize, text.len()), slot);
+        let entry = &mut self.by_address[address_entry(text)];
+        if entry.0 == 0 {
+            *entry = (text.as_ptr() as usize, text.len(), slot);
+        }
     }
 }
 
@@ -93,7 +108,7 @@ pub fn strings() -> &'static StringTable {
         let mut t = StringTable {
             texts: Vec::new(),
             slots: Default::default(),
-            by_address: Default::default(),
+            by_address: vec![(0, 0, 0); ADDRESS_SLOTS],
         };
         for level in [
             RiskLevel::Low,
@@ -152,5 +167,8 @@ mod tests {
         // A copy of a schema string (another address) finds the same slot.
         let copy = String::from("freestyle");
         assert_eq!(t.slot(&copy), t.slot("freestyle"));
+        // Most strings have an address entry of their own (the fast path).
+        let direct = t.by_address.iter().filter(|e| e.0 != 0).count();
+        assert!(direct * 10 >= t.texts.len() * 9, "{direct} of {} strings", t.texts.len());
     }
 }

@@ -239,7 +239,9 @@ pub fn recommendations_into(
     out.clear();
     for rule in &workflow.rules {
         let feature = workflow.vector[rule.vector_index].feature;
-        if let Some(f) = factors.iter().find(|f| f.feature == feature) {
+        // Factors name their entry by the schema's own string: the address
+        // decides without comparing the text (which still decides otherwise).
+        if let Some(f) = factors.iter().find(|f| std::ptr::eq(f.feature, feature) || f.feature == feature) {
             if rule.test.passes(f.value) {
                 out.extend_from_slice(rule.texts);
             }

@@ -31,6 +31,8 @@ struct Group {
     width: usize,
     /// Index into `CellTables::features` of each of the group's features.
     feature: [u32; MAX_GROUP_FEATURES],
+    /// The model feature of each (where its contribution is added).
+    target: [u32; MAX_GROUP_FEATURES],
     /// Start in `maps` of each feature's map, indexed by the row's global interval.
     map_start: [u32; MAX_GROUP_FEATURES],
     table_start: u32,
@@ -43,6 +45,7 @@ pub(crate) struct CellTables {
     features: Vec<u32>,
     /// Per entry of `features`, its distinct thresholds over all groups, ascending.
     thresholds: Vec<Vec<f64>>,
+    /// Ordered by width (stable), so that scoring runs a loop of fixed width per run.
     groups: Vec<Group>,
     /// Per group and feature, for each global interval (0 = missing, 1 + i
     /// = above i of the feature's thresholds), the offset it adds into the
@@ -209,12 +212,14 @@ impl CellTables {
             let mut group = Group {
                 width,
                 feature: [0; MAX_GROUP_FEATURES],
+                target: [0; MAX_GROUP_FEATURES],
                 map_start: [0; MAX_GROUP_FEATURES],
                 table_start: out.table.len() as u32,
             };
             for (j, &f) in g.features.iter().enumerate() {
                 let k = out.features.binary_search(&f).expect("a group feature is listed");
                 group.feature[j] = k as u32;
+                group.target[j] = f;
                 group.map_start[j] = out.maps.len() as u32;
                 let global = &out.thresholds[k];
                 for gk in 0..global.len() + 2 {
@@ -247,6 +252,7 @@ impl CellTables {
             out.table.extend_from_slice(&table);
             out.groups.push(group);
         }
+        out.groups.sort_by_key(|g| g.width);
         (out, residual)
     }
 
@@ -278,15 +284,34 @@ impl CellTables {
             *slot = interval(t, row[f as usize]) as u32;
         }
         let mut raw = self.constant;
-        for g in &self.groups {
+        let mut rest = &self.groups[..];
+        while let Some(first) = rest.first() {
+            let run = rest.iter().position(|g| g.width != first.width).unwrap_or(rest.len());
+            let (same, next) = rest.split_at(run);
+            raw += match first.width {
+                1 => self.add_groups::<1>(same, intervals, phi),
+                2 => self.add_groups::<2>(same, intervals, phi),
+                3 => self.add_groups::<3>(same, intervals, phi),
+                _ => self.add_groups::<MAX_GROUP_FEATURES>(same, intervals, phi),
+            };
+            rest = next;
+        }
+        raw
+    }
+
+    /// `contributions` for groups of `W` features (a fixed width unrolls the loops).
+    #[inline(always)]
+    fn add_groups<const W: usize>(&self, groups: &[Group], intervals: &[u32], phi: &mut [f64]) -> f64 {
+        let mut raw = 0.0;
+        for g in groups {
             let mut at = g.table_start as usize;
-            for j in 0..g.width {
+            for j in 0..W {
                 at += self.maps[g.map_start[j] as usize + intervals[g.feature[j] as usize] as usize] as usize;
             }
-            let entry = &self.table[at..at + 1 + g.width];
+            let entry = &self.table[at..at + 1 + W];
             raw += entry[0];
-            for j in 0..g.width {
-                phi[self.features[g.feature[j] as usize] as usize] += entry[1 + j];
+            for j in 0..W {
+                phi[g.target[j] as usize] += entry[1 + j];
             }
         }
         raw
