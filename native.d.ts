@@ -51,16 +51,10 @@ export declare class NativeModels {
   /**
    * Attach the buffers `predictScratch` reads encoded objects from and
    * writes flat predictions to (`values` needs `MAX_SLOTS` entries, `tags`
-   * one per field of the widest workflow).
+   * one per field of the widest workflow). Returns the handle to pass to
+   * `predictScratch` (on this thread); attaching again replaces it.
    */
-  attachScratch(values: Float64Array, tags: Uint8Array): void
-  /**
-   * Predict for an object `lib/feature-reader.js` encoded into the
-   * attached buffers (one entry per field of workflow `workflow`); the
-   * flat prediction is written back into the values buffer. Returns the
-   * number of slots written.
-   */
-  predictScratch(workflow: number, strict: boolean): number
+  attachScratch(values: Float64Array, tags: Uint8Array): number
   /**
    * Predict for a feature object read through N-API (the path for what
    * the JS reader does not encode); the flat prediction is written into
@@ -301,6 +295,14 @@ export declare function openOutcomeStoreSync(path: string, options: string): Nat
 
 /** Validate graph JSON `text`; `origin` names it in error messages. */
 export declare function parseKnowledgeGraph(text: string, origin: string): NativeKnowledgeGraph
+
+/**
+ * Predict for an object `lib/feature-reader.js` encoded into the buffers
+ * attached under `handle` (one entry per field of workflow `workflow`); the
+ * flat prediction is written back into the values buffer. Returns the
+ * number of slots written.
+ */
+export declare function predictScratch(handle: number, workflow: number, strict: boolean): number
 
 /** `registrySync` on the libuv pool. */
 export declare function registry(op: string, dir: string, args: string): Promise<string>

@@ -859,6 +859,7 @@ module.exports.loadModelsSync = nativeBinding.loadModelsSync
 module.exports.openOutcomeStore = nativeBinding.openOutcomeStore
 module.exports.openOutcomeStoreSync = nativeBinding.openOutcomeStoreSync
 module.exports.parseKnowledgeGraph = nativeBinding.parseKnowledgeGraph
+module.exports.predictScratch = nativeBinding.predictScratch
 module.exports.registry = nativeBinding.registry
 module.exports.registrySync = nativeBinding.registrySync
 module.exports.setMallocTrimOnTeardown = nativeBinding.setMallocTrimOnTeardown

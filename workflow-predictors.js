@@ -37,12 +37,13 @@ function scratch() {
 /**
  * What one call predicts with, swapped whole by reload(): a call reads it
  * once, so it never mixes two versions.
- * { models, info (per workflow index: { workflowType, modelVersion, verdict, path } or null),
+ * { models, scratch (the handle of models' attached buffers, for native.predictScratch),
+ *   info (per workflow index: { workflowType, modelVersion, verdict, path } or null),
  *   stats (parsed model files, on demand), version (registry id or null), revision,
  *   challenger: { models, info, version } | null }
  */
-function snapshot(models, info, version, revision, challenger) {
-  return { models, info, stats: new Map(), version, revision, challenger }
+function snapshot(models, scratch, info, version, revision, challenger) {
+  return { models, scratch, info, stats: new Map(), version, revision, challenger }
 }
 
 class WorkflowPredictor extends EventEmitter {
@@ -172,7 +173,7 @@ class WorkflowPredictor extends EventEmitter {
   }
 
   #adopt(models, version, revision, challenger) {
-    models.attachScratch(this.#scratch.f64, this.#scratch.tags)
+    const scratch = models.attachScratch(this.#scratch.f64, this.#scratch.tags)
     for (const warning of models.warnings) this.#logger.warn(`[ml-engine] ${warning}`)
     const info = JSON.parse(models.modelInfoJson())
     if (this.#dirs.length > 1) {
@@ -189,7 +190,7 @@ class WorkflowPredictor extends EventEmitter {
       }
     }
     const shadow = challenger && { models: challenger.models, info: JSON.parse(challenger.models.modelInfoJson()), version: challenger.version }
-    return snapshot(models, info, version, revision, shadow)
+    return snapshot(models, scratch, info, version, revision, shadow)
   }
 
   #loaded() {
@@ -266,7 +267,7 @@ class WorkflowPredictor extends EventEmitter {
           })
         }
         try {
-          models.predictScratch(w, this.#strict)
+          native.predictScratch(active.scratch, w, this.#strict)
         } catch (error) {
           throw localise(error)
         }

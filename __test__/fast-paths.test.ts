@@ -60,18 +60,25 @@ describe('predict: the JS reader and the N-API path agree', () => {
   it('writes the same flat prediction from an encoded object as from N-API', () => {
     const f64 = new Float64Array(512)
     const tags = new Uint8Array(512)
-    models.attachScratch(f64, tags)
+    const handle = models.attachScratch(f64, tags)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const reader = require('../lib/feature-reader')
     for (const c of golden.cases.filter((_, i) => i % 10 === 0)) {
       const w = reader.workflowOf(c.input)
       expect(reader.encode(w, c.input, f64, tags, 0)).toBe(Object.keys(c.input).length)
-      const n = models.predictScratch(w, false)
+      const n = native.predictScratch(handle, w, false)
       const flat = viaNapi(c.input).flat
       expect(n).toBe(flat.length)
       expect(Array.from(f64.subarray(0, n))).toEqual(flat)
     }
     expect(() => models.attachScratch(new Float64Array(8), tags)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG' }))
+    // Attaching again replaces the handle: the old one no longer reaches the buffers.
+    const other = models.attachScratch(new Float64Array(512), new Uint8Array(512))
+    expect(other).not.toBe(handle)
+    const stale = thrown(() => native.predictScratch(handle, 0, false))
+    expect(stale.code).toBe('ERR_INTERNAL')
+    expect(stale.message).toContain(`no scratch buffers attached under handle ${handle}`)
+    expect(thrown(() => native.predictScratch(2 ** 31, 0, false)).message).toContain('no scratch buffers attached under handle 2147483648')
   })
 
   it('reads fields through getters, prototypes and proxies like a property read', () => {

@@ -26,6 +26,7 @@ mod live_report;
 mod model_registry;
 mod models;
 mod prediction_shape;
+mod scratch_path;
 mod store;
 mod string_table;
 mod task;

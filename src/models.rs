@@ -26,7 +26,7 @@ use crate::predict::{predict_record_into, probability_record, Prediction};
 use crate::prediction_shape::{self, Output, MAX_SLOTS};
 use crate::schema::{all_workflows, find_workflow, Workflow};
 use crate::task::{EngineTask, Work};
-use crate::{encoded, js_object};
+use crate::{encoded, js_object, scratch_path};
 
 /// Models loaded from one or more directories, one slot per workflow.
 #[napi]
@@ -36,7 +36,16 @@ pub struct NativeModels {
     /// The JS wrapper's buffers for encoded objects and flat predictions,
     /// attached once (`attachScratch`) so that a prediction passes no array.
     scratch: Option<(Float64Array, Uint8Array)>,
-    buffers: PredictionBuffers,
+    /// Their handle in `scratch_path`'s table, once attached.
+    handle: Option<u32>,
+}
+
+impl Drop for NativeModels {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            scratch_path::release(handle);
+        }
+    }
 }
 
 impl NativeModels {
@@ -72,10 +81,28 @@ impl NativeModels {
 /// What one prediction fills, kept between calls on the scratch path so that
 /// a prediction allocates nothing once they have grown to size.
 #[derive(Default)]
-struct PredictionBuffers {
+pub(crate) struct PredictionBuffers {
     record: RawRecord,
     prediction: Option<Prediction>,
     imputed: Vec<&'static str>,
+}
+
+impl PredictionBuffers {
+    /// Validate the object encoded in `values`/`tags` (workflow `model`'s
+    /// fields), predict, and write the flat prediction over `values`.
+    pub(crate) fn predict_encoded(
+        &mut self,
+        model: &LoadedModel,
+        strict: bool,
+        values: &mut [f64],
+        tags: &[u8],
+    ) -> crate::error::Result<usize> {
+        let mut record = std::mem::take(&mut self.record);
+        let written = encoded::read_record_into(model.workflow, strict, values, tags, &mut record)
+            .and_then(|()| write_prediction(model, &record, self, values));
+        self.record = record;
+        written
+    }
 }
 
 /// Predict for a validated record with `model` and write the flat result into `out`.
@@ -140,7 +167,7 @@ pub fn load_models_sync(
         Ok(NativeModels {
             set: load(&dirs, &load_options(options)?),
             scratch: None,
-            buffers: PredictionBuffers::default(),
+            handle: None,
         })
     })
 }
@@ -159,7 +186,7 @@ impl Work for LoadModels {
     }
 
     fn into_js(&mut self, _env: Env, set: Arc<ModelSet>) -> Result<NativeModels> {
-        Ok(NativeModels { set, scratch: None, buffers: PredictionBuffers::default() })
+        Ok(NativeModels { set, scratch: None, handle: None })
     }
 }
 
@@ -230,14 +257,15 @@ impl NativeModels {
 
     /// Attach the buffers `predictScratch` reads encoded objects from and
     /// writes flat predictions to (`values` needs `MAX_SLOTS` entries, `tags`
-    /// one per field of the widest workflow).
+    /// one per field of the widest workflow). Returns the handle to pass to
+    /// `predictScratch` (on this thread); attaching again replaces it.
     #[napi]
     pub fn attach_scratch(
         &mut self,
         env: Env,
-        values: Float64Array,
+        mut values: Float64Array,
         tags: Uint8Array,
-    ) -> Result<()> {
+    ) -> Result<u32> {
         run(&env, || {
             let widest = all_workflows()
                 .iter()
@@ -252,36 +280,16 @@ impl NativeModels {
             }
             Ok(())
         })?;
+        if let Some(old) = self.handle.take() {
+            scratch_path::release(old);
+        }
+        // SAFETY: `self` keeps both arrays referenced until it releases the
+        // handle (when attached again, or when finalized); they are the JS
+        // wrapper's private buffers, read and written only by these calls.
+        let handle = unsafe { scratch_path::register(self.set.clone(), values.as_mut(), &tags) };
         self.scratch = Some((values, tags));
-        Ok(())
-    }
-
-    /// Predict for an object `lib/feature-reader.js` encoded into the
-    /// attached buffers (one entry per field of workflow `workflow`); the
-    /// flat prediction is written back into the values buffer. Returns the
-    /// number of slots written.
-    #[napi]
-    pub fn predict_scratch(&mut self, env: Env, workflow: u32, strict: bool) -> Result<u32> {
-        let mut scratch = self.scratch.take();
-        let result = run(&env, || {
-            let workflow = self.workflow_at(workflow)?;
-            let (values, tags) = scratch
-                .as_mut()
-                .ok_or_else(|| EngineError::Internal("no scratch buffers attached".to_string()))?;
-            // SAFETY: the arrays are referenced by this instance and private to
-            // its JS wrapper; no JavaScript runs while they are borrowed.
-            let out = unsafe { values.as_mut() };
-            let model = self.set.models[workflow.index]
-                .as_ref()
-                .ok_or_else(|| EngineError::ModelNotFound(workflow.workflow_type().to_string()))?;
-            let mut record = std::mem::take(&mut self.buffers.record);
-            let written = encoded::read_record_into(workflow, strict, out, tags, &mut record)
-                .and_then(|()| write_prediction(model, &record, &mut self.buffers, out));
-            self.buffers.record = record;
-            written.map(|n| n as u32)
-        });
-        self.scratch = scratch;
-        result
+        self.handle = Some(handle);
+        Ok(handle)
     }
 
     /// Predict for a feature object read through N-API (the path for what
