@@ -286,7 +286,8 @@ impl NativeModels {
         // SAFETY: `self` keeps both arrays referenced until it releases the
         // handle (when attached again, or when finalized); they are the JS
         // wrapper's private buffers, read and written only by these calls.
-        let handle = unsafe { scratch_path::register(self.set.clone(), values.as_mut(), &tags) };
+        let handle = unsafe { scratch_path::register(self.set.clone(), values.as_mut(), &tags) }
+            .map_err(|e| crate::errors::to_js(&env, &e))?;
         self.scratch = Some((values, tags));
         self.handle = Some(handle);
         Ok(handle)

@@ -39,9 +39,29 @@ struct Attachment {
     buffers: PredictionBuffers,
 }
 
+/// Handles pack a slot index (low bits) and the slot's generation (high
+/// bits), so that slots are reused without a released handle reaching the
+/// attachment that took its place (until the generation wraps).
+const INDEX_BITS: u32 = 20;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+
+#[derive(Default)]
+struct Table {
+    slots: Vec<(u32, Option<Attachment>)>,
+    free: Vec<u32>,
+}
+
+impl Table {
+    fn get_mut(&mut self, handle: u32) -> Option<&mut Attachment> {
+        match self.slots.get_mut((handle & INDEX_MASK) as usize) {
+            Some((generation, Some(a))) if *generation == handle >> INDEX_BITS => Some(a),
+            _ => None,
+        }
+    }
+}
+
 thread_local! {
-    /// Attachments by handle (their index); removed ones are `None`.
-    static ATTACHMENTS: RefCell<Vec<Option<Attachment>>> = const { RefCell::new(Vec::new()) };
+    static ATTACHMENTS: RefCell<Table> = RefCell::new(Table::default());
 }
 
 /// Register an attachment; returns its handle.
@@ -49,17 +69,31 @@ thread_local! {
 /// # Safety
 /// `values` and `tags` must stay valid, and unaliased while a prediction
 /// runs, until `release` is called with the handle.
-pub(crate) unsafe fn register(set: Arc<ModelSet>, values: &mut [f64], tags: &[u8]) -> u32 {
+pub(crate) unsafe fn register(set: Arc<ModelSet>, values: &mut [f64], tags: &[u8]) -> crate::error::Result<u32> {
+    let attachment = Attachment {
+        set,
+        values: values.as_mut_ptr(),
+        values_len: values.len(),
+        tags: tags.as_ptr(),
+        tags_len: tags.len(),
+        buffers: PredictionBuffers::default(),
+    };
     ATTACHMENTS.with_borrow_mut(|table| {
-        table.push(Some(Attachment {
-            set,
-            values: values.as_mut_ptr(),
-            values_len: values.len(),
-            tags: tags.as_ptr(),
-            tags_len: tags.len(),
-            buffers: PredictionBuffers::default(),
-        }));
-        (table.len() - 1) as u32
+        let index = match table.free.pop() {
+            Some(i) => i,
+            None if table.slots.len() <= INDEX_MASK as usize => {
+                table.slots.push((0, None));
+                (table.slots.len() - 1) as u32
+            }
+            None => {
+                return Err(EngineError::Internal(format!(
+                    "more than {INDEX_MASK} model sets with attached buffers on one thread"
+                )))
+            }
+        };
+        let slot = &mut table.slots[index as usize];
+        slot.1 = Some(attachment);
+        Ok(index | slot.0 << INDEX_BITS)
     })
 }
 
@@ -67,8 +101,13 @@ pub(crate) unsafe fn register(set: Arc<ModelSet>, values: &mut [f64], tags: &[u8
 pub(crate) fn release(handle: u32) {
     // A finalizer may run while the thread's storage is being torn down.
     let _ = ATTACHMENTS.try_with(|table| {
-        if let Some(slot) = table.borrow_mut().get_mut(handle as usize) {
-            *slot = None;
+        let mut table = table.borrow_mut();
+        if table.get_mut(handle).is_some() {
+            let index = handle & INDEX_MASK;
+            let slot = &mut table.slots[index as usize];
+            slot.1 = None;
+            slot.0 = (slot.0 + 1) & (u32::MAX >> INDEX_BITS);
+            table.free.push(index);
         }
     });
 }
@@ -82,8 +121,7 @@ pub fn predict_scratch(env: Env, handle: u32, workflow: u32, strict: bool) -> Re
     run(&env, || {
         ATTACHMENTS.with_borrow_mut(|table| {
             let a = table
-                .get_mut(handle as usize)
-                .and_then(Option::as_mut)
+                .get_mut(handle)
                 .ok_or_else(|| EngineError::Internal(format!("no scratch buffers attached under handle {handle}")))?;
             let workflow = all_workflows()
                 .get(workflow as usize)
@@ -102,4 +140,28 @@ pub fn predict_scratch(env: Env, handle: u32, workflow: u32, strict: bool) -> Re
             a.buffers.predict_encoded(model, strict, values, tags).map(|n| n as u32)
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_released_handle_reaches_nothing_even_when_its_slot_is_reused() {
+        let (mut v1, t1) = (vec![0.0; 4], vec![0u8; 4]);
+        let (mut v2, t2) = (vec![0.0; 4], vec![0u8; 4]);
+        // SAFETY: the vectors outlive every use of the handles below.
+        let first = unsafe { register(Arc::default(), &mut v1, &t1) }.unwrap();
+        release(first);
+        let second = unsafe { register(Arc::default(), &mut v2, &t2) }.unwrap();
+        assert_eq!(first & INDEX_MASK, second & INDEX_MASK, "the slot is reused");
+        assert_ne!(first, second);
+        ATTACHMENTS.with_borrow_mut(|table| {
+            assert!(table.get_mut(first).is_none());
+            assert_eq!(table.get_mut(second).map(|a| a.values), Some(v2.as_mut_ptr()));
+        });
+        release(second);
+        release(second); // twice is harmless
+        ATTACHMENTS.with_borrow_mut(|table| assert!(table.get_mut(second).is_none()));
+    }
 }
