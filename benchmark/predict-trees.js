@@ -1,26 +1,40 @@
 'use strict'
 // predictSync with the shipped tree models (contributions included: every
 // prediction carries its signed criticalFactors) against the old engine's
-// logistic files, in the same process: 400 blocks of 1,000 calls each over
-// the 1,200 golden inputs; the figure is the median block time per call.
-// Usage: node benchmark/predict-trees.js
+// logistic files, in the same process. Blocks of 1,000 calls over the 1,200
+// golden inputs alternate between the two predictors, so that both see the
+// same noise from a shared machine; a round is 400 blocks of each, and its
+// figure is the median block time per call.
+// Usage: node benchmark/predict-trees.js [rounds]
+const path = require('node:path')
 const { WorkflowPredictor } = require('../workflow-predictors.js')
 const golden = require('../fixtures/ts-parity/golden.json')
 const inputs = golden.cases.map((c) => c.input)
-function bench(dir) {
+
+function predictor(dir) {
   const p = new WorkflowPredictor({ modelsDir: dir, fallbackModelsDir: null, logger: { warn() {} } })
   p.initializeSync()
-  const samples = []
-  let sink = 0
+  return p
+}
+
+const contenders = [
+  { name: 'trees', p: predictor(path.join(__dirname, '..', 'models')) },
+  { name: 'old logistic', p: predictor(path.join(__dirname, '..', 'fixtures', 'ts-ml-engine', 'models')) },
+]
+const rounds = Number(process.argv[2] ?? 3)
+let sink = 0
+const quantile = (sorted, q) => sorted[Math.floor(q * (sorted.length - 1))]
+for (let round = 0; round < rounds; round++) {
+  const samples = contenders.map(() => [])
   for (let b = 0; b < 400; b++) {
-    const t = process.hrtime.bigint()
-    for (let i = 0; i < 1000; i++) sink += p.predictSync(inputs[(b * 1000 + i) % inputs.length]).failureProbability
-    samples.push(Number(process.hrtime.bigint() - t) / 1000 / 1000)
+    contenders.forEach(({ p }, k) => {
+      const t = process.hrtime.bigint()
+      for (let i = 0; i < 1000; i++) sink += p.predictSync(inputs[(b * 1000 + i) % inputs.length]).failureProbability
+      samples[k].push(Number(process.hrtime.bigint() - t) / 1e6)
+    })
   }
-  samples.sort((a, b) => a - b)
-  return { median: samples[200], p25: samples[100], p75: samples[300], sink }
+  const [trees, old] = samples.map((s) => s.sort((a, b) => a - b))
+  const fmt = (s) => `${quantile(s, 0.5).toFixed(2)} µs (p25-p75 ${quantile(s, 0.25).toFixed(2)}-${quantile(s, 0.75).toFixed(2)})`
+  console.log(`round ${round}: trees ${fmt(trees)}, old logistic ${fmt(old)}, ratio ${(quantile(trees, 0.5) / quantile(old, 0.5)).toFixed(2)}`)
 }
-for (let round = 0; round < 3; round++) {
-  const trees = bench(require('node:path').join(__dirname, '..', 'models')), old = bench(require('node:path').join(__dirname, '..', 'fixtures', 'ts-ml-engine', 'models'))
-  console.log(`round ${round}: trees ${trees.median.toFixed(2)} µs (p25-p75 ${trees.p25.toFixed(2)}-${trees.p75.toFixed(2)}), old logistic ${old.median.toFixed(2)} µs, ratio ${(trees.median / old.median).toFixed(2)}`)
-}
+if (!Number.isFinite(sink)) throw new Error('a probability was not finite')
