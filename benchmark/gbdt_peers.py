@@ -41,7 +41,10 @@ if which in ("lightgbm", "both"):
         t = time.perf_counter()
         booster = lgb.train(params, lgb.Dataset(x, label=y, params={"max_bin": 255, "verbose": -1}), num_boost_round=rounds)
         times.append(time.perf_counter() - t)
-    ll, auc = scores(booster.predict(xt))
+    p = booster.predict(xt)
+    ll, auc = scores(p)
+    # The test probabilities, for a paired comparison with ours (paired_logloss.py).
+    p.astype("<f8").tofile(os.path.join(d, "test_p_lightgbm.f64"))
     # Per-row scoring and pred_contrib, one row per call (as predictSync would), on 2,000 rows.
     one = xt[:2000]
     t = time.perf_counter()

@@ -194,6 +194,9 @@ fn main() {
                 .collect();
             let (ll, auc) = log_loss_and_auc(&p, &test.y);
             fs::write(dir.join("model.json"), model.to_json()).unwrap();
+            // The test probabilities, for a paired comparison with a peer's (paired_logloss.py).
+            let bytes: Vec<u8> = p.iter().flat_map(|x| x.to_le_bytes()).collect();
+            fs::write(dir.join("test_p_dawg.f64"), bytes).unwrap();
             let leaves: usize = model.trees().iter().map(|t| t.leaf_count()).sum();
             println!(
                 "{}",
