@@ -1,8 +1,10 @@
 'use strict'
 // Prediction ids: random (version 4) UUIDs, made in batches.
 //
-// `crypto.randomUUID()` costs about 0.3 µs here, most of it building the
-// 36-character string: a tenth of a whole predictSync. A batch instead draws
+// `crypto.randomUUID()` costs about 150 ns here, most of it building the
+// 36-character string, against about 40 ns for an id of a batch
+// (benchmark/prediction-ids.js): nearly a tenth of a whole predictSync. A
+// batch draws
 // the random bytes for BATCH ids at once, writes all their hex digits into
 // one buffer, decodes it to a single string, and hands out 36-character
 // slices of it; V8 makes a slice of a flat string in constant time, without
