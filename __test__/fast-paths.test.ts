@@ -79,6 +79,11 @@ describe('predict: the JS reader and the N-API path agree', () => {
     expect(stale.code).toBe('ERR_INTERNAL')
     expect(stale.message).toContain(`no scratch buffers attached under handle ${handle}`)
     expect(thrown(() => native.predictScratch(2 ** 31, 0, false)).message).toContain('no scratch buffers attached under handle 2147483648')
+    // Values and tags in one buffer would be written while they are read.
+    const shared = new ArrayBuffer(512 * 8)
+    const overlap = thrown(() => models.attachScratch(new Float64Array(shared), new Uint8Array(shared, 8, 64)))
+    expect(overlap.code).toBe('ERR_INVALID_ARG')
+    expect(overlap.message).toContain('the values and the tags share memory')
   })
 
   it('reads fields through getters, prototypes and proxies like a property read', () => {

@@ -278,14 +278,25 @@ impl NativeModels {
                     reason: format!("needs {MAX_SLOTS} values and {widest} tags"),
                 });
             }
+            // A prediction writes the values while it reads the tags.
+            let v = values.as_ptr() as usize..values.as_ptr() as usize + values.len() * 8;
+            let t = tags.as_ptr() as usize..tags.as_ptr() as usize + tags.len();
+            if v.start < t.end && t.start < v.end {
+                return Err(EngineError::InvalidArgument {
+                    name: "scratch".to_string(),
+                    reason: "the values and the tags share memory".to_string(),
+                });
+            }
             Ok(())
         })?;
         if let Some(old) = self.handle.take() {
             scratch_path::release(old);
         }
         // SAFETY: `self` keeps both arrays referenced until it releases the
-        // handle (when attached again, or when finalized); they are the JS
-        // wrapper's private buffers, read and written only by these calls.
+        // handle (when attached again, or when finalized), and they do not
+        // overlap (checked above). The JS layer passes buffers of its own,
+        // which it never transfers, shares or resizes; a caller of this
+        // internal API must do the same.
         let handle = unsafe { scratch_path::register(self.set.clone(), values.as_mut(), &tags) }
             .map_err(|e| crate::errors::to_js(&env, &e))?;
         self.scratch = Some((values, tags));

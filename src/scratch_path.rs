@@ -9,9 +9,11 @@
 //! live, the reused lists) under a handle in this thread's table, and
 //! `predictScratch(handle, workflow, strict)` finds it there.
 //!
-//! The table is per thread: a worker's handles mean nothing on another
-//! thread, where they find no entry and fail with an internal error. An
-//! entry is removed when its `NativeModels` is finalized.
+//! The table is per thread: a handle is only meaningful on the thread that
+//! attached it (on another it names that thread's own slot, if any, or
+//! nothing). The JS layer keeps each handle beside its `NativeModels`, on
+//! the thread that loaded it. An entry is removed when its `NativeModels` is
+//! finalized.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -61,7 +63,7 @@ impl Table {
 }
 
 thread_local! {
-    static ATTACHMENTS: RefCell<Table> = RefCell::new(Table::default());
+    static ATTACHMENTS: RefCell<Table> = const { RefCell::new(Table { slots: Vec::new(), free: Vec::new() }) };
 }
 
 /// Register an attachment; returns its handle.
@@ -87,7 +89,8 @@ pub(crate) unsafe fn register(set: Arc<ModelSet>, values: &mut [f64], tags: &[u8
             }
             None => {
                 return Err(EngineError::Internal(format!(
-                    "more than {INDEX_MASK} model sets with attached buffers on one thread"
+                    "more than {} model sets with attached buffers on one thread",
+                    INDEX_MASK + 1
                 )))
             }
         };
@@ -106,8 +109,12 @@ pub(crate) fn release(handle: u32) {
             let index = handle & INDEX_MASK;
             let slot = &mut table.slots[index as usize];
             slot.1 = None;
-            slot.0 = (slot.0 + 1) & (u32::MAX >> INDEX_BITS);
-            table.free.push(index);
+            slot.0 += 1;
+            // A slot whose generation would wrap is retired, never reused, so
+            // that no released handle can match a later attachment.
+            if slot.0 <= u32::MAX >> INDEX_BITS {
+                table.free.push(index);
+            }
         }
     });
 }
@@ -163,5 +170,23 @@ mod tests {
         release(second);
         release(second); // twice is harmless
         ATTACHMENTS.with_borrow_mut(|table| assert!(table.get_mut(second).is_none()));
+    }
+
+    #[test]
+    fn a_slot_whose_generation_would_wrap_is_retired() {
+        let (mut v, t) = (vec![0.0; 4], vec![0u8; 4]);
+        // SAFETY: the vectors outlive every use of the handle below.
+        let handle = unsafe { register(Arc::default(), &mut v, &t) }.unwrap();
+        let index = handle & INDEX_MASK;
+        let last = u32::MAX >> INDEX_BITS;
+        let handle = ATTACHMENTS.with_borrow_mut(|table| {
+            table.slots[index as usize].0 = last;
+            index | last << INDEX_BITS
+        });
+        release(handle);
+        ATTACHMENTS.with_borrow(|table| assert!(!table.free.contains(&index), "retired, not free"));
+        let next = unsafe { register(Arc::default(), &mut v, &t) }.unwrap();
+        assert_ne!(next & INDEX_MASK, index);
+        release(next);
     }
 }
