@@ -71,7 +71,11 @@ thread_local! {
 /// # Safety
 /// `values` and `tags` must stay valid, and unaliased while a prediction
 /// runs, until `release` is called with the handle.
-pub(crate) unsafe fn register(set: Arc<ModelSet>, values: &mut [f64], tags: &[u8]) -> crate::error::Result<u32> {
+pub(crate) unsafe fn register(
+    set: Arc<ModelSet>,
+    values: &mut [f64],
+    tags: &[u8],
+) -> crate::error::Result<u32> {
     let attachment = Attachment {
         set,
         values: values.as_mut_ptr(),
@@ -127,9 +131,9 @@ pub(crate) fn release(handle: u32) {
 pub fn predict_scratch(env: Env, handle: u32, workflow: u32, strict: bool) -> Result<u32> {
     run(&env, || {
         ATTACHMENTS.with_borrow_mut(|table| {
-            let a = table
-                .get_mut(handle)
-                .ok_or_else(|| EngineError::Internal(format!("no scratch buffers attached under handle {handle}")))?;
+            let a = table.get_mut(handle).ok_or_else(|| {
+                EngineError::Internal(format!("no scratch buffers attached under handle {handle}"))
+            })?;
             let workflow = all_workflows()
                 .get(workflow as usize)
                 .ok_or_else(|| EngineError::Internal(format!("no workflow at index {workflow}")))?;
@@ -144,7 +148,9 @@ pub fn predict_scratch(env: Env, handle: u32, workflow: u32, strict: bool) -> Re
                     std::slice::from_raw_parts(a.tags, a.tags_len),
                 )
             };
-            a.buffers.predict_encoded(model, strict, values, tags).map(|n| n as u32)
+            a.buffers
+                .predict_encoded(model, strict, values, tags)
+                .map(|n| n as u32)
         })
     })
 }
@@ -161,11 +167,18 @@ mod tests {
         let first = unsafe { register(Arc::default(), &mut v1, &t1) }.unwrap();
         release(first);
         let second = unsafe { register(Arc::default(), &mut v2, &t2) }.unwrap();
-        assert_eq!(first & INDEX_MASK, second & INDEX_MASK, "the slot is reused");
+        assert_eq!(
+            first & INDEX_MASK,
+            second & INDEX_MASK,
+            "the slot is reused"
+        );
         assert_ne!(first, second);
         ATTACHMENTS.with_borrow_mut(|table| {
             assert!(table.get_mut(first).is_none());
-            assert_eq!(table.get_mut(second).map(|a| a.values), Some(v2.as_mut_ptr()));
+            assert_eq!(
+                table.get_mut(second).map(|a| a.values),
+                Some(v2.as_mut_ptr())
+            );
         });
         release(second);
         release(second); // twice is harmless
