@@ -57,7 +57,7 @@ function refill() {
     hex(at + 24, random[r + 10]); hex(at + 26, random[r + 11]); hex(at + 28, random[r + 12])
     hex(at + 30, random[r + 13]); hex(at + 32, random[r + 14]); hex(at + 34, random[r + 15])
   }
-  batch = chars.latin1Slice(0, chars.length)
+  batch = chars.toString('latin1')
   next = 0
 }
 
