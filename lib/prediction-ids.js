@@ -4,10 +4,9 @@
 // `crypto.randomUUID()` costs about 150 ns here, most of it building the
 // 36-character string, against about 40 ns for an id of a batch
 // (benchmark/prediction-ids.js): nearly a tenth of a whole predictSync. A
-// batch draws
-// the random bytes for BATCH ids at once, writes all their hex digits into
-// one buffer, decodes it to a single string, and hands out 36-character
-// slices of it; V8 makes a slice of a flat string in constant time, without
+// batch draws the random bytes for BATCH ids at once, writes all their hex
+// digits into one buffer, decodes it to a single string, and hands out
+// 36-character slices of it; V8 makes a slice of a flat string in constant time, without
 // copying. The ids are as random as randomUUID's (the same CSPRNG, the same
 // 122 random bits, the same RFC 9562 layout); a slice keeps its batch's
 // string (about 18 KB, shared by BATCH ids) alive while any of them is.

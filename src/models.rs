@@ -50,21 +50,13 @@ impl Drop for NativeModels {
 
 impl NativeModels {
     fn model(&self, workflow: &Workflow) -> crate::error::Result<&LoadedModel> {
-        self.set.models[workflow.index]
-            .as_ref()
-            .ok_or_else(|| EngineError::ModelNotFound(workflow.workflow_type().to_string()))
+        model_of(&self.set, workflow)
     }
 
     fn model_for_type(&self, workflow_type: &str) -> crate::error::Result<&LoadedModel> {
         let workflow = find_workflow(workflow_type)
             .ok_or_else(|| EngineError::model_not_found(&workflow_type))?;
         self.model(workflow)
-    }
-
-    fn workflow_at(&self, index: u32) -> crate::error::Result<&'static Workflow> {
-        all_workflows()
-            .get(index as usize)
-            .ok_or_else(|| EngineError::Internal(format!("no workflow at index {index}")))
     }
 
     /// Predict for a validated record and write the flat result into `out`.
@@ -74,8 +66,22 @@ impl NativeModels {
         record: &RawRecord,
         out: &mut [f64],
     ) -> crate::error::Result<usize> {
-        write_prediction(self.model(workflow)?, record, &mut PredictionBuffers::default(), out)
+        write_prediction(self.model(workflow)?, record, &mut Prediction::empty(), &mut Vec::new(), out)
     }
+}
+
+/// The model of `workflow` in `set`, or the error that it has none.
+pub(crate) fn model_of<'s>(set: &'s ModelSet, workflow: &Workflow) -> crate::error::Result<&'s LoadedModel> {
+    set.models[workflow.index]
+        .as_ref()
+        .ok_or_else(|| EngineError::ModelNotFound(workflow.workflow_type().to_string()))
+}
+
+/// The workflow at a schema index the JS layer passed.
+pub(crate) fn workflow_at(index: u32) -> crate::error::Result<&'static Workflow> {
+    all_workflows()
+        .get(index as usize)
+        .ok_or_else(|| EngineError::Internal(format!("no workflow at index {index}")))
 }
 
 /// What one prediction fills, kept between calls on the scratch path so that
@@ -83,7 +89,7 @@ impl NativeModels {
 #[derive(Default)]
 pub(crate) struct PredictionBuffers {
     record: RawRecord,
-    prediction: Option<Prediction>,
+    prediction: Prediction,
     imputed: Vec<&'static str>,
 }
 
@@ -97,32 +103,31 @@ impl PredictionBuffers {
         values: &mut [f64],
         tags: &[u8],
     ) -> crate::error::Result<usize> {
-        let mut record = std::mem::take(&mut self.record);
-        let written = encoded::read_record_into(model.workflow, strict, values, tags, &mut record)
-            .and_then(|()| write_prediction(model, &record, self, values));
-        self.record = record;
-        written
+        encoded::read_record_into(model.workflow, strict, values, tags, &mut self.record)?;
+        write_prediction(model, &self.record, &mut self.prediction, &mut self.imputed, values)
     }
 }
 
-/// Predict for a validated record with `model` and write the flat result into `out`.
+/// Predict for a validated record with `model` and write the flat result
+/// into `out`; `prediction` and `imputed` are filled on the way (their
+/// allocations reused).
 fn write_prediction(
     model: &LoadedModel,
     record: &RawRecord,
-    buffers: &mut PredictionBuffers,
+    prediction: &mut Prediction,
+    imputed: &mut Vec<&'static str>,
     out: &mut [f64],
 ) -> crate::error::Result<usize> {
     let workflow = model.workflow;
-    let prediction = buffers.prediction.get_or_insert_with(Prediction::empty);
     predict_record_into(model, record, prediction);
-    buffers.imputed.clear();
+    imputed.clear();
     if record.any_missing() {
-        buffers.imputed.extend(record.imputed_fields_iter(workflow));
+        imputed.extend(record.imputed_fields_iter(workflow));
     }
     let output = Output {
         workflow_index: workflow.index,
         prediction,
-        imputed: &buffers.imputed,
+        imputed,
     };
     prediction_shape::write(&output, out).ok_or_else(|| {
         EngineError::Internal("a prediction did not fit its flat layout".to_string())
@@ -348,7 +353,7 @@ impl NativeModels {
         mut out: Float64ArraySlice,
     ) -> Result<()> {
         run(&env, || {
-            let workflow = self.workflow_at(workflow)?;
+            let workflow = workflow_at(workflow)?;
             let model = self.model(workflow)?;
             let width = workflow.fields.len();
             if values.len() < rows as usize * width || tags.len() < rows as usize * width {

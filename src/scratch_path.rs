@@ -24,8 +24,7 @@ use napi_derive::napi;
 use crate::error::EngineError;
 use crate::errors::run;
 use crate::model::ModelSet;
-use crate::models::PredictionBuffers;
-use crate::schema::all_workflows;
+use crate::models::{model_of, workflow_at, PredictionBuffers};
 
 /// What one attachment holds. The buffers are the JS wrapper's typed arrays,
 /// kept alive by the `NativeModels` that registered this entry (it holds
@@ -134,12 +133,7 @@ pub fn predict_scratch(env: Env, handle: u32, workflow: u32, strict: bool) -> Re
             let a = table.get_mut(handle).ok_or_else(|| {
                 EngineError::Internal(format!("no scratch buffers attached under handle {handle}"))
             })?;
-            let workflow = all_workflows()
-                .get(workflow as usize)
-                .ok_or_else(|| EngineError::Internal(format!("no workflow at index {workflow}")))?;
-            let model = a.set.models[workflow.index]
-                .as_ref()
-                .ok_or_else(|| EngineError::ModelNotFound(workflow.workflow_type().to_string()))?;
+            let model = model_of(&a.set, workflow_at(workflow)?)?;
             // SAFETY: `register`'s contract; no JavaScript runs during this
             // call, so nothing else reads or writes the buffers meanwhile.
             let (values, tags) = unsafe {

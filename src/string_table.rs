@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 use crate::predict::{self, Direction, RiskLevel};
 use crate::schema::all_workflows;
 
-/// A multiply-rotate hash, a word at a time: the keys are addresses and
-/// short static strings looked up a dozen times per prediction, where
+/// A multiply-rotate hash, a word at a time: the keys are short static
+/// strings (looked up when the address table misses), where
 /// SipHash's resistance to chosen keys buys nothing and a byte-at-a-time
 /// hash costs a multiply per byte.
 #[derive(Default)]
@@ -39,14 +39,6 @@ impl std::hash::Hasher for WordHash {
         let mut last = [0u8; 8];
         last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
         self.mix(u64::from_le_bytes(last) ^ ((bytes.len() as u64) << 56));
-    }
-
-    fn write_usize(&mut self, x: usize) {
-        self.mix(x as u64);
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        self.mix(x);
     }
 }
 

@@ -99,6 +99,12 @@ impl Prediction {
     }
 }
 
+impl Default for Prediction {
+    fn default() -> Prediction {
+        Prediction::empty()
+    }
+}
+
 /// The logistic function of `bias + sum(weights[i] * vector[i])`, summed in
 /// vector order (the order fixes the last bits of the result).
 ///
