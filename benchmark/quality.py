@@ -1,6 +1,6 @@
 """Model quality against peers, in one run, on two worlds.
 
-    benchmark/.venv/bin/python benchmark/quality.py [--sizes 300,3000,30000] [--test 5000] [--quick]
+    benchmark/.venv/bin/python benchmark/quality.py [--sizes 300,3000,30000] [--test 5000] [--pool N] [--draw K] [--train-args "..."] [--out DIR] [--quick]
 
 Worlds: `generator` (the engine's own synthetic scenarios, as recorded
 outcomes) and `recorded` (benchmark/quality/world.py, built to be unlike
@@ -19,8 +19,8 @@ it). For each world and each training size (rows per workflow):
 
 Each is measured on the same 5,000 test rows per workflow: log-loss, AUC,
 ECE (10 equal-width bins) and training time (peers: the fits of the 8
-workflows added up, timed in-process). Writes benchmark/QUALITY.md and
-benchmark/quality-results.json.
+workflows added up, timed in-process). Writes QUALITY.md and
+quality-results.json into `--out` (default: benchmark/).
 """
 import argparse
 import collections
@@ -158,6 +158,13 @@ def main():
     ap.add_argument("--sizes", default="300,3000,30000")
     ap.add_argument("--test", type=int, default=5000)
     ap.add_argument("--quick", action="store_true", help="sizes 300,1000 and 1,000 test rows: a smoke run")
+    ap.add_argument("--pool", type=int, help="rows per workflow generated for the nested training sets (default: the largest size); "
+                    "the first n rows depend on it, so `--sizes 300 --pool 30000` reruns the 300-row cells of the full run")
+    ap.add_argument("--draw", type=int, default=0,
+                    help="which draw of the training rows (0: the recorded one); the test rows stay the same, so "
+                         "benchmark/quality_draws.py can tell a model's behaviour from the luck of one training sample")
+    ap.add_argument("--train-args", default="", help="extra arguments for `dawg-ml train`, e.g. \"--folds 10\"")
+    ap.add_argument("--out", default=HERE, help="directory for QUALITY.md and quality-results.json (default: benchmark/)")
     args = ap.parse_args()
     sizes = [300, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     n_test = 1000 if args.quick else args.test
@@ -166,16 +173,18 @@ def main():
     schema_json = json.loads(sh("node", "-e", "process.stdout.write(require('./lib/binding').getSchemaJson())").stdout)
     base = schema_json["baseFields"]
     schema = {w["workflowType"]: base + w["fields"] for w in schema_json["workflows"]}
-    n_max = max(sizes)
+    n_max = max(sizes + [args.pool or 0])
     paths = lambda name: os.path.join(WORK, name)
     # Pools (nested training sets: the first n rows of each workflow) and test sets.
-    sh("node", "benchmark/quality/rows.js", "11", str(n_max), paths("gen-train.jsonl"))
+    # Training seeds 11, 21 and 31 (draw 0), or 10 more per draw; test seeds 12, 22 and 32.
+    draw = lambda seed: str(seed + 10 * args.draw)
+    sh("node", "benchmark/quality/rows.js", draw(11), str(n_max), paths("gen-train.jsonl"))
     sh("node", "benchmark/quality/rows.js", "12", str(n_test), paths("gen-test.jsonl"))
-    sh("node", "benchmark/quality/rows.js", "21", str(n_max), paths("base-train.jsonl"))
+    sh("node", "benchmark/quality/rows.js", draw(21), str(n_max), paths("base-train.jsonl"))
     sh("node", "benchmark/quality/rows.js", "22", str(n_test), paths("base-test.jsonl"))
-    sh(PY, "benchmark/quality/world.py", paths("base-train.jsonl"), paths("rec-train.jsonl"), "31")
+    sh(PY, "benchmark/quality/world.py", paths("base-train.jsonl"), paths("rec-train.jsonl"), draw(31))
     sh(PY, "benchmark/quality/world.py", paths("base-test.jsonl"), paths("rec-test.jsonl"), "32", "--test")
-    results = {"sizes": sizes, "testRows": n_test, "worlds": {}}
+    results = {"sizes": sizes, "testRows": n_test, "draw": args.draw, "trainArgs": args.train_args, "worlds": {}}
     for world, prefix in (("generator", "gen"), ("recorded", "rec")):
         train_by_wf = by_workflow(read_jsonl(paths(f"{prefix}-train.jsonl")))
         test_path = paths(f"{prefix}-test.jsonl")
@@ -189,7 +198,7 @@ def main():
             write_train(train_by_wf, n, train_path)
             models = paths(f"{prefix}-models-{n}")
             t = time.perf_counter()
-            summary = json.loads(sh("node", "bin/dawg-ml.js", "train", "--data", train_path, "--out", models, "--json").stdout)
+            summary = json.loads(sh("node", "bin/dawg-ml.js", "train", "--data", train_path, "--out", models, "--json", *args.train_args.split()).stdout)
             ours_time = time.perf_counter() - t
             sh("node", "benchmark/quality/predict.js", models, test_path, paths(f"{prefix}-ours-{n}.json"))
             ours = json.load(open(paths(f"{prefix}-ours-{n}.json")))
@@ -219,10 +228,11 @@ def main():
             results["worlds"][world][str(n)] = cell
     results["seconds"] = time.time() - started
     results["machine"] = machine()
-    with open(os.path.join(HERE, "quality-results.json"), "w") as f:
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "quality-results.json"), "w") as f:
         json.dump(results, f, indent=1)
     md = render(results, " ".join(sys.argv[1:]))
-    with open(os.path.join(HERE, "QUALITY.md"), "w") as f:
+    with open(os.path.join(args.out, "QUALITY.md"), "w") as f:
         f.write(md)
     sys.stdout.write(md)
 

@@ -10,7 +10,8 @@ use crate::schema::Workflow;
 
 /// The sigmoid argument is clamped to this range, as in the old engine.
 const LOGIT_CLAMP: f64 = 100.0;
-/// Contributions above this make a non-critical feature a critical factor.
+/// With old model files, contributions above this make a non-critical
+/// feature a critical factor.
 const CONTRIBUTION_FLOOR: f64 = 0.1;
 pub const MAX_CRITICAL_FACTORS: usize = 5;
 
@@ -164,13 +165,19 @@ pub fn rank_factors_into(
             Direction::Lowers
         })
     };
+    // Old files: the old engine's list, the workflow's critical entries and
+    // any entry above the floor. Signed: the largest contributions toward
+    // failure, whatever their size or the schema's view of the entry (the
+    // model's own account of the row), leaving out only the entries it does
+    // not read at all (a contribution of exactly 0).
+    let listed = |critical: bool, c: f64| if signed { c != 0.0 } else { critical || c > CONTRIBUTION_FLOOR };
     let d = workflow.vector.len();
     let entries = workflow
         .vector
         .iter()
         .zip(attributions.iter().zip(input.vector))
         .filter_map(|(entry, (a, &value))| {
-            (entry.critical || a.contribution > CONTRIBUTION_FLOOR).then_some(CriticalFactor {
+            listed(entry.critical, a.contribution).then_some(CriticalFactor {
                 feature: entry.feature,
                 value,
                 weight: a.weight,
@@ -183,7 +190,7 @@ pub fn rank_factors_into(
             .fields_outside_vector
             .iter()
             .zip(attributions.get(d..).unwrap_or(&[]))
-            .filter(|(_, a)| a.contribution > CONTRIBUTION_FLOOR)
+            .filter(move |(_, a)| listed(false, a.contribution))
             .map(move |(&field, a)| CriticalFactor {
                 feature: workflow.fields[field].name,
                 value: record.values[field],
@@ -474,15 +481,20 @@ mod tests {
         assert!((f[0].contribution - 2.7).abs() < 1e-12);
         assert_eq!(f[0].direction, Some(Direction::Raises));
         assert_eq!(f[1].feature, "beatSync");
-        // Zero-contribution critical entries come before the one that lowers the risk.
-        assert_eq!(f[2].contribution, 0.0);
+        assert!((f[1].contribution - 0.25).abs() < 1e-12, "small, yet listed: no floor for signed factors");
+        // Entries the model does not read (contribution exactly 0) are left
+        // out, critical or not, so the one that lowers the risk comes third.
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(f[2].feature, "transcriptionAccuracy");
+        assert!((f[2].contribution + 0.8).abs() < 1e-12);
+        assert_eq!(f[2].direction, Some(Direction::Lowers));
         assert!(f.iter().all(|x| x.direction.is_some()));
-        let lowering = rank_factors(w, input, &attributions, Explanations::Signed)
-            .into_iter()
-            .chain(std::iter::empty())
-            .find(|x| x.feature == "transcriptionAccuracy");
-        // Ranked last among the critical entries, it falls outside the top five.
-        assert!(lowering.is_none());
+        // Old files list critical entries whatever their contribution, and
+        // others only above the floor: the same small contribution is not
+        // enough there.
+        let mut old = attributions.clone();
+        old[beat].contribution = 0.05;
+        assert!(rank_factors(w, input, &old, Explanations::Unsigned).iter().all(|x| x.feature != "beatSync"));
         // Unsigned, the same attributions would rank it second by magnitude.
         for a in attributions.iter_mut() {
             a.contribution = a.contribution.abs();

@@ -154,6 +154,26 @@ impl LogisticFitter {
     }
 }
 
+/// The step (of `0..steps`) with the lowest `loss`; on ties the earlier
+/// one (the smaller C).
+fn lowest(steps: usize, loss: impl Fn(usize) -> f64) -> usize {
+    (1..steps).fold(0, |b, step| if loss(step) < loss(b) { step } else { b })
+}
+
+/// Per fold f, the step with the lowest held-out loss summed over the
+/// other folds. `held_loss[f][step]`: fold f's summed held-out log-loss at
+/// each step every fold reached.
+fn steps_chosen_by_other_folds(held_loss: &[Vec<f64>]) -> Vec<usize> {
+    let steps = held_loss.iter().map(Vec::len).min().unwrap_or(0);
+    (0..held_loss.len())
+        .map(|f| {
+            lowest(steps, |step| {
+                held_loss.iter().enumerate().filter(|(h, _)| *h != f).map(|(_, l)| l[step]).sum()
+            })
+        })
+        .collect()
+}
+
 impl Fitter for LogisticFitter {
     fn model_type(&self) -> &'static str {
         MODEL_TYPE
@@ -222,11 +242,25 @@ impl Fitter for LogisticFitter {
         let oof = |step: usize| folds.assemble(members, |f| &per_fold[f][step]);
         let losses: Vec<f64> = (0..reached).map(|step| metrics::log_loss(&oof(step), &y)).collect();
         // Lowest loss; on ties the smaller C (the earlier step).
-        let best = (1..reached).fold(0, |b, step| if losses[step] < losses[b] { step } else { b });
+        let best = lowest(reached, |step| losses[step]);
+        // The out-of-fold probabilities are cross-fitted, as the trees'
+        // are: fold f's rows take fold f's fit at the C the *other* folds
+        // choose, so no held-out label chose the C it is scored with, and
+        // the families are compared on equal terms (the C chosen on all
+        // rows is a little optimistic about its own rows, most at a few
+        // hundred rows).
+        let held_loss: Vec<Vec<f64>> = (0..k)
+            .map(|f| {
+                let held_y: Vec<bool> = folds.split(members, f).1.iter().map(|i| set.y[*i]).collect();
+                (0..reached).map(|step| metrics::log_loss(&per_fold[f][step], &held_y) * held_y.len() as f64).collect()
+            })
+            .collect();
+        let step_of = steps_chosen_by_other_folds(&held_loss);
+        let oof = folds.assemble(members, |f| &per_fold[f][step_of[f]]);
         Ok(CrossValidation {
-            oof: oof(best),
+            log_loss: metrics::log_loss(&oof, &y),
+            oof,
             chosen: json!({ "C": grid[path[best]] }),
-            log_loss: losses[best],
             candidates: (0..reached)
                 .map(|step| Candidate {
                     params: json!({ "C": grid[path[step]] }),
@@ -266,5 +300,24 @@ impl Fitter for LogisticFitter {
                 "standardised": true,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::steps_chosen_by_other_folds;
+
+    #[test]
+    fn each_fold_is_scored_at_the_step_the_other_folds_choose() {
+        // Fold 0 alone favours step 2, by far; folds 1 and 2 favour step 0.
+        // Pooled, step 2 wins (6 + 8 + 9 = 23 against 30 + 2 + 2 = 34), yet
+        // neither other fold would pick it for fold 0, and fold 0's own
+        // labels do not decide its step.
+        let held = vec![vec![30.0, 20.0, 6.0], vec![2.0, 5.0, 8.0], vec![2.0, 6.0, 9.0]];
+        assert_eq!(steps_chosen_by_other_folds(&held), [0, 2, 2]);
+        // Ties go to the earlier step (the smaller C).
+        assert_eq!(steps_chosen_by_other_folds(&[vec![1.0, 1.0], vec![1.0, 1.0]]), [0, 0]);
+        // Only the steps every fold reached count.
+        assert_eq!(steps_chosen_by_other_folds(&[vec![5.0, 1.0, 0.0], vec![5.0, 1.0]]), [1, 1]);
     }
 }
