@@ -170,40 +170,71 @@ pub fn rank_factors_into(
     // failure, whatever their size or the schema's view of the entry (the
     // model's own account of the row), leaving out only the entries it does
     // not read at all (a contribution of exactly 0).
-    let listed = |critical: bool, c: f64| if signed { c != 0.0 } else { critical || c > CONTRIBUTION_FLOOR };
+    let listed = |critical: &dyn Fn() -> bool, c: f64| if signed { c != 0.0 } else { c > CONTRIBUTION_FLOOR || critical() };
     let d = workflow.vector.len();
-    let entries = workflow
-        .vector
-        .iter()
-        .zip(attributions.iter().zip(input.vector))
-        .filter_map(|(entry, (a, &value))| {
-            listed(entry.critical, a.contribution).then_some(CriticalFactor {
-                feature: entry.feature,
-                value,
-                weight: a.weight,
-                contribution: a.contribution,
-                direction: direction(a.contribution),
-            })
-        });
-    let outside = input.record.into_iter().flat_map(|record| {
-        workflow
-            .fields_outside_vector
-            .iter()
-            .zip(attributions.get(d..).unwrap_or(&[]))
-            .filter(move |(_, a)| listed(false, a.contribution))
-            .map(move |(&field, a)| CriticalFactor {
-                feature: workflow.fields[field].name,
-                value: record.values[field],
-                weight: a.weight,
-                contribution: a.contribution,
-                direction: direction(a.contribution),
-            })
-    });
+    // Slots of the explanation: the vector's entries, then (with a record)
+    // the fields outside the vector. Ranked by slot first; only the winners
+    // become factors.
+    let in_vector = d.min(input.vector.len()).min(attributions.len());
+    let outside = match input.record {
+        Some(_) => workflow.fields_outside_vector.len().min(attributions.len().saturating_sub(d)),
+        None => 0,
+    };
+    let mut top = [(0usize, 0.0f64); MAX_CRITICAL_FACTORS];
+    let mut len = 0;
+    for (slot, a) in attributions[..in_vector].iter().enumerate() {
+        if listed(&|| workflow.vector[slot].critical, a.contribution) {
+            len = insert_ranked(&mut top, len, (slot, a.contribution));
+        }
+    }
+    for (slot, a) in attributions.iter().enumerate().skip(d).take(outside) {
+        if listed(&|| false, a.contribution) {
+            len = insert_ranked(&mut top, len, (slot, a.contribution));
+        }
+    }
     factors.clear();
-    factors.extend(entries.chain(outside));
-    // `sort_by` is stable, so equal contributions keep vector order.
-    factors.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
-    factors.truncate(MAX_CRITICAL_FACTORS);
+    factors.extend(top[..len].iter().map(|&(slot, contribution)| {
+        let a = &attributions[slot];
+        let (feature, value) = match slot.checked_sub(d) {
+            None => (workflow.vector[slot].feature, input.vector[slot]),
+            Some(k) => {
+                let field = workflow.fields_outside_vector[k];
+                (workflow.fields[field].name, input.record.map_or(0.0, |r| r.values[field]))
+            }
+        };
+        CriticalFactor {
+            feature,
+            value,
+            weight: a.weight,
+            contribution,
+            direction: direction(contribution),
+        }
+    }));
+}
+
+/// Inserts `c` (a slot and its contribution) into the first `len` entries
+/// of `top` (largest contribution first) after every entry it does not
+/// exceed, and returns the new length: the same list as a stable sort of
+/// all candidates truncated to `MAX_CRITICAL_FACTORS` (equal contributions
+/// keep their order of arrival, slot order), without sorting the twenty-odd
+/// entries a signed model lists. Contributions are finite and never -0.0
+/// beside +0.0 (signed lists leave zeros out, unsigned ones are `|·|`), so
+/// `>` orders them as `total_cmp` would.
+fn insert_ranked(top: &mut [(usize, f64); MAX_CRITICAL_FACTORS], len: usize, c: (usize, f64)) -> usize {
+    let mut at = len;
+    if len == MAX_CRITICAL_FACTORS {
+        // Most candidates of a full list exceed none of it.
+        if !(c.1 > top[len - 1].1) {
+            return len;
+        }
+        at = len - 1;
+    }
+    while at > 0 && c.1 > top[at - 1].1 {
+        top[at] = top[at - 1];
+        at -= 1;
+    }
+    top[at] = c;
+    (len + 1).min(MAX_CRITICAL_FACTORS)
 }
 
 /// The old engine's factors of a linear model: `rank_factors` on unsigned
@@ -502,6 +533,39 @@ mod tests {
         let unsigned = rank_factors(w, input, &attributions, Explanations::Unsigned);
         assert_eq!(unsigned[1].feature, "transcriptionAccuracy");
         assert!(unsigned.iter().all(|x| x.direction.is_none()));
+    }
+
+    #[test]
+    fn ranking_keeps_the_first_five_of_a_stable_sort_of_every_candidate() {
+        let w = find_workflow("stem-separation").unwrap();
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        for round in 0..500 {
+            // Few distinct values, so ties are common; zeros too.
+            let candidates: Vec<CriticalFactor> = (0..(round % 30))
+                .map(|k| CriticalFactor {
+                    feature: w.vector[k % w.vector.len()].feature,
+                    value: k as f64,
+                    weight: 0.0,
+                    contribution: [-1.0, -0.5, 0.0, 0.25, 0.5, 2.0][(next() % 6) as usize],
+                    direction: None,
+                })
+                .collect();
+            let mut sorted = candidates.clone();
+            // What `rank_factors_into` did before: sort every candidate.
+            sorted.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+            sorted.truncate(MAX_CRITICAL_FACTORS);
+            let mut top = [(0usize, 0.0f64); MAX_CRITICAL_FACTORS];
+            let mut len = 0;
+            for (slot, c) in candidates.iter().enumerate() {
+                len = insert_ranked(&mut top, len, (slot, c.contribution));
+            }
+            let ranked: Vec<CriticalFactor> = top[..len].iter().map(|&(slot, _)| candidates[slot]).collect();
+            assert_eq!(ranked, sorted, "round {round}");
+        }
     }
 
     #[test]
