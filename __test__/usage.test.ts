@@ -74,7 +74,11 @@ describe('usage examples with the shipped models', () => {
         expect(f.contribution).toBeCloseTo(f.weight * (f.value - model.featureMeans![f.feature]), 12)
       }
       expect(f.direction).toBe(f.contribution > 0 ? 'raises' : 'lowers')
+      // Only entries the model reads are listed: none contributes exactly 0,
+      // even the workflow's critical ones.
+      expect(f.contribution).not.toBe(0)
     }
+    expect(p.criticalFactors).toHaveLength(5)
     // Ranked by contribution toward failure, largest first.
     const contributions = p.criticalFactors.map((f) => f.contribution)
     expect(contributions).toEqual([...contributions].sort((a, b) => b - a))
