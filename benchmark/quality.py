@@ -184,7 +184,7 @@ def main():
     sh("node", "benchmark/quality/rows.js", "22", str(n_test), paths("base-test.jsonl"))
     sh(PY, "benchmark/quality/world.py", paths("base-train.jsonl"), paths("rec-train.jsonl"), draw(31))
     sh(PY, "benchmark/quality/world.py", paths("base-test.jsonl"), paths("rec-test.jsonl"), "32", "--test")
-    results = {"sizes": sizes, "testRows": n_test, "draw": args.draw, "trainArgs": args.train_args, "worlds": {}}
+    results = {"sizes": sizes, "testRows": n_test, "draw": args.draw, "trainArgs": args.train_args, "pool": args.pool, "worlds": {}}
     for world, prefix in (("generator", "gen"), ("recorded", "rec")):
         train_by_wf = by_workflow(read_jsonl(paths(f"{prefix}-train.jsonl")))
         test_path = paths(f"{prefix}-test.jsonl")

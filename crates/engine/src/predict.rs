@@ -122,22 +122,23 @@ pub fn probability(weights: &[f64], bias: f64, vector: &[f64]) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// Up to five factors: entries that are critical for the workflow or
-/// contribute more than 0.1, ties in vector order.
+/// Up to five factors, ties in vector order.
 ///
-/// With unsigned explanations (old model files) a contribution is a
-/// magnitude, `|weight * value|` (or `|weight * (value - mean)|` when the
-/// file stores means), and factors are ranked by it, as in the old engine.
-/// With signed ones (models trained by this engine) a contribution is the
-/// entry's SHAP value in log-odds; factors are ranked by contribution toward
-/// failure, largest first (so an entry that lowers the risk never outranks
-/// one that raises it), and each carries its direction.
+/// With unsigned explanations (old model files) the candidates are the
+/// entries that are critical for the workflow or contribute more than 0.1;
+/// a contribution is a magnitude, `|weight * value|` (or
+/// `|weight * (value - mean)|` when the file stores means), and factors are
+/// ranked by it, as in the old engine. With signed ones (models trained by
+/// this engine) a contribution is the entry's SHAP value in log-odds; every
+/// entry with a nonzero contribution is a candidate, factors are ranked by
+/// contribution toward failure, largest first (so an entry that lowers the
+/// risk never outranks one that raises it), and each carries its direction.
 ///
 /// `attributions` holds one slot per vector entry and, optionally, one per
 /// raw field outside the vector (`Workflow::fields_outside_vector`, filled
 /// by families that read raw fields): such a field becomes a factor named
-/// by the field, with its raw value, when it contributes more than 0.1
-/// (it is never critical, and no recommendation rule reads it).
+/// by the field, with its raw value, when it is a candidate by the same
+/// rule (it is never critical, and no recommendation rule reads it).
 pub fn rank_factors(
     workflow: &Workflow,
     input: Input,
@@ -217,9 +218,10 @@ pub fn rank_factors_into(
 /// exceed, and returns the new length: the same list as a stable sort of
 /// all candidates truncated to `MAX_CRITICAL_FACTORS` (equal contributions
 /// keep their order of arrival, slot order), without sorting the twenty-odd
-/// entries a signed model lists. Contributions are finite and never -0.0
-/// beside +0.0 (signed lists leave zeros out, unsigned ones are `|·|`), so
-/// `>` orders them as `total_cmp` would.
+/// entries a signed model lists. Contributions are finite (linear ones are
+/// clamped, and 0 for an entry without weight; tree ones add finite table
+/// values) and never -0.0 beside +0.0 (signed lists leave zeros out,
+/// unsigned ones are `|·|`), so `>` orders them as `total_cmp` would.
 fn insert_ranked(top: &mut [(usize, f64); MAX_CRITICAL_FACTORS], len: usize, c: (usize, f64)) -> usize {
     let mut at = len;
     if len == MAX_CRITICAL_FACTORS {
@@ -566,6 +568,29 @@ mod tests {
             let ranked: Vec<CriticalFactor> = top[..len].iter().map(|&(slot, _)| candidates[slot]).collect();
             assert_eq!(ranked, sorted, "round {round}");
         }
+    }
+
+    #[test]
+    fn a_signed_entry_without_weight_contributes_zero_even_past_an_overflowing_mean() {
+        let w = find_workflow("freestyle").unwrap();
+        let n = w.vector.len();
+        let mut weights = vec![0.0; n];
+        weights[1] = 2.0;
+        let mut means = vec![0.0; n];
+        means[0] = -1e308; // 1e308 - (-1e308) overflows to infinity
+        means[1] = f64::MAX;
+        let mut vector = vec![0.5; n];
+        vector[0] = 1e308;
+        vector[1] = -f64::MAX;
+        let model = LinearModel { weights, bias: 0.0, means: Some(means), explanations: Explanations::Signed };
+        let mut attributions = vec![Attribution::default(); n];
+        model.explain(Input { vector: &vector, record: None }, &mut attributions);
+        assert_eq!(attributions[0].contribution, 0.0, "0 · ∞ would be NaN");
+        assert_eq!(attributions[1].contribution, -f64::MAX, "clamped");
+        assert!(attributions.iter().all(|a| a.contribution.is_finite()));
+        let f = rank_factors(w, Input { vector: &vector, record: None }, &attributions, Explanations::Signed);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].feature, w.vector[1].feature);
     }
 
     #[test]

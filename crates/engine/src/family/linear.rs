@@ -100,6 +100,9 @@ impl Scorer for LinearModel {
             };
             let contribution = match self.explanations {
                 Explanations::Unsigned => (weight * centred).abs().min(f64::MAX),
+                // An entry without weight contributes nothing, even where
+                // the distance from a file's mean overflows (0 · ∞ is NaN).
+                Explanations::Signed if weight == 0.0 => 0.0,
                 Explanations::Signed => (weight * centred).clamp(-f64::MAX, f64::MAX),
             };
             *a = Attribution {
@@ -245,10 +248,11 @@ impl Fitter for LogisticFitter {
         let best = lowest(reached, |step| losses[step]);
         // The out-of-fold probabilities are cross-fitted, as the trees'
         // are: fold f's rows take fold f's fit at the C the *other* folds
-        // choose, so no held-out label chose the C it is scored with, and
-        // the families are compared on equal terms (the C chosen on all
-        // rows is a little optimistic about its own rows, most at a few
-        // hundred rows).
+        // choose, so fold f's labels do not choose its C (they only end its
+        // path, which caps the values every fold reached, as a tree fold's
+        // early stop caps the rounds), and the families are compared on
+        // equal terms (the C chosen on all rows is a little optimistic about
+        // its own rows, most at a few hundred rows).
         let held_loss: Vec<Vec<f64>> = (0..k)
             .map(|f| {
                 let held_y: Vec<bool> = folds.split(members, f).1.iter().map(|i| set.y[*i]).collect();
