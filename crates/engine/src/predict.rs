@@ -171,8 +171,14 @@ pub fn rank_factors_into(
     // failure, whatever their size or the schema's view of the entry (the
     // model's own account of the row), leaving out only the entries it does
     // not read at all (a contribution of exactly 0).
-    let listed = |critical: &dyn Fn() -> bool, c: f64| if signed { c != 0.0 } else { c > CONTRIBUTION_FLOOR || critical() };
     let d = workflow.vector.len();
+    let listed = |slot: usize, c: f64| {
+        if signed {
+            c != 0.0
+        } else {
+            c > CONTRIBUTION_FLOOR || (slot < d && workflow.vector[slot].critical)
+        }
+    };
     // Slots of the explanation: the vector's entries, then (with a record)
     // the fields outside the vector. Ranked by slot first; only the winners
     // become factors.
@@ -183,14 +189,10 @@ pub fn rank_factors_into(
     };
     let mut top = [(0usize, 0.0f64); MAX_CRITICAL_FACTORS];
     let mut len = 0;
-    for (slot, a) in attributions[..in_vector].iter().enumerate() {
-        if listed(&|| workflow.vector[slot].critical, a.contribution) {
-            len = insert_ranked(&mut top, len, (slot, a.contribution));
-        }
-    }
-    for (slot, a) in attributions.iter().enumerate().skip(d).take(outside) {
-        if listed(&|| false, a.contribution) {
-            len = insert_ranked(&mut top, len, (slot, a.contribution));
+    for slot in (0..in_vector).chain(d..d + outside) {
+        let c = attributions[slot].contribution;
+        if listed(slot, c) {
+            len = insert_ranked(&mut top, len, (slot, c));
         }
     }
     factors.clear();

@@ -205,17 +205,18 @@ impl Fitter for LogisticFitter {
         // `PATH_MIN_GAIN`) for `PATH_PATIENCE` values of C in a row: past its minimum the
         // held-out loss of a logistic path rises or stays flat, and every
         // fit costs a pass over the rows per Newton step. Per fold, the
-        // held-out members' probabilities at each C reached, in path order.
+        // held-out members' probabilities at each C reached, in path order,
+        // and their summed held-out log-loss there.
         let mut path: Vec<usize> = (0..grid.len()).collect();
         path.sort_by(|a, b| grid[*a].total_cmp(&grid[*b]));
-        let per_fold: Vec<Result<Vec<Vec<f64>>>> = (0..k)
+        let per_fold: Vec<Result<(Vec<Vec<f64>>, Vec<f64>)>> = (0..k)
             .into_par_iter()
             .map(|f| {
                 let (fit_rows, held) = folds.split(members, f);
                 let y: Vec<bool> = fit_rows.iter().map(|i| set.y[*i]).collect();
                 let held_y: Vec<bool> = held.iter().map(|i| set.y[*i]).collect();
                 let rows = Selected { set, idx: &fit_rows };
-                let mut reached = Vec::new();
+                let (mut reached, mut held_loss) = (Vec::new(), Vec::new());
                 let mut fits = logistic::Path::new(&rows, set.d, &y)?;
                 let (mut best, mut since_best) = (f64::INFINITY, 0);
                 for &g in &path {
@@ -225,6 +226,7 @@ impl Fitter for LogisticFitter {
                     let p: Vec<f64> = held.iter().map(|i| fit.probability(set.row(*i))).collect();
                     let loss = metrics::log_loss(&p, &held_y);
                     reached.push(p);
+                    held_loss.push(loss * held_y.len() as f64);
                     if loss < best - PATH_MIN_GAIN {
                         (best, since_best) = (loss, 0);
                     } else {
@@ -234,10 +236,10 @@ impl Fitter for LogisticFitter {
                         }
                     }
                 }
-                Ok(reached)
+                Ok((reached, held_loss))
             })
             .collect();
-        let per_fold = per_fold.into_iter().collect::<Result<Vec<_>>>()?;
+        let (per_fold, held_loss): (Vec<_>, Vec<_>) = per_fold.into_iter().collect::<Result<Vec<_>>>()?.into_iter().unzip();
         // The values of C every fold reached: those have out-of-fold
         // probabilities for every member.
         let reached = per_fold.iter().map(Vec::len).min().unwrap_or(0);
@@ -253,12 +255,6 @@ impl Fitter for LogisticFitter {
         // early stop caps the rounds), and the families are compared on
         // equal terms (the C chosen on all rows is a little optimistic about
         // its own rows, most at a few hundred rows).
-        let held_loss: Vec<Vec<f64>> = (0..k)
-            .map(|f| {
-                let held_y: Vec<bool> = folds.split(members, f).1.iter().map(|i| set.y[*i]).collect();
-                (0..reached).map(|step| metrics::log_loss(&per_fold[f][step], &held_y) * held_y.len() as f64).collect()
-            })
-            .collect();
         let step_of = steps_chosen_by_other_folds(&held_loss);
         let oof = folds.assemble(members, |f| &per_fold[f][step_of[f]]);
         Ok(CrossValidation {
