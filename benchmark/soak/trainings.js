@@ -13,14 +13,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 function start({ root, concurrency = 2, pauseMs = 100, stopped, counters }) {
   const { train } = require(root + '/train-workflow-models.js')
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dawg-ml-soak-train-'))
-  const shared = path.join(base, 'shared')
+  const contended = path.join(base, 'contended')
   counters.trainings = 0
   counters.trainingsAborted = 0
   counters.trainingErrors = 0
 
   async function one(lane, run) {
-    const intoShared = run % 5 === 0
-    const outDir = intoShared ? shared : fs.mkdtempSync(path.join(base, `lane${lane}-`))
+    const intoContended = run % 5 === 0
+    const outDir = intoContended ? contended : fs.mkdtempSync(path.join(base, `lane${lane}-`))
     const controller = new AbortController()
     const abort = Math.random() < 1 / 3
     const timer = abort ? setTimeout(() => controller.abort(new Error('soak abort')), Math.random() * 150) : null
@@ -36,7 +36,7 @@ function start({ root, concurrency = 2, pauseMs = 100, stopped, counters }) {
       }
     } finally {
       clearTimeout(timer)
-      if (!intoShared) fs.rmSync(outDir, { recursive: true, force: true })
+      if (!intoContended) fs.rmSync(outDir, { recursive: true, force: true })
     }
   }
 
