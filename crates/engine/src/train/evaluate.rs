@@ -5,8 +5,9 @@
 //! - `inconclusive`: fewer than `MIN_CLASS_ROWS` failures or successes, or
 //!   a 95 % bootstrap interval of the AUC that includes 0.5 but reaches
 //!   `USEFUL_AUC`: the data cannot tell a useful model from none;
-//! - `no-signal`: enough rows of both classes, and the interval includes
-//!   0.5 and stays below `USEFUL_AUC`: the data rules out a useful signal;
+//! - `no-signal`: the interval includes 0.5 and stays below `USEFUL_AUC`,
+//!   and the rows are enough for that to mean something: the data rules
+//!   out a useful signal;
 //! - `ok`: the interval lies above 0.5.
 
 use super::metrics::{self, Metrics};
@@ -15,6 +16,37 @@ use super::metrics::{self, Metrics};
 pub const MIN_CLASS_ROWS: usize = 10;
 /// An AUC the data must rule out before it is called `no-signal`.
 pub const USEFUL_AUC: f64 = 0.6;
+/// The two-sided 95 % normal quantile.
+const Z95: f64 = 1.959963984540054;
+
+/// The standard error of the AUC of a model without signal on `positives`
+/// failures and `negatives` successes (the Mann-Whitney statistic's null
+/// variance, ties aside).
+fn null_auc_se(positives: usize, negatives: usize) -> f64 {
+    let (p, n) = (positives as f64, negatives as f64);
+    ((p + n + 1.0) / (12.0 * p * n)).sqrt()
+}
+
+/// Whether rows of these class counts can rule out `USEFUL_AUC` at all:
+/// a model without signal has to land, with 95 % probability, below it.
+/// With fewer, an interval that happens to end below `USEFUL_AUC` comes
+/// from an estimate that fell below 0.5 by chance, not from evidence
+/// (about 37 failures are needed among 300 rows, 33 among 3,000).
+pub fn can_rule_out_useful_signal(positives: usize, negatives: usize) -> bool {
+    0.5 + Z95 * null_auc_se(positives, negatives) < USEFUL_AUC
+}
+
+/// The verdict rule in words, for the report and the summary's settings.
+pub fn rule() -> String {
+    format!(
+        "inconclusive with fewer than {MIN_CLASS_ROWS} failures or successes among the evaluated rows, \
+         or when the 95 % bootstrap interval of the AUC includes 0.5 but reaches {USEFUL_AUC}, \
+         or when it stays below {USEFUL_AUC} but the rows are too few for that to rule out AUC {USEFUL_AUC} \
+         (0.5 plus 1.96 null standard errors of the AUC, sqrt((P + N + 1) / (12 P N)) for P failures \
+         and N successes, reaches {USEFUL_AUC}); no-signal when the interval includes 0.5 and stays \
+         below {USEFUL_AUC} on enough rows; else ok"
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -80,6 +112,13 @@ pub fn verdict(y: &[bool], auc: Option<f64>, interval: Option<(f64, f64)>) -> (V
     }
     match (auc, interval) {
         (Some(_), Some((lo, _))) if lo > 0.5 => (Verdict::Ok, None),
+        (Some(a), Some((lo, hi))) if hi < USEFUL_AUC && !can_rule_out_useful_signal(positives, negatives) => (
+            Verdict::Inconclusive,
+            Some(format!(
+                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] includes 0.5, but {positives} failures and {negatives} successes are too few to rule out a useful signal (on rows like these, 1 model in 40 without any signal scores an AUC of {:.3} or more)",
+                0.5 + Z95 * null_auc_se(positives, negatives)
+            )),
+        ),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC => (
             Verdict::NoSignal,
             Some(format!(
@@ -112,10 +151,32 @@ mod tests {
         assert!(reason.unwrap().starts_with("only 9 failures and 91 successes"));
         y[9] = true;
         assert_eq!(verdict(&y, Some(0.9), Some((0.8, 0.95))).0, Verdict::Ok);
-        assert_eq!(verdict(&y, Some(0.5), Some((0.45, 0.58))).0, Verdict::NoSignal);
+        // 10 failures among 100 rows cannot rule out AUC 0.6, whatever the interval.
+        let (v, reason) = verdict(&y, Some(0.5), Some((0.45, 0.58)));
+        assert_eq!(v, Verdict::Inconclusive);
+        assert!(reason.unwrap().contains("10 failures and 90 successes are too few to rule out a useful signal"), "{v:?}");
         let (v, reason) = verdict(&y, Some(0.55), Some((0.45, 0.65)));
         assert_eq!(v, Verdict::Inconclusive);
         assert!(reason.unwrap().contains("too wide"));
         assert_eq!(verdict(&y, Some(0.55), None).0, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn no_signal_needs_enough_failures_to_rule_out_a_useful_auc() {
+        // 300 rows: 36 failures are too few, 37 enough (0.5 + 1.96 * SE0 against 0.6).
+        assert!(!can_rule_out_useful_signal(36, 264));
+        assert!(can_rule_out_useful_signal(37, 263));
+        assert!(can_rule_out_useful_signal(263, 37), "symmetric in the classes");
+        let rows = |failures: usize| {
+            let mut y = vec![false; 300];
+            y[..failures].iter_mut().for_each(|v| *v = true);
+            y
+        };
+        // The same narrow interval below 0.6: no-signal with 64 failures (the
+        // recorded pure-noise workflow at 300 rows), inconclusive with 28.
+        assert_eq!(verdict(&rows(64), Some(0.5), Some((0.42, 0.57))).0, Verdict::NoSignal);
+        let (v, reason) = verdict(&rows(28), Some(0.48), Some((0.38, 0.59)));
+        assert_eq!(v, Verdict::Inconclusive);
+        assert!(reason.unwrap().ends_with("scores an AUC of 0.612 or more)"));
     }
 }

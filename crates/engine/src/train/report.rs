@@ -79,7 +79,7 @@ fn settings_json(r: &TrainReport) -> serde_json::Value {
         "grid": r.settings.grid,
         "selection": SELECTION_RULE,
         "threshold": "maximises F1 on out-of-fold predictions",
-        "verdicts": format!("inconclusive below {} failures or successes, or when the AUC interval includes 0.5 and reaches {}; no-signal when it includes 0.5 and stays below {}; else ok", evaluate::MIN_CLASS_ROWS, evaluate::USEFUL_AUC, evaluate::USEFUL_AUC),
+        "verdicts": evaluate::rule(),
         "tolerance": logistic::TOLERANCE,
         "maxIterations": logistic::MAX_ITERATIONS,
         "bootstrapResamples": r.settings.bootstrap_resamples,
@@ -242,12 +242,8 @@ pub fn markdown(r: &TrainReport) -> String {
          out-of-fold. *Bayes* columns are the generator's true failure probability \
          on the same rows (the best any model can do), shown when the data carries it.\n\n\
          Selection: {SELECTION_RULE}.\n\n\
-         Verdicts: `inconclusive` with fewer than {} failures or successes among the \
-         evaluated rows, or when the 95 % bootstrap interval of the AUC includes 0.5 \
-         but reaches {}; `no-signal` when it includes 0.5 and stays below {}; else `ok`.\n",
-        evaluate::MIN_CLASS_ROWS,
-        evaluate::USEFUL_AUC,
-        evaluate::USEFUL_AUC,
+         Verdicts: {}.\n",
+        evaluate::rule(),
     );
     if r.results.iter().any(|w| w.bayes.is_some()) {
         let _ = writeln!(s, "## Gap to the Bayes limit\n");
