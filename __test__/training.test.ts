@@ -160,9 +160,10 @@ describe('train', () => {
       'voice-commands': false,
       'budget-alerts': false,
     })
-    // 110 rows of random features: either no-signal or inconclusive, and loudly so.
+    // 110 rows of random features: too few to rule out a useful signal
+    // (no-signal needs 130 rows at least), so inconclusive, and loudly so.
     for (const m of summary.models.filter((m) => m.verdict !== 'ok')) {
-      expect(['no-signal', 'inconclusive']).toContain(m.verdict)
+      expect(m.verdict).toBe('inconclusive')
       expect(summary.table).toContain(`WARNING: ${m.workflowType} model has`)
     }
   })

@@ -115,7 +115,7 @@ fn pure_noise_is_no_signal_from_3000_rows_and_real_signal_never_is() {
 }
 
 #[test]
-fn the_old_training_file_trains_and_six_workflows_have_no_signal() {
+fn the_old_training_file_trains_and_six_workflows_are_inconclusive() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/ts-ml-engine/workflow-training-data.json");
     let report = run(&TrainOptions {
@@ -126,9 +126,9 @@ fn the_old_training_file_trains_and_six_workflows_have_no_signal() {
     for w in &report.results {
         let has_own_features = matches!(w.workflow_type, "freestyle" | "melody-to-vocals");
         eprintln!("{} {} {:?}", w.workflow_type, w.verdict, w.verdict_reason);
-        // 110 rows of random features: never `ok`. Whether the data is enough
-        // to rule out a useful signal depends on how wide the interval is.
-        let fine = if has_own_features { w.verdict == "ok" } else { w.verdict != "ok" };
+        // 110 rows of random features: never `ok`, and too few rows (under
+        // 130) to rule out a useful signal, so `inconclusive`.
+        let fine = if has_own_features { w.verdict == "ok" } else { w.verdict == "inconclusive" };
         assert!(fine, "{}: {} {:?}", w.workflow_type, w.verdict, w.verdict_reason);
         assert_eq!(w.model.verdict.as_deref(), Some(w.verdict));
         if !has_own_features {

@@ -1,14 +1,17 @@
 //! Step: measure the chosen model on rows it was not fitted on, and give
 //! an honest verdict.
 //!
-//! Verdicts, from the evaluated rows' probabilities:
-//! - `inconclusive`: fewer than `MIN_CLASS_ROWS` failures or successes, or
-//!   a 95 % bootstrap interval of the AUC that includes 0.5 but reaches
-//!   `USEFUL_AUC`: the data cannot tell a useful model from none;
-//! - `no-signal`: the interval includes 0.5 and stays below `USEFUL_AUC`,
-//!   and the rows are enough for that to mean something: the data rules
+//! Verdicts, from the evaluated rows' probabilities, in the order they are
+//! tested:
+//! - `inconclusive`: fewer than `MIN_CLASS_ROWS` failures or successes;
+//! - `ok`: the 95 % bootstrap interval of the AUC lies above 0.5;
+//! - `inconclusive`: the interval stays below `USEFUL_AUC`, but on class
+//!   counts too small to rule `USEFUL_AUC` out at all
+//!   (`can_rule_out_useful_signal`);
+//! - `no-signal`: the interval stays below `USEFUL_AUC`: the data rules
 //!   out a useful signal;
-//! - `ok`: the interval lies above 0.5.
+//! - `inconclusive`: the interval includes 0.5 and reaches `USEFUL_AUC`:
+//!   the data cannot tell a useful model from none.
 
 use super::metrics::{self, Metrics};
 
@@ -16,35 +19,35 @@ use super::metrics::{self, Metrics};
 pub const MIN_CLASS_ROWS: usize = 10;
 /// An AUC the data must rule out before it is called `no-signal`.
 pub const USEFUL_AUC: f64 = 0.6;
-/// The two-sided 95 % normal quantile.
-const Z95: f64 = 1.959963984540054;
+/// The 97.5 % normal quantile, to the two decimals the rule's text gives.
+const Z: f64 = 1.96;
 
-/// The standard error of the AUC of a model without signal on `positives`
-/// failures and `negatives` successes (the Mann-Whitney statistic's null
-/// variance, ties aside).
+/// The standard error of the AUC of a score without signal on `positives`
+/// failures and `negatives` successes (from the null variance of the
+/// Mann-Whitney statistic, ties aside).
 fn null_auc_se(positives: usize, negatives: usize) -> f64 {
     let (p, n) = (positives as f64, negatives as f64);
     ((p + n + 1.0) / (12.0 * p * n)).sqrt()
 }
 
-/// Whether rows of these class counts can rule out `USEFUL_AUC` at all:
-/// a model without signal has to land, with 95 % probability, below it.
-/// With fewer, an interval that happens to end below `USEFUL_AUC` comes
-/// from an estimate that fell below 0.5 by chance, not from evidence
-/// (about 37 failures are needed among 300 rows, 33 among 3,000).
+/// Whether rows of these class counts can rule out `USEFUL_AUC` at all: a
+/// score without signal has to land below it with 97.5 % probability (all
+/// but 1 time in 40). With fewer rows, an interval that happens to end
+/// below `USEFUL_AUC` comes from an estimate that fell below 0.5 by chance,
+/// not from evidence. It takes about 37 rows of the rarer class among 300,
+/// 33 among 3,000, and at least 130 rows in all (65 of each).
 pub fn can_rule_out_useful_signal(positives: usize, negatives: usize) -> bool {
-    0.5 + Z95 * null_auc_se(positives, negatives) < USEFUL_AUC
+    0.5 + Z * null_auc_se(positives, negatives) < USEFUL_AUC
 }
 
 /// The verdict rule in words, for the report and the summary's settings.
 pub fn rule() -> String {
     format!(
-        "inconclusive with fewer than {MIN_CLASS_ROWS} failures or successes among the evaluated rows, \
-         or when the 95 % bootstrap interval of the AUC includes 0.5 but reaches {USEFUL_AUC}, \
-         or when it stays below {USEFUL_AUC} but the rows are too few for that to rule out AUC {USEFUL_AUC} \
-         (0.5 plus 1.96 null standard errors of the AUC, sqrt((P + N + 1) / (12 P N)) for P failures \
-         and N successes, reaches {USEFUL_AUC}); no-signal when the interval includes 0.5 and stays \
-         below {USEFUL_AUC} on enough rows; else ok"
+        "inconclusive with fewer than {MIN_CLASS_ROWS} failures or successes among the evaluated rows; \
+         else ok when the 95 % bootstrap interval of the AUC lies above 0.5; \
+         else no-signal when it stays below {USEFUL_AUC} and the rows are enough to rule out AUC {USEFUL_AUC} \
+         (0.5 + 1.96 sqrt((P + N + 1) / (12 P N)) below {USEFUL_AUC} for P failures and N successes: \
+         a score without signal reaches {USEFUL_AUC} at most 1 time in 40); else inconclusive"
     )
 }
 
@@ -110,19 +113,23 @@ pub fn verdict(y: &[bool], auc: Option<f64>, interval: Option<(f64, f64)>) -> (V
             )),
         );
     }
+    // Only the lower end is known to be at most 0.5 below here.
+    let place = |hi: f64| if hi < 0.5 { "lies below 0.5" } else { "includes 0.5" };
     match (auc, interval) {
         (Some(_), Some((lo, _))) if lo > 0.5 => (Verdict::Ok, None),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC && !can_rule_out_useful_signal(positives, negatives) => (
             Verdict::Inconclusive,
             Some(format!(
-                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] includes 0.5, but {positives} failures and {negatives} successes are too few to rule out a useful signal (on rows like these, 1 model in 40 without any signal scores an AUC of {:.3} or more)",
-                0.5 + Z95 * null_auc_se(positives, negatives)
+                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}, but {positives} failures and {negatives} successes are too few to rule out a useful signal (on rows like these, about 1 score in 40 without any signal reaches an AUC of {:.3} or more)",
+                place(hi),
+                0.5 + Z * null_auc_se(positives, negatives)
             )),
         ),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC => (
             Verdict::NoSignal,
             Some(format!(
-                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] includes 0.5 and excludes any useful signal (AUC {USEFUL_AUC} or more)"
+                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {} and excludes any useful signal (AUC {USEFUL_AUC} or more)",
+                place(hi)
             )),
         ),
         (Some(a), Some((lo, hi))) => (
@@ -177,6 +184,12 @@ mod tests {
         assert_eq!(verdict(&rows(64), Some(0.5), Some((0.42, 0.57))).0, Verdict::NoSignal);
         let (v, reason) = verdict(&rows(28), Some(0.48), Some((0.38, 0.59)));
         assert_eq!(v, Verdict::Inconclusive);
-        assert!(reason.unwrap().ends_with("scores an AUC of 0.612 or more)"));
+        assert!(reason.unwrap().ends_with("includes 0.5, but 28 failures and 272 successes are too few to rule out a useful signal (on rows like these, about 1 score in 40 without any signal reaches an AUC of 0.612 or more)"));
+        // An interval wholly below 0.5 is said to lie below it.
+        let (v, reason) = verdict(&rows(64), Some(0.4), Some((0.33, 0.47)));
+        assert_eq!(v, Verdict::NoSignal);
+        assert!(reason.unwrap().starts_with("AUC 0.400: its 95% bootstrap interval [0.330, 0.470] lies below 0.5 and excludes"));
+        // Below 130 rows no split of the classes can rule out AUC 0.6.
+        assert!(!can_rule_out_useful_signal(64, 65) && can_rule_out_useful_signal(65, 65));
     }
 }
