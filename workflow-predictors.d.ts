@@ -57,7 +57,7 @@ export interface WorkflowPredictorOptions {
    * ERR_UNKNOWN_FIELD, `'ignore'` says nothing. Unknown keys never affect a prediction.
    */
   unknownFields?: 'warn' | 'error' | 'ignore'
-  /** Receives the warnings (models skipped or taken from the fallback, unknown keys, no-signal models). Default: console. */
+  /** Receives the warnings (models skipped or taken from the fallback, unknown keys, models trained with a no-signal or inconclusive verdict). Default: console. */
   logger?: { warn(...args: unknown[]): void }
   /**
    * The largest model file read, in bytes (default 64 MiB = 67108864). A

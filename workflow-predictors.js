@@ -65,7 +65,7 @@ class WorkflowPredictor extends EventEmitter {
   /** Calls in progress: a getter of an input may predict again while it is read. */
   #depth = 0
   #warnedKeys = new Set()
-  #warnedNoSignal = new Set()
+  #warnedVerdict = new Set()
 
   /**
    * @param {import('./workflow-predictors').WorkflowPredictorOptions} [options]
@@ -221,11 +221,20 @@ class WorkflowPredictor extends EventEmitter {
     }
   }
 
-  #warnNoSignal(active, w) {
+  // What a training verdict other than 'ok' means for the predictions, in
+  // the warning given once per workflow.
+  static #VERDICT_MEANING = {
+    __proto__: null,
+    'no-signal': 'its predictions carry no information about failures',
+    inconclusive: 'its evaluation could not tell a useful model from none (too few rows or failures)',
+  }
+
+  #warnVerdict(active, w) {
     const m = active.info[w]
-    if (!this.#warnedNoSignal.has(w)) {
-      this.#warnedNoSignal.add(w)
-      this.#logger.warn(`[ml-engine] The ${m.workflowType} model (${m.modelVersion}) was trained with verdict 'no-signal': its predictions carry no information about failures; see TRAINING_REPORT.md`)
+    const meaning = WorkflowPredictor.#VERDICT_MEANING[m.verdict]
+    if (meaning && !this.#warnedVerdict.has(w)) {
+      this.#warnedVerdict.add(w)
+      this.#logger.warn(`[ml-engine] The ${m.workflowType} model (${m.modelVersion}) was trained with verdict '${m.verdict}': ${meaning}; see TRAINING_REPORT.md`)
     }
   }
 
@@ -290,7 +299,7 @@ class WorkflowPredictor extends EventEmitter {
     }
     const prediction = buildPrediction(flat, NAMES, active.info, { predictionId: this.#loop.newPredictionId() })
     if (log) this.#loop.log(prediction, features, shadow)
-    if (active.info[flat[0]].verdict === 'no-signal') this.#warnNoSignal(active, flat[0])
+    this.#warnVerdict(active, flat[0])
     return prediction
   }
 

@@ -86,6 +86,9 @@ describe('models registry', () => {
     await p.close()
     expect(calls).toBeGreaterThan(10)
     expect(seen.size).toBeGreaterThan(1)
-    expect(logger.warnings.filter((w) => !w.includes('Models:'))).toEqual([])
+    // Small training sets may leave a workflow `inconclusive`: that warns once per workflow, whatever the swaps.
+    const verdicts = logger.warnings.filter((w) => w.includes('was trained with verdict'))
+    expect(new Set(verdicts.map((w) => w.split(' model ')[0])).size).toBe(verdicts.length)
+    expect(logger.warnings.filter((w) => !w.includes('Models:') && !verdicts.includes(w))).toEqual([])
   })
 })

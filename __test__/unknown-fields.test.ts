@@ -80,4 +80,24 @@ describe('a prediction names its model', () => {
     expect(logger.warnings[0]).toMatch(/^\[ml-engine\] The ai-memory model \(sha256:[0-9a-f]{16}\) was trained with verdict 'no-signal'/)
     expect(p.predictSync(samples.freestyle as never).verdict).toBeNull()
   })
+
+  it('an inconclusive model warns once per workflow too, with what the verdict means; ok and old files do not', () => {
+    const dir = tempDir('inconclusive')
+    for (const f of fs.readdirSync(OLD_MODELS_DIR)) fs.copyFileSync(path.join(OLD_MODELS_DIR, f), path.join(dir, f))
+    const edit = (w: string, verdict: string) => {
+      const file = path.join(dir, `${w}-model.json`)
+      fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), verdict }))
+    }
+    edit('voice-commands', 'inconclusive')
+    edit('ai-memory', 'ok')
+    const { p, logger } = make({ modelsDir: dir })
+    for (let i = 0; i < 3; i++) {
+      expect(p.predictSync(samples['voice-commands'] as never).verdict).toBe('inconclusive')
+      expect(p.predictSync(samples['ai-memory'] as never).verdict).toBe('ok')
+      p.predictSync(samples.freestyle as never)
+    }
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(/^\[ml-engine\] The voice-commands model \(sha256:[0-9a-f]{16}\) was trained with verdict 'inconclusive': its evaluation could not tell a useful model from none \(too few rows or failures\); see TRAINING_REPORT.md$/),
+    ])
+  })
 })
