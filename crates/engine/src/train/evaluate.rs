@@ -19,7 +19,7 @@ use super::metrics::{self, Metrics};
 pub const MIN_CLASS_ROWS: usize = 10;
 /// An AUC the data must rule out before it is called `no-signal`.
 pub const USEFUL_AUC: f64 = 0.6;
-/// The 97.5 % normal quantile, to the two decimals the rule's text gives.
+/// The 97.5 % normal quantile, to two decimals (the rule's text shows it).
 const Z: f64 = 1.96;
 
 /// The standard error of the AUC of a score without signal on `positives`
@@ -30,6 +30,12 @@ fn null_auc_se(positives: usize, negatives: usize) -> f64 {
     ((p + n + 1.0) / (12.0 * p * n)).sqrt()
 }
 
+/// The AUC a score without signal on these class counts reaches at most 1
+/// time in 40 (one-sided 97.5 %).
+fn null_reach(positives: usize, negatives: usize) -> f64 {
+    0.5 + Z * null_auc_se(positives, negatives)
+}
+
 /// Whether rows of these class counts can rule out `USEFUL_AUC` at all: a
 /// score without signal has to land below it with 97.5 % probability (all
 /// but 1 time in 40). With fewer rows, an interval that happens to end
@@ -37,7 +43,7 @@ fn null_auc_se(positives: usize, negatives: usize) -> f64 {
 /// not from evidence. It takes about 37 rows of the rarer class among 300,
 /// 33 among 3,000, and at least 130 rows in all (65 of each).
 pub fn can_rule_out_useful_signal(positives: usize, negatives: usize) -> bool {
-    0.5 + Z * null_auc_se(positives, negatives) < USEFUL_AUC
+    null_reach(positives, negatives) < USEFUL_AUC
 }
 
 /// The verdict rule in words, for the report and the summary's settings.
@@ -46,7 +52,7 @@ pub fn rule() -> String {
         "inconclusive with fewer than {MIN_CLASS_ROWS} failures or successes among the evaluated rows; \
          else ok when the 95 % bootstrap interval of the AUC lies above 0.5; \
          else no-signal when it stays below {USEFUL_AUC} and the rows are enough to rule out AUC {USEFUL_AUC} \
-         (0.5 + 1.96 sqrt((P + N + 1) / (12 P N)) below {USEFUL_AUC} for P failures and N successes: \
+         (0.5 + {Z} sqrt((P + N + 1) / (12 P N)) below {USEFUL_AUC} for P failures and N successes: \
          a score without signal reaches {USEFUL_AUC} at most 1 time in 40); else inconclusive"
     )
 }
@@ -122,7 +128,7 @@ pub fn verdict(y: &[bool], auc: Option<f64>, interval: Option<(f64, f64)>) -> (V
             Some(format!(
                 "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}, but {positives} failures and {negatives} successes are too few to rule out a useful signal (on rows like these, about 1 score in 40 without any signal reaches an AUC of {:.3} or more)",
                 place(hi),
-                0.5 + Z * null_auc_se(positives, negatives)
+                null_reach(positives, negatives)
             )),
         ),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC => (
