@@ -91,10 +91,11 @@ def main():
             misses = sum(o is not None and o > l + 0.005 for o, l in zip(e_o, e_l))
             reverse = sum(o is not None and l > o + 0.005 for o, l in zip(e_o, e_l))
             below = sum(o < l for o, l in zip(t_o, t_l) if o is not None and l is not None)
-            top3 = [fmt(t_o), fmt(t_l), diff(t_o, t_l)] if any(x is not None for x in t_o) else ["-", "-", "-"]
+            has_top3 = any(x is not None for x in t_o)
+            top3 = [fmt(t_o), fmt(t_l), diff(t_o, t_l)] if has_top3 else ["-", "-", "-"]
             L.append(f"| {w} | {fmt(ll_o)} | {fmt(ll_l)} | {diff(ll_o, ll_l)} | {fmt(e_o)} | {fmt(e_l)} | {diff(e_o, e_l)} | "
                      + " | ".join(top3) + f" | {misses} of {len(cells)} | {reverse} of {len(cells)} | "
-                     + (f"{below} of {len(cells)} |" if any(x is not None for x in t_o) else "- |"))
+                     + (f"{below} of {len(cells)} |" if has_top3 else "- |"))
         L.append("")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "QUALITY-DRAWS.md"), "w") as f:
