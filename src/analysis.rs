@@ -171,7 +171,9 @@ pub enum Request {
     },
     /// The recorded outcomes of these predictions (those that have one).
     #[serde(rename_all = "camelCase")]
-    Outcomes { prediction_ids: Vec<String> },
+    Outcomes {
+        prediction_ids: Vec<String>,
+    },
     /// The live report page (see `live_report.rs`).
     #[serde(rename_all = "camelCase")]
     LiveReport {
@@ -358,12 +360,22 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
         }
         Request::Outcomes { prediction_ids } => {
             if prediction_ids.len() > 100_000 {
-                return Err(invalid("predictionIds", format!("at most 100,000 per call, received {}", prediction_ids.len())));
+                return Err(invalid(
+                    "predictionIds",
+                    format!(
+                        "at most 100,000 per call, received {}",
+                        prediction_ids.len()
+                    ),
+                ));
             }
             let mut found = serde_json::Map::new();
             for id in prediction_ids {
                 if let Some(o) = store.outcome(&id).map_err(store_error)? {
-                    found.insert(id, serde_json::to_value(o).map_err(|e| EngineError::Internal(e.to_string()))?);
+                    found.insert(
+                        id,
+                        serde_json::to_value(o)
+                            .map_err(|e| EngineError::Internal(e.to_string()))?,
+                    );
                 }
             }
             Ok(json!({ "outcomes": found }))
@@ -391,7 +403,8 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
                 store,
                 crate::live_report::LiveReportRequest {
                     models_dir,
-                    window_said: window_said.unwrap_or_else(|| "every logged prediction".to_string()),
+                    window_said: window_said
+                        .unwrap_or_else(|| "every logged prediction".to_string()),
                     window,
                     out,
                     generated_at,

@@ -61,34 +61,39 @@ pub fn read_record_into(
         )));
     }
     let mut j = 0;
-    features::read_record_into(workflow, strict, |spec: &FieldSpec| {
-        let (x, t) = (values[j], tags[j]);
-        j += 1;
-        // The values `parse_field` accepts, accepted directly; anything else
-        // goes through it for its verdict and error.
-        match (t, spec.ty) {
-            (tag::NUMBER, FieldType::Number) if x.is_finite() => return Ok(Some(x)),
-            (tag::BOOLEAN, FieldType::Boolean) => return Ok(Some(x)),
-            (tag::ENUM_INDEX, FieldType::Enum(allowed))
-                if x >= 0.0 && x.fract() == 0.0 && (x as usize) < allowed.len() =>
-            {
-                return Ok(Some(x))
+    features::read_record_into(
+        workflow,
+        strict,
+        |spec: &FieldSpec| {
+            let (x, t) = (values[j], tags[j]);
+            j += 1;
+            // The values `parse_field` accepts, accepted directly; anything else
+            // goes through it for its verdict and error.
+            match (t, spec.ty) {
+                (tag::NUMBER, FieldType::Number) if x.is_finite() => return Ok(Some(x)),
+                (tag::BOOLEAN, FieldType::Boolean) => return Ok(Some(x)),
+                (tag::ENUM_INDEX, FieldType::Enum(allowed))
+                    if x >= 0.0 && x.fract() == 0.0 && (x as usize) < allowed.len() =>
+                {
+                    return Ok(Some(x))
+                }
+                (tag::TEXT, FieldType::Text) => return Ok(Some(0.0)),
+                // Matched by the reader's workflow lookup.
+                (tag::TEXT, FieldType::WorkflowType) => return Ok(Some(0.0)),
+                _ => {}
             }
-            (tag::TEXT, FieldType::Text) => return Ok(Some(0.0)),
-            // Matched by the reader's workflow lookup.
-            (tag::TEXT, FieldType::WorkflowType) => return Ok(Some(0.0)),
-            _ => {}
-        }
-        let observed = match t {
-            tag::MISSING => Observed::Missing,
-            tag::NUMBER => Observed::Number(x),
-            tag::BOOLEAN => Observed::Bool(x != 0.0),
-            tag::TEXT => Observed::Str(""),
-            tag::NULL => Observed::Null,
-            _ => return Err(unexpected(j - 1, t)),
-        };
-        features::parse_field(workflow, spec, observed)
-    }, record)
+            let observed = match t {
+                tag::MISSING => Observed::Missing,
+                tag::NUMBER => Observed::Number(x),
+                tag::BOOLEAN => Observed::Bool(x != 0.0),
+                tag::TEXT => Observed::Str(""),
+                tag::NULL => Observed::Null,
+                _ => return Err(unexpected(j - 1, t)),
+            };
+            features::parse_field(workflow, spec, observed)
+        },
+        record,
+    )
 }
 
 #[cfg(test)]

@@ -81,8 +81,11 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
         "attachReferences" => {
             let staging = PathBuf::from(need(&args.staging, "staging")?);
             let data = PathBuf::from(need(&args.data, "data")?);
-            let loaded = crate::train::data::from_file(&data, crate::train::data::RowFormat::Auto, true)?;
-            to_json(crate::monitor::attach::attach_references(&staging, &loaded)?)?
+            let loaded =
+                crate::train::data::from_file(&data, crate::train::data::RowFormat::Auto, true)?;
+            to_json(crate::monitor::attach::attach_references(
+                &staging, &loaded,
+            )?)?
         }
         other => {
             return Err(EngineError::InvalidArgument {

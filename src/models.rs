@@ -66,12 +66,21 @@ impl NativeModels {
         record: &RawRecord,
         out: &mut [f64],
     ) -> crate::error::Result<usize> {
-        write_prediction(self.model(workflow)?, record, &mut Prediction::empty(), &mut Vec::new(), out)
+        write_prediction(
+            self.model(workflow)?,
+            record,
+            &mut Prediction::empty(),
+            &mut Vec::new(),
+            out,
+        )
     }
 }
 
 /// The model of `workflow` in `set`, or the error that it has none.
-pub(crate) fn model_of<'s>(set: &'s ModelSet, workflow: &Workflow) -> crate::error::Result<&'s LoadedModel> {
+pub(crate) fn model_of<'s>(
+    set: &'s ModelSet,
+    workflow: &Workflow,
+) -> crate::error::Result<&'s LoadedModel> {
     set.models[workflow.index]
         .as_ref()
         .ok_or_else(|| EngineError::ModelNotFound(workflow.workflow_type().to_string()))
@@ -104,7 +113,13 @@ impl PredictionBuffers {
         tags: &[u8],
     ) -> crate::error::Result<usize> {
         encoded::read_record_into(model.workflow, strict, values, tags, &mut self.record)?;
-        write_prediction(model, &self.record, &mut self.prediction, &mut self.imputed, values)
+        write_prediction(
+            model,
+            &self.record,
+            &mut self.prediction,
+            &mut self.imputed,
+            values,
+        )
     }
 }
 
@@ -143,10 +158,15 @@ pub struct NativeLoadOptions {
 fn load_options(options: Option<NativeLoadOptions>) -> crate::error::Result<LoadOptions> {
     let mut out = LoadOptions::default();
     if let Some(max) = options.and_then(|o| o.max_model_bytes) {
-        if !(max.is_finite() && max.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&max)) {
+        if !(max.is_finite()
+            && max.fract() == 0.0
+            && (1.0..=9_007_199_254_740_991.0).contains(&max))
+        {
             return Err(EngineError::InvalidArgument {
                 name: "maxModelBytes".to_string(),
-                reason: format!("expected a whole number of bytes from 1 to 2^53 - 1, received {max}"),
+                reason: format!(
+                    "expected a whole number of bytes from 1 to 2^53 - 1, received {max}"
+                ),
             });
         }
         out.max_model_bytes = max as u64;
@@ -191,7 +211,11 @@ impl Work for LoadModels {
     }
 
     fn into_js(&mut self, _env: Env, set: Arc<ModelSet>) -> Result<NativeModels> {
-        Ok(NativeModels { set, scratch: None, handle: None })
+        Ok(NativeModels {
+            set,
+            scratch: None,
+            handle: None,
+        })
     }
 }
 
@@ -204,7 +228,10 @@ pub fn load_models(
     options: Option<NativeLoadOptions>,
 ) -> Result<AsyncTask<EngineTask<LoadModels>>> {
     let options = run(&env, || load_options(options))?;
-    Ok(AsyncTask::new(EngineTask::new(LoadModels { dirs, options })))
+    Ok(AsyncTask::new(EngineTask::new(LoadModels {
+        dirs,
+        options,
+    })))
 }
 
 /// `out` must hold exactly `n` values: the JS layer sizes it.
@@ -333,7 +360,8 @@ impl NativeModels {
             // SAFETY: `out` is this call's argument, a fresh array of the JS layer.
             let out = unsafe { out.as_mut() };
             check_out(out, MAX_SLOTS)?;
-            self.write_prediction(workflow, &record, out).map(|n| n as u32)
+            self.write_prediction(workflow, &record, out)
+                .map(|n| n as u32)
         })
     }
 
@@ -366,8 +394,9 @@ impl NativeModels {
             check_out(out, rows as usize)?;
             for (i, p) in out.iter_mut().enumerate() {
                 let span = i * width..(i + 1) * width;
-                let record = encoded::read_record(workflow, strict, &values[span.clone()], &tags[span])
-                    .map_err(|e| at_index(e, i as u32))?;
+                let record =
+                    encoded::read_record(workflow, strict, &values[span.clone()], &tags[span])
+                        .map_err(|e| at_index(e, i as u32))?;
                 *p = probability_record(model, &record);
             }
             Ok(())
@@ -398,7 +427,9 @@ impl NativeModels {
     /// Failure probabilities for raw feature objects read through N-API,
     /// which must all be of `workflow_type` (validated like `predict`; the
     /// first invalid object rejects, naming its index).
-    #[napi(ts_args_type = "workflowType: string, features: unknown[], strict: boolean, out: Float64Array")]
+    #[napi(
+        ts_args_type = "workflowType: string, features: unknown[], strict: boolean, out: Float64Array"
+    )]
     pub fn predict_probabilities_raw(
         &self,
         env: Env,
@@ -486,7 +517,9 @@ impl Work for ScoreRows {
         match self.columnar.take() {
             // SAFETY: both arrays are private to the JS layer's call (see
             // `predict_probabilities_async`) and kept alive by their references.
-            Some(Ok(columnar)) => columnar.probabilities_into(&self.rows, unsafe { self.out.as_mut() }),
+            Some(Ok(columnar)) => {
+                columnar.probabilities_into(&self.rows, unsafe { self.out.as_mut() })
+            }
             Some(Err(e)) => Err(e),
             None => Err(EngineError::Internal("rows scored twice".to_string())),
         }

@@ -161,6 +161,10 @@ mod tests {
         assert_eq!(t.slot(&copy), t.slot("freestyle"));
         // Most strings have an address entry of their own (the fast path).
         let direct = t.by_address.iter().filter(|e| e.0 != 0).count();
-        assert!(direct * 10 >= t.texts.len() * 9, "{direct} of {} strings", t.texts.len());
+        assert!(
+            direct * 10 >= t.texts.len() * 9,
+            "{direct} of {} strings",
+            t.texts.len()
+        );
     }
 }

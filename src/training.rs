@@ -89,7 +89,8 @@ impl Generate {
         if !return_scenarios && options.output_path.is_none() {
             return Err(EngineError::InvalidArgument {
                 name: "returnScenarios".to_string(),
-                reason: "false needs 'outputPath' (otherwise nothing would be produced)".to_string(),
+                reason: "false needs 'outputPath' (otherwise nothing would be produced)"
+                    .to_string(),
             });
         }
         if return_scenarios && counts.total() > max {
@@ -386,7 +387,8 @@ impl Rows {
         match self {
             Rows::Json(text) => Ok(std::borrow::Cow::Borrowed(text)),
             Rows::Chunks(chunks) => {
-                let mut bytes = Vec::with_capacity(chunks.iter().map(|c| c.len() + 1).sum::<usize>() + 2);
+                let mut bytes =
+                    Vec::with_capacity(chunks.iter().map(|c| c.len() + 1).sum::<usize>() + 2);
                 bytes.push(b'[');
                 for (i, chunk) in chunks.iter().enumerate() {
                     if i > 0 {
@@ -395,9 +397,9 @@ impl Rows {
                     bytes.extend_from_slice(chunk);
                 }
                 bytes.push(b']');
-                String::from_utf8(bytes).map(std::borrow::Cow::Owned).map_err(|e| {
-                    EngineError::Internal(format!("rows are not UTF-8: {e}"))
-                })
+                String::from_utf8(bytes)
+                    .map(std::borrow::Cow::Owned)
+                    .map_err(|e| EngineError::Internal(format!("rows are not UTF-8: {e}")))
             }
         }
     }

@@ -39,7 +39,16 @@ fn labelled_rows(version: &str) -> (Vec<LoggedPrediction>, Vec<Outcome>) {
     let preds = LABELLED_P
         .iter()
         .enumerate()
-        .map(|(i, p)| logged(&format!("r{i}"), Role::Champion, version, *p, i as i64, None))
+        .map(|(i, p)| {
+            logged(
+                &format!("r{i}"),
+                Role::Champion,
+                version,
+                *p,
+                i as i64,
+                None,
+            )
+        })
         .collect();
     let outcomes = LABELLED_Y
         .iter()
@@ -260,7 +269,14 @@ fn the_live_report_shows_each_version_and_writes_the_page_atomically() {
     let mut store = temp_store("live-report");
     let (mut preds, outcomes) = labelled_rows("sha256:one");
     preds.push(logged("u0", Role::Champion, "sha256:two", 0.5, 100, None));
-    preds.push(logged("s0", Role::Challenger, "sha256:three", 0.4, 101, None));
+    preds.push(logged(
+        "s0",
+        Role::Challenger,
+        "sha256:three",
+        0.4,
+        101,
+        None,
+    ));
     write_rows(&mut store, &preds, &outcomes);
     let models = std::env::temp_dir().join(format!("ml-engine-live-models-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&models);
@@ -311,7 +327,10 @@ fn the_live_report_shows_each_version_and_writes_the_page_atomically() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), html);
     let bad = answer(
         &store,
-        parse_request(&json!({ "op": "liveReport", "modelsDir": "", "generatedAt": "now" }).to_string()).unwrap(),
+        parse_request(
+            &json!({ "op": "liveReport", "modelsDir": "", "generatedAt": "now" }).to_string(),
+        )
+        .unwrap(),
     )
     .unwrap_err();
     assert!(bad.to_string().contains("modelsDir"), "{bad}");

@@ -67,9 +67,17 @@ fn row(rng: &mut ChaCha8Rng, out: &mut Vec<f64>) -> f64 {
     z += 1.6 * (x[4] > 0.8) as u8 as f64; // a sharp step
     z += 1.2 * (x[10] == 1.0 && x[5] < 0.3) as u8 as f64;
     z += if x[15] == 2.0 { 1.0 } else { 0.0 } - if x[16] == 0.0 { 0.8 } else { 0.0 };
-    z += if !(3.0..22.0).contains(&hour) { 1.0 } else { 0.0 }; // a time-of-day window
+    z += if !(3.0..22.0).contains(&hour) {
+        1.0
+    } else {
+        0.0
+    }; // a time-of-day window
     z += if x[6].is_nan() { 0.9 } else { 0.6 * x[6] };
-    z += if x[7].is_nan() { -0.5 } else { -(x[7] - 0.5).abs() };
+    z += if x[7].is_nan() {
+        -0.5
+    } else {
+        -(x[7] - 0.5).abs()
+    };
     z += 0.25 * (1.0 + x[21]).ln();
     z += 0.8 * (x[8] - 0.5) * (x[11] * 2.0 - 1.0);
     z
@@ -99,8 +107,15 @@ struct Set {
 
 fn read_set(dir: &Path, name: &str) -> Set {
     let bytes = fs::read(dir.join(format!("{name}_x.f64"))).expect("run `write` first");
-    let x = bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect();
-    let y = fs::read(dir.join(format!("{name}_y.u8"))).unwrap().iter().map(|&b| b == 1).collect();
+    let x = bytes
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let y = fs::read(dir.join(format!("{name}_y.u8")))
+        .unwrap()
+        .iter()
+        .map(|&b| b == 1)
+        .collect();
     Set { x, y }
 }
 
@@ -148,14 +163,21 @@ fn main() {
     let opt = |name: &str, default: f64| -> f64 {
         args.iter()
             .position(|a| a == name)
-            .map(|i| args[i + 1].parse().unwrap_or_else(|_| panic!("{name}: a number")))
+            .map(|i| {
+                args[i + 1]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name}: a number"))
+            })
             .unwrap_or(default)
     };
     match command {
         "write" => {
             fs::create_dir_all(&dir).unwrap();
             let mut rng = ChaCha8Rng::seed_from_u64(opt("--seed", 1.0) as u64);
-            let (train, test) = (opt("--train", 100_000.0) as usize, opt("--test", 100_000.0) as usize);
+            let (train, test) = (
+                opt("--train", 100_000.0) as usize,
+                opt("--test", 100_000.0) as usize,
+            );
             let (train_pos, _) = write_set(&dir, "train", train, &mut rng);
             let (test_pos, bayes) = write_set(&dir, "test", test, &mut rng);
             let meta = json!({"cols": COLS, "train": train, "test": test, "trainFailures": train_pos,
@@ -173,14 +195,19 @@ fn main() {
                 ..BoostParams::default()
             };
             let threads = opt("--threads", 2.0) as usize;
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             let m = FeatureMatrix::new(&train.x, train.y.len(), COLS).unwrap();
             let rows = LabelledRows::new(m, &train.y, None);
             let mut times = vec![];
             let mut model = None;
             for _ in 0..opt("--runs", 1.0) as usize {
                 let t = Instant::now();
-                let out = pool.install(|| fit(&rows, None, &[], &params, &AtomicBool::new(false))).unwrap();
+                let out = pool
+                    .install(|| fit(&rows, None, &[], &params, &AtomicBool::new(false)))
+                    .unwrap();
                 times.push(t.elapsed().as_secs_f64());
                 model = Some(out.model);
             }

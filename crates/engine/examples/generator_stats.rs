@@ -25,7 +25,10 @@ fn main() {
             metrics::log_loss(&p, &y)
         );
         for m in w.schema.failure_modes {
-            let k = rows.iter().filter(|s| s.failure_type == Some(m.name)).count();
+            let k = rows
+                .iter()
+                .filter(|s| s.failure_type == Some(m.name))
+                .count();
             line += &format!(" | {} {:.3}", m.name, k as f64 / n as f64);
         }
         println!("{line}");

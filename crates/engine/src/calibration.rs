@@ -65,7 +65,8 @@ impl Calibration {
             Calibration::Platt { .. } => None,
             Calibration::Isotonic { x, y } => {
                 let finite = x.iter().chain(y).all(|v| v.is_finite());
-                let ordered = x.windows(2).all(|w| w[0] < w[1]) && y.windows(2).all(|w| w[0] <= w[1]);
+                let ordered =
+                    x.windows(2).all(|w| w[0] < w[1]) && y.windows(2).all(|w| w[0] <= w[1]);
                 let in_range = y.iter().all(|v| (0.0..=1.0).contains(v));
                 if x.is_empty() || x.len() != y.len() || !finite || !ordered || !in_range {
                     Some("calibration: isotonic x must increase, y must be non-decreasing probabilities, same length".to_string())
@@ -143,10 +144,14 @@ mod tests {
     #[test]
     fn platt_never_reverses_the_ranking() {
         // Scores that run against the labels: a free fit would take a < 0.
-        let p: Vec<f64> = (0..200).map(|i| 0.05 + 0.9 * f64::from(i) / 199.0).collect();
+        let p: Vec<f64> = (0..200)
+            .map(|i| 0.05 + 0.9 * f64::from(i) / 199.0)
+            .collect();
         let y: Vec<bool> = (0..200).map(|i| i % 5 == 0 || i < 40).collect();
         let c = Calibration::fit_platt(&p, &y).unwrap();
-        let Calibration::Platt { a, b } = c else { panic!() };
+        let Calibration::Platt { a, b } = c else {
+            panic!()
+        };
         assert_eq!(a, 0.0);
         // 40 below i = 40, and every fifth of the 160 others.
         let rate = 72.0 / 200.0;
@@ -154,7 +159,9 @@ mod tests {
         assert!((c.apply(0.05) - c.apply(0.95)).abs() < 1e-15);
         // Scores that agree with the labels keep their free fit.
         let y: Vec<bool> = (0..200).map(|i| i % 5 == 0 || i >= 160).collect();
-        let Calibration::Platt { a, .. } = Calibration::fit_platt(&p, &y).unwrap() else { panic!() };
+        let Calibration::Platt { a, .. } = Calibration::fit_platt(&p, &y).unwrap() else {
+            panic!()
+        };
         assert!(a > 0.5, "{a}");
     }
 
@@ -164,7 +171,9 @@ mod tests {
         let y = [false, true, false, false, true, true];
         let c = Calibration::fit_isotonic(&p, &y);
         assert_eq!(c.problem(), None);
-        let Calibration::Isotonic { x, y: v } = &c else { panic!() };
+        let Calibration::Isotonic { x, y: v } = &c else {
+            panic!()
+        };
         // PAV pools 0.2-0.4 (one failure in three) and the tied 0.5-0.6:
         // blocks at 0.1, 0.3 and 0.55.
         assert_eq!(x.len(), 3);
@@ -186,7 +195,9 @@ mod tests {
             .iter()
             .map(|p| u() < logistic::sigmoid(2.0 * logit(*p) - 0.5))
             .collect();
-        let Calibration::Platt { a, b } = Calibration::fit_platt(&p, &y).unwrap() else { panic!() };
+        let Calibration::Platt { a, b } = Calibration::fit_platt(&p, &y).unwrap() else {
+            panic!()
+        };
         assert!((a - 2.0).abs() < 0.1 && (b + 0.5).abs() < 0.1, "{a} {b}");
         assert_eq!(Calibration::Platt { a, b }.contribution_scale(), a);
     }

@@ -83,7 +83,11 @@ impl Columnar {
         // The first non-finite value is the smallest index any block reports.
         let score_block = |(b, (probabilities, rows)): (usize, (&mut [f64], &[f64]))| {
             let mut row = vec![0.0; d];
-            for (r, (p, source)) in probabilities.iter_mut().zip(rows.chunks_exact(d)).enumerate() {
+            for (r, (p, source)) in probabilities
+                .iter_mut()
+                .zip(rows.chunks_exact(d))
+                .enumerate()
+            {
                 row.copy_from_slice(source);
                 if let Some(k) = row.iter().position(|x| !x.is_finite()) {
                     return Some((b * BLOCK_ROWS + r) * d + k);
@@ -170,7 +174,10 @@ mod tests {
         let data: Vec<f64> = (0..5 * d).map(|k| (k % 7) as f64 / 7.0).collect();
         let out = Columnar::of(&m).probabilities(&data).unwrap();
         for (i, p) in out.iter().enumerate() {
-            let input = crate::family::Input { vector: &data[i * d..(i + 1) * d], record: None };
+            let input = crate::family::Input {
+                vector: &data[i * d..(i + 1) * d],
+                record: None,
+            };
             assert_eq!(*p, m.probability(input));
             assert!((0.2..=0.3).contains(p));
         }
@@ -180,7 +187,9 @@ mod tests {
     fn a_length_that_is_not_a_whole_number_of_rows_is_refused() {
         let m = model("freestyle");
         let d = m.workflow.vector.len();
-        let e = Columnar::of(&m).probabilities(&vec![0.0; d + 1]).unwrap_err();
+        let e = Columnar::of(&m)
+            .probabilities(&vec![0.0; d + 1])
+            .unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_ARG");
         assert_eq!(
             e.to_string(),

@@ -88,7 +88,9 @@ impl DirLock {
                 Ok(()) => {
                     file = open()?;
                 }
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(POLL),
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(POLL)
+                }
                 Err(fs::TryLockError::WouldBlock) => {
                     let mut holder = String::new();
                     let _ = file.read_to_string(&mut holder);
@@ -106,7 +108,11 @@ impl DirLock {
                 Err(fs::TryLockError::Error(e)) => return Err(io(e)),
             }
         }
-        let stamp = format!("{}\n{}\n", std::process::id(), crate::synth::time::now_iso());
+        let stamp = format!(
+            "{}\n{}\n",
+            std::process::id(),
+            crate::synth::time::now_iso()
+        );
         file.set_len(0)
             .and_then(|_| file.seek(SeekFrom::Start(0)))
             .and_then(|_| file.write_all(stamp.as_bytes()))
@@ -132,7 +138,10 @@ mod tests {
         let dir = tempdir("one");
         let lock = DirLock::acquire(&dir).unwrap();
         let text = fs::read_to_string(dir.join(LOCK_FILE)).unwrap();
-        assert_eq!(text.lines().next(), Some(std::process::id().to_string().as_str()));
+        assert_eq!(
+            text.lines().next(),
+            Some(std::process::id().to_string().as_str())
+        );
         let e = DirLock::acquire_within(&dir, Duration::from_millis(50)).unwrap_err();
         assert_eq!(e.code(), "ERR_IO");
         assert!(
@@ -164,7 +173,11 @@ mod tests {
                 s.spawn(|| {
                     for _ in 0..25 {
                         let _lock = DirLock::acquire(&dir).unwrap();
-                        assert_eq!(inside.fetch_add(1, std::sync::atomic::Ordering::SeqCst), 0, "two holders at once");
+                        assert_eq!(
+                            inside.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+                            0,
+                            "two holders at once"
+                        );
                         std::thread::sleep(Duration::from_micros(200));
                         inside.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
                     }

@@ -43,7 +43,10 @@ impl RawRecord {
     }
 
     /// `imputed_fields`, without collecting them.
-    pub fn imputed_fields_iter<'a>(&'a self, workflow: &'a Workflow) -> impl Iterator<Item = &'static str> + 'a {
+    pub fn imputed_fields_iter<'a>(
+        &'a self,
+        workflow: &'a Workflow,
+    ) -> impl Iterator<Item = &'static str> + 'a {
         workflow
             .fields
             .iter()
@@ -333,7 +336,12 @@ pub fn record_to_json(
     timestamp: &str,
 ) -> serde_json::Value {
     let mut map = serde_json::Map::with_capacity(workflow.fields.len());
-    for ((spec, value), missing) in workflow.fields.iter().zip(&record.values).zip(&record.missing) {
+    for ((spec, value), missing) in workflow
+        .fields
+        .iter()
+        .zip(&record.values)
+        .zip(&record.missing)
+    {
         if *missing {
             continue;
         }

@@ -175,7 +175,11 @@ impl LoadedModel {
     }
 
     fn scale_contributions(&self, out: &mut [Attribution]) {
-        if let Some(scale) = self.calibration.as_ref().map(Calibration::contribution_scale) {
+        if let Some(scale) = self
+            .calibration
+            .as_ref()
+            .map(Calibration::contribution_scale)
+        {
             if scale != 1.0 {
                 out.iter_mut().for_each(|a| a.contribution *= scale);
             }
@@ -434,7 +438,9 @@ fn file_kind(meta: &fs::Metadata) -> &'static str {
 /// whole new one: write a temporary file in the same directory, flush it to
 /// disk, then rename it over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_with(path, |out| out.write_all(bytes).map_err(|e| EngineError::io(path, e)))
+    write_atomic_with(path, |out| {
+        out.write_all(bytes).map_err(|e| EngineError::io(path, e))
+    })
 }
 
 /// `write_atomic` for content produced piece by piece: `write` writes it
@@ -460,7 +466,11 @@ pub fn write_atomic_with(
     // or truncate each other's temporary file; the last rename wins whole.
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let serial = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(crate::orphans::temporary_name(&name, std::process::id(), serial));
+    let tmp = dir.join(crate::orphans::temporary_name(
+        &name,
+        std::process::id(),
+        serial,
+    ));
     let result = (|| {
         let file = fs::OpenOptions::new()
             .write(true)
@@ -469,7 +479,9 @@ pub fn write_atomic_with(
             .map_err(|e| EngineError::io(path, e))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
         write(&mut out)?;
-        let file = out.into_inner().map_err(|e| EngineError::io(path, e.into_error()))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| EngineError::io(path, e.into_error()))?;
         file.sync_all().map_err(|e| EngineError::io(path, e))?;
         fs::rename(&tmp, path).map_err(|e| EngineError::io(path, e))
     })();
@@ -563,12 +575,21 @@ mod tests {
         file.calibration = Some(Calibration::Platt { a: 2.0, b: 0.0 });
         let m = LoadedModel::from_file(w, file.clone(), None).unwrap();
         let vector = vec![0.0; w.vector.len()];
-        let input = Input { vector: &vector, record: None };
+        let input = Input {
+            vector: &vector,
+            record: None,
+        };
         let raw = m.model.scorer().probability(input);
         let z = (raw / (1.0 - raw)).ln();
         assert!((m.probability(input) - 1.0 / (1.0 + (-2.0 * z).exp())).abs() < 1e-12);
-        file.calibration = Some(Calibration::Isotonic { x: vec![0.5, 0.2], y: vec![0.1, 0.2] });
-        assert!(LoadedModel::from_file(w, file, None).unwrap_err().to_string().contains("isotonic x must increase"));
+        file.calibration = Some(Calibration::Isotonic {
+            x: vec![0.5, 0.2],
+            y: vec![0.1, 0.2],
+        });
+        assert!(LoadedModel::from_file(w, file, None)
+            .unwrap_err()
+            .to_string()
+            .contains("isotonic x must increase"));
     }
 
     #[test]
@@ -665,7 +686,10 @@ mod tests {
         {
             // A FIFO with no writer: opening it for reading would wait forever.
             let fifo = model_path(&dir, "freestyle");
-            let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+            let status = std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap();
             assert!(status.success());
             // A device inside the directory (a symbolic link to /dev/zero is
             // refused before that, as outside the directory).
@@ -678,16 +702,40 @@ mod tests {
             .recv_timeout(std::time::Duration::from_secs(20))
             .expect("loading returns: nothing blocks on a FIFO or reads /dev/zero");
         assert!(set.models.iter().all(Option::is_none));
-        let warning = |t: &str| set.warnings.iter().find(|w| w.contains(&format!("{t}-model.json"))).unwrap().clone();
-        assert!(warning("ai-mastering").ends_with("it is a directory, not a regular file"), "{}", warning("ai-mastering"));
+        let warning = |t: &str| {
+            set.warnings
+                .iter()
+                .find(|w| w.contains(&format!("{t}-model.json")))
+                .unwrap()
+                .clone()
+        };
+        assert!(
+            warning("ai-mastering").ends_with("it is a directory, not a regular file"),
+            "{}",
+            warning("ai-mastering")
+        );
         #[cfg(unix)]
         {
-            assert!(warning("freestyle").ends_with("it is a FIFO (named pipe), not a regular file"), "{}", warning("freestyle"));
-            assert!(warning("ai-memory").contains("is a symbolic link to /dev/zero, outside the models directory"), "{}", warning("ai-memory"));
+            assert!(
+                warning("freestyle").ends_with("it is a FIFO (named pipe), not a regular file"),
+                "{}",
+                warning("freestyle")
+            );
+            assert!(
+                warning("ai-memory")
+                    .contains("is a symbolic link to /dev/zero, outside the models directory"),
+                "{}",
+                warning("ai-memory")
+            );
             // Without the directory check, the device itself is refused by type.
-            let e = read_model_file(Path::new("/dev/zero"), None, &LoadOptions::default()).unwrap_err();
+            let e =
+                read_model_file(Path::new("/dev/zero"), None, &LoadOptions::default()).unwrap_err();
             assert_eq!(e.code(), "ERR_INVALID_MODEL");
-            assert!(e.to_string().ends_with("it is a character device, not a regular file"), "{e}");
+            assert!(
+                e.to_string()
+                    .ends_with("it is a character device, not a regular file"),
+                "{e}"
+            );
         }
     }
 
@@ -696,12 +744,23 @@ mod tests {
         let dir = tempdir("cap");
         let path = save_model(&dir, &minimal("freestyle")).unwrap();
         let size = fs::metadata(&path).unwrap().len();
-        let exact = LoadOptions { max_model_bytes: size };
-        assert!(load_layered_with(&[dir.clone()], &exact).models.iter().any(Option::is_some));
-        let under = LoadOptions { max_model_bytes: size - 1 };
+        let exact = LoadOptions {
+            max_model_bytes: size,
+        };
+        assert!(load_layered_with(&[dir.clone()], &exact)
+            .models
+            .iter()
+            .any(Option::is_some));
+        let under = LoadOptions {
+            max_model_bytes: size - 1,
+        };
         let set = load_layered_with(&[dir.clone()], &under);
         assert!(set.models.iter().all(Option::is_none));
-        let warning = set.warnings.iter().find(|w| w.contains("freestyle")).unwrap();
+        let warning = set
+            .warnings
+            .iter()
+            .find(|w| w.contains("freestyle"))
+            .unwrap();
         assert_eq!(
             warning,
             &format!(
@@ -712,9 +771,20 @@ mod tests {
         );
         assert_eq!(DEFAULT_MAX_MODEL_BYTES, 64 * 1024 * 1024);
         // Not UTF-8: refused, naming the offset.
-        fs::write(model_path(&dir, "ai-memory"), b"{\"workflowType\": \"\xff\"}").unwrap();
+        fs::write(
+            model_path(&dir, "ai-memory"),
+            b"{\"workflowType\": \"\xff\"}",
+        )
+        .unwrap();
         let set = load_dir(&dir);
-        assert!(set.warnings.iter().any(|w| w.contains("ai-memory-model.json") && w.contains("not UTF-8 text (invalid byte at offset 18)")), "{:?}", set.warnings);
+        assert!(
+            set.warnings
+                .iter()
+                .any(|w| w.contains("ai-memory-model.json")
+                    && w.contains("not UTF-8 text (invalid byte at offset 18)")),
+            "{:?}",
+            set.warnings
+        );
     }
 
     #[cfg(unix)]
@@ -723,18 +793,36 @@ mod tests {
         let dir = tempdir("links");
         let outside = tempdir("links-outside");
         save_model(&outside, &minimal("freestyle")).unwrap();
-        std::os::unix::fs::symlink(model_path(&outside, "freestyle"), model_path(&dir, "freestyle")).unwrap();
+        std::os::unix::fs::symlink(
+            model_path(&outside, "freestyle"),
+            model_path(&dir, "freestyle"),
+        )
+        .unwrap();
         fs::create_dir_all(dir.join("v2")).unwrap();
         let mut memory = minimal("ai-memory");
         memory.bias = 2.0;
         save_model(&dir.join("v2"), &memory).unwrap();
-        std::os::unix::fs::symlink("v2/ai-memory-model.json", model_path(&dir, "ai-memory")).unwrap();
+        std::os::unix::fs::symlink("v2/ai-memory-model.json", model_path(&dir, "ai-memory"))
+            .unwrap();
         let set = load_dir(&dir);
         let w = |t: &str| find_workflow(t).unwrap().index;
         assert!(set.models[w("freestyle")].is_none());
         assert_eq!(set.models[w("ai-memory")].as_ref().unwrap().file.bias, 2.0);
-        let warning = set.warnings.iter().find(|m| m.contains("freestyle")).unwrap();
-        assert!(warning.contains(&format!("is a symbolic link to {}, outside the models directory {}; refused", fs::canonicalize(model_path(&outside, "freestyle")).unwrap().display(), fs::canonicalize(&dir).unwrap().display())), "{warning}");
+        let warning = set
+            .warnings
+            .iter()
+            .find(|m| m.contains("freestyle"))
+            .unwrap();
+        assert!(
+            warning.contains(&format!(
+                "is a symbolic link to {}, outside the models directory {}; refused",
+                fs::canonicalize(model_path(&outside, "freestyle"))
+                    .unwrap()
+                    .display(),
+                fs::canonicalize(&dir).unwrap().display()
+            )),
+            "{warning}"
+        );
         // A models directory that is itself a link is resolved first.
         let alias = outside.join("alias");
         std::os::unix::fs::symlink(&dir, &alias).unwrap();
@@ -745,7 +833,12 @@ mod tests {
     fn a_model_whose_weights_name_no_feature_loads_with_a_warning() {
         let dir = tempdir("no-feature");
         let mut file = minimal("freestyle");
-        file.weights = [("notAFeature".to_string(), 5.0), ("alsoNot".to_string(), 1.0)].into_iter().collect();
+        file.weights = [
+            ("notAFeature".to_string(), 5.0),
+            ("alsoNot".to_string(), 1.0),
+        ]
+        .into_iter()
+        .collect();
         let path = save_model(&dir, &file).unwrap();
         let set = load_dir(&dir);
         assert!(set.models[find_workflow("freestyle").unwrap().index].is_some());
@@ -755,10 +848,16 @@ mod tests {
         )), "{:?}", set.warnings);
         // One known weight is enough; no weights at all is another family's business.
         save_model(&dir, &minimal("freestyle")).unwrap();
-        assert!(load_dir(&dir).warnings.iter().all(|w| !w.contains("none names a feature")));
+        assert!(load_dir(&dir)
+            .warnings
+            .iter()
+            .all(|w| !w.contains("none names a feature")));
         file.weights.clear();
         save_model(&dir, &file).unwrap();
-        assert!(load_dir(&dir).warnings.iter().all(|w| !w.contains("none names a feature")));
+        assert!(load_dir(&dir)
+            .warnings
+            .iter()
+            .all(|w| !w.contains("none names a feature")));
     }
 
     #[test]

@@ -160,7 +160,12 @@ mod tests {
         let b = load_shared(&dirs, &options);
         assert!(Arc::ptr_eq(&a, &b), "the same files give the same set");
         // Other options are another load.
-        let capped = load_shared(&dirs, &LoadOptions { max_model_bytes: 10 });
+        let capped = load_shared(
+            &dirs,
+            &LoadOptions {
+                max_model_bytes: 10,
+            },
+        );
         assert!(!Arc::ptr_eq(&a, &capped));
         assert!(capped.models.iter().all(Option::is_none));
         // A rewrite (a rename: a new inode) is a new load with the new contents.

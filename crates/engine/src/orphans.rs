@@ -22,7 +22,10 @@ pub fn temporary_name(name: &str, pid: u32, serial: u64) -> String {
 
 /// The writer's PID in a temporary file name of `name`, if it is one.
 fn writer_of(file_name: &str, name: &str) -> Option<u32> {
-    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?.strip_prefix('.')?;
+    let rest = file_name
+        .strip_prefix('.')?
+        .strip_prefix(name)?
+        .strip_prefix('.')?;
     let rest = rest.strip_suffix(".tmp")?;
     let (pid, serial) = rest.split_once('.')?;
     serial.parse::<u64>().ok()?;
@@ -93,7 +96,8 @@ mod tests {
     const DEAD: u32 = 4_194_400;
 
     fn tempdir(tag: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("ml-engine-orphans-{tag}-{}", std::process::id()));
+        let d =
+            std::env::temp_dir().join(format!("ml-engine-orphans-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
         d
@@ -106,7 +110,10 @@ mod tests {
 
     #[test]
     fn names_parse_back_to_their_writer() {
-        assert_eq!(writer_of(&temporary_name("m.json", 42, 7), "m.json"), Some(42));
+        assert_eq!(
+            writer_of(&temporary_name("m.json", 42, 7), "m.json"),
+            Some(42)
+        );
         assert_eq!(writer_of(".m.json.42.x.tmp", "m.json"), None);
         assert_eq!(writer_of(".other.json.42.7.tmp", "m.json"), None);
         assert_eq!(writer_of("m.json", "m.json"), None);
@@ -149,7 +156,10 @@ mod tests {
         fs::write(&orphan, b"half a file").unwrap();
         aged(&orphan, Duration::from_secs(600));
         crate::model::write_atomic(&dir.join("m.json"), b"whole").unwrap();
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("m.json")]);
     }
 }

@@ -184,7 +184,10 @@ pub fn rank_factors_into(
     // become factors.
     let in_vector = d.min(input.vector.len()).min(attributions.len());
     let outside = match input.record {
-        Some(_) => workflow.fields_outside_vector.len().min(attributions.len().saturating_sub(d)),
+        Some(_) => workflow
+            .fields_outside_vector
+            .len()
+            .min(attributions.len().saturating_sub(d)),
         None => 0,
     };
     let mut top = [(0usize, 0.0f64); MAX_CRITICAL_FACTORS];
@@ -202,7 +205,10 @@ pub fn rank_factors_into(
             None => (workflow.vector[slot].feature, input.vector[slot]),
             Some(k) => {
                 let field = workflow.fields_outside_vector[k];
-                (workflow.fields[field].name, input.record.map_or(0.0, |r| r.values[field]))
+                (
+                    workflow.fields[field].name,
+                    input.record.map_or(0.0, |r| r.values[field]),
+                )
             }
         };
         CriticalFactor {
@@ -224,7 +230,11 @@ pub fn rank_factors_into(
 /// clamped, and 0 for an entry without weight; tree ones add finite table
 /// values) and never -0.0 beside +0.0 (signed lists leave zeros out,
 /// unsigned ones are `|·|`), so `>` orders them as `total_cmp` would.
-fn insert_ranked(top: &mut [(usize, f64); MAX_CRITICAL_FACTORS], len: usize, c: (usize, f64)) -> usize {
+fn insert_ranked(
+    top: &mut [(usize, f64); MAX_CRITICAL_FACTORS],
+    len: usize,
+    c: (usize, f64),
+) -> usize {
     let mut at = len;
     if len == MAX_CRITICAL_FACTORS {
         // Most candidates of a full list exceed none of it.
@@ -289,7 +299,10 @@ pub fn recommendations_into(
         let feature = workflow.vector[rule.vector_index].feature;
         // Factors name their entry by the schema's own string: the address
         // decides without comparing the text (which still decides otherwise).
-        if let Some(f) = factors.iter().find(|f| std::ptr::eq(f.feature, feature) || f.feature == feature) {
+        if let Some(f) = factors
+            .iter()
+            .find(|f| std::ptr::eq(f.feature, feature) || f.feature == feature)
+        {
             if rule.test.passes(f.value) {
                 out.extend_from_slice(rule.texts);
             }
@@ -378,8 +391,19 @@ pub fn predict_input_into(model: &LoadedModel, input: Input, prediction: &mut Pr
         &mut heap
     };
     let p = model.probability_and_explain(input, attributions);
-    rank_factors_into(workflow, input, attributions, model.explanations(), &mut prediction.critical_factors);
-    recommendations_into(workflow, &prediction.critical_factors, p, &mut prediction.recommendations);
+    rank_factors_into(
+        workflow,
+        input,
+        attributions,
+        model.explanations(),
+        &mut prediction.critical_factors,
+    );
+    recommendations_into(
+        workflow,
+        &prediction.critical_factors,
+        p,
+        &mut prediction.recommendations,
+    );
     prediction.workflow_type = workflow.workflow_type();
     prediction.failure_probability = p;
     prediction.risk_level = RiskLevel::from_probability(p);
@@ -507,16 +531,27 @@ mod tests {
         vector[mic] = 0.0;
         vector[beat] = 1.0;
         vector[tx] = 0.9;
-        let model = LinearModel { weights, bias: 0.0, means: Some(means), explanations: Explanations::Signed };
+        let model = LinearModel {
+            weights,
+            bias: 0.0,
+            means: Some(means),
+            explanations: Explanations::Signed,
+        };
         let mut attributions = vec![Attribution::default(); n];
-        let input = Input { vector: &vector, record: None };
+        let input = Input {
+            vector: &vector,
+            record: None,
+        };
         model.explain(input, &mut attributions);
         let f = rank_factors(w, input, &attributions, Explanations::Signed);
         assert_eq!(f[0].feature, "micPermission");
         assert!((f[0].contribution - 2.7).abs() < 1e-12);
         assert_eq!(f[0].direction, Some(Direction::Raises));
         assert_eq!(f[1].feature, "beatSync");
-        assert!((f[1].contribution - 0.25).abs() < 1e-12, "small, yet listed: no floor for signed factors");
+        assert!(
+            (f[1].contribution - 0.25).abs() < 1e-12,
+            "small, yet listed: no floor for signed factors"
+        );
         // Entries the model does not read (contribution exactly 0) are left
         // out, critical or not, so the one that lowers the risk comes third.
         assert_eq!(f.len(), 3, "{f:?}");
@@ -529,7 +564,9 @@ mod tests {
         // enough there.
         let mut old = attributions.clone();
         old[beat].contribution = 0.05;
-        assert!(rank_factors(w, input, &old, Explanations::Unsigned).iter().all(|x| x.feature != "beatSync"));
+        assert!(rank_factors(w, input, &old, Explanations::Unsigned)
+            .iter()
+            .all(|x| x.feature != "beatSync"));
         // Unsigned, the same attributions would rank it second by magnitude.
         for a in attributions.iter_mut() {
             a.contribution = a.contribution.abs();
@@ -544,7 +581,9 @@ mod tests {
         let w = find_workflow("stem-separation").unwrap();
         let mut state = 7u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as u32
         };
         for round in 0..500 {
@@ -567,7 +606,10 @@ mod tests {
             for (slot, c) in candidates.iter().enumerate() {
                 len = insert_ranked(&mut top, len, (slot, c.contribution));
             }
-            let ranked: Vec<CriticalFactor> = top[..len].iter().map(|&(slot, _)| candidates[slot]).collect();
+            let ranked: Vec<CriticalFactor> = top[..len]
+                .iter()
+                .map(|&(slot, _)| candidates[slot])
+                .collect();
             assert_eq!(ranked, sorted, "round {round}");
         }
     }
@@ -584,13 +626,32 @@ mod tests {
         let mut vector = vec![0.5; n];
         vector[0] = 1e308;
         vector[1] = -f64::MAX;
-        let model = LinearModel { weights, bias: 0.0, means: Some(means), explanations: Explanations::Signed };
+        let model = LinearModel {
+            weights,
+            bias: 0.0,
+            means: Some(means),
+            explanations: Explanations::Signed,
+        };
         let mut attributions = vec![Attribution::default(); n];
-        model.explain(Input { vector: &vector, record: None }, &mut attributions);
+        model.explain(
+            Input {
+                vector: &vector,
+                record: None,
+            },
+            &mut attributions,
+        );
         assert_eq!(attributions[0].contribution, 0.0, "0 · ∞ would be NaN");
         assert_eq!(attributions[1].contribution, -f64::MAX, "clamped");
         assert!(attributions.iter().all(|a| a.contribution.is_finite()));
-        let f = rank_factors(w, Input { vector: &vector, record: None }, &attributions, Explanations::Signed);
+        let f = rank_factors(
+            w,
+            Input {
+                vector: &vector,
+                record: None,
+            },
+            &attributions,
+            Explanations::Signed,
+        );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].feature, w.vector[1].feature);
     }

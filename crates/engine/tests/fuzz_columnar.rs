@@ -15,7 +15,12 @@ use std::sync::OnceLock;
 
 fn columnars() -> &'static [Columnar] {
     static COLUMNARS: OnceLock<Vec<Columnar>> = OnceLock::new();
-    COLUMNARS.get_or_init(|| fuzz_support::vector_models().iter().map(Columnar::of).collect())
+    COLUMNARS.get_or_init(|| {
+        fuzz_support::vector_models()
+            .iter()
+            .map(Columnar::of)
+            .collect()
+    })
 }
 
 fn value() -> impl Strategy<Value = f64> {
@@ -30,14 +35,16 @@ fn value() -> impl Strategy<Value = f64> {
 
 /// Mostly finite buffers (so most cases are scored), of lengths near whole rows.
 fn buffer() -> impl Strategy<Value = (usize, Vec<f64>)> {
-    (0..all_workflows().len(), 0usize..5, prop::sample::select(vec![0i64, 0, 0, 0, -1, 1, 2]))
+    (
+        0..all_workflows().len(),
+        0usize..5,
+        prop::sample::select(vec![0i64, 0, 0, 0, -1, 1, 2]),
+    )
         .prop_flat_map(|(k, rows, skew)| {
             let d = all_workflows()[k].vector.len() as i64;
             let len = (rows as i64 * d + skew).max(0) as usize;
-            let values = prop::collection::vec(
-                prop_oneof![20 => -3.0f64..3.0, 1 => value()],
-                len..=len,
-            );
+            let values =
+                prop::collection::vec(prop_oneof![20 => -3.0f64..3.0, 1 => value()], len..=len);
             (Just(k), values)
         })
 }
@@ -53,8 +60,18 @@ fn check(k: usize, data: &[f64]) -> Result<bool, TestCaseError> {
             prop_assert_eq!(ps.len(), data.len() / d);
             for (r, (p, row)) in ps.iter().zip(data.chunks_exact(d)).enumerate() {
                 fuzz_support::probability(&format!("row {r}"), *p)?;
-                let reference = model.probability(Input { vector: row, record: None });
-                prop_assert_eq!(p.to_bits(), reference.to_bits(), "row {}: {} vs {}", r, p, reference);
+                let reference = model.probability(Input {
+                    vector: row,
+                    record: None,
+                });
+                prop_assert_eq!(
+                    p.to_bits(),
+                    reference.to_bits(),
+                    "row {}: {} vs {}",
+                    r,
+                    p,
+                    reference
+                );
             }
             true
         }
@@ -62,7 +79,10 @@ fn check(k: usize, data: &[f64]) -> Result<bool, TestCaseError> {
             prop_assert_eq!(fuzz_support::coded(&e)?, "ERR_INVALID_ARG");
             let message = e.to_string();
             if data.len() % d != 0 {
-                prop_assert!(message.contains(&format!("length {}", data.len())), "{message}");
+                prop_assert!(
+                    message.contains(&format!("length {}", data.len())),
+                    "{message}"
+                );
             } else {
                 let i = first_bad.expect("an error for finite rows");
                 prop_assert!(message.contains(&format!("index {i} ")), "{message}");
@@ -79,6 +99,11 @@ fn fuzz_columnar() {
 
 #[test]
 fn fuzz_columnar_any_values() {
-    let strategy = (0..all_workflows().len(), prop::collection::vec(value(), 0..100));
-    fuzz_support::run("rust/columnar-any-values", strategy, |(k, data)| check(k, &data));
+    let strategy = (
+        0..all_workflows().len(),
+        prop::collection::vec(value(), 0..100),
+    );
+    fuzz_support::run("rust/columnar-any-values", strategy, |(k, data)| {
+        check(k, &data)
+    });
 }

@@ -33,12 +33,28 @@ fn replacement() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
-        any::<f64>().prop_filter_map("finite", |x| serde_json::Number::from_f64(x).map(Value::Number)),
-        prop_oneof![Just(1e308), Just(-1e308), Just(0.0), Just(-1.0), Just(1e-310), Just(1e30)].prop_map(Value::from),
+        any::<f64>().prop_filter_map("finite", |x| serde_json::Number::from_f64(x)
+            .map(Value::Number)),
+        prop_oneof![
+            Just(1e308),
+            Just(-1e308),
+            Just(0.0),
+            Just(-1.0),
+            Just(1e-310),
+            Just(1e30)
+        ]
+        .prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         prop_oneof![
-            Just("gbdt"), Just("logistic-regression-l2"), Just("logistic"), Just("platt"), Just("isotonic"),
-            Just("ai-memory"), Just("freestyle"), Just(""), Just("NaN")
+            Just("gbdt"),
+            Just("logistic-regression-l2"),
+            Just("logistic"),
+            Just("platt"),
+            Just("isotonic"),
+            Just("ai-memory"),
+            Just("freestyle"),
+            Just(""),
+            Just("NaN")
         ]
         .prop_map(Value::from),
         ".{0,10}".prop_map(Value::from),
@@ -109,8 +125,12 @@ fn mutate_value(value: &mut Value, m: &Mutation) {
         Mutation::Remove(p) => (p, None),
         _ => return,
     };
-    let Some((pointer, i)) = walk(value, path) else { return };
-    let Some(node) = value.pointer_mut(&pointer) else { return };
+    let Some((pointer, i)) = walk(value, path) else {
+        return;
+    };
+    let Some(node) = value.pointer_mut(&pointer) else {
+        return;
+    };
     match (node, m) {
         (Value::Object(map), Mutation::Insert(_, k, _)) => {
             map.insert(k.clone(), v.cloned().unwrap_or(Value::Null));
@@ -155,24 +175,44 @@ fn apply(base: &(String, Value), mutations: &[Mutation]) -> Vec<u8> {
     let mut value = base.1.clone();
     let mut bytes: Option<Vec<u8>> = None;
     for m in mutations {
-        let byte_level = matches!(m, Mutation::Truncate(_) | Mutation::SetByte(..) | Mutation::InsertBytes(..));
+        let byte_level = matches!(
+            m,
+            Mutation::Truncate(_) | Mutation::SetByte(..) | Mutation::InsertBytes(..)
+        );
         match (&mut bytes, byte_level) {
             (None, false) => mutate_value(&mut value, m),
             (Some(_), false) => {}
-            (b, true) => mutate_bytes(b.get_or_insert_with(|| serde_json::to_vec(&value).unwrap()), m),
+            (b, true) => mutate_bytes(
+                b.get_or_insert_with(|| serde_json::to_vec(&value).unwrap()),
+                m,
+            ),
         }
     }
     bytes.unwrap_or_else(|| serde_json::to_vec(&value).unwrap())
 }
 
-fn check_model(model: &LoadedModel, w: &'static Workflow, probes: &[f64]) -> Result<(), TestCaseError> {
+fn check_model(
+    model: &LoadedModel,
+    w: &'static Workflow,
+    probes: &[f64],
+) -> Result<(), TestCaseError> {
     let d = w.vector.len();
     let columnar = Columnar::of(model).probabilities(probes);
     for (r, row) in probes.chunks_exact(d).enumerate() {
-        let p = model.probability(Input { vector: row, record: None });
+        let p = model.probability(Input {
+            vector: row,
+            record: None,
+        });
         fuzz_support::probability(&format!("row {r}"), p)?;
         if let Ok(ps) = &columnar {
-            prop_assert_eq!(ps[r].to_bits(), p.to_bits(), "row {}: columnar {} vs model {}", r, ps[r], p);
+            prop_assert_eq!(
+                ps[r].to_bits(),
+                p.to_bits(),
+                "row {}: columnar {} vs model {}",
+                r,
+                ps[r],
+                p
+            );
         }
     }
     if let Err(e) = &columnar {
@@ -187,7 +227,16 @@ fn fuzz_model_file() {
     let strategy = (
         0..workflows,
         prop::collection::vec(mutation(), 1..4),
-        prop::collection::vec(prop_oneof![-2.0f64..2.0, Just(0.0), Just(1.0), Just(1e300), Just(-1e300)], 0..64),
+        prop::collection::vec(
+            prop_oneof![
+                -2.0f64..2.0,
+                Just(0.0),
+                Just(1.0),
+                Just(1e300),
+                Just(-1e300)
+            ],
+            0..64,
+        ),
     );
     fuzz_support::run("rust/model-file", strategy, |(k, mutations, mut probes)| {
         let w = &all_workflows()[k];

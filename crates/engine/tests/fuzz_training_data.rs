@@ -14,7 +14,8 @@ use proptest::prelude::*;
 const SOURCE: &str = "fuzz-data.jsonl";
 
 fn row() -> impl Strategy<Value = String> {
-    let workflow = prop::sample::select(vec!["ai-memory", "freestyle", "budget-alerts", "nope", ""]);
+    let workflow =
+        prop::sample::select(vec!["ai-memory", "freestyle", "budget-alerts", "nope", ""]);
     let value = prop_oneof![
         Just("1".to_string()),
         Just("0".to_string()),
@@ -27,19 +28,38 @@ fn row() -> impl Strategy<Value = String> {
         Just("{}".to_string()),
         any::<i32>().prop_map(|i| i.to_string()),
     ];
-    let field = prop::sample::select(vec!["dbConnected", "dbLatency", "microphonePermission", "audioContextState", "bogus"]);
+    let field = prop::sample::select(vec![
+        "dbConnected",
+        "dbLatency",
+        "microphonePermission",
+        "audioContextState",
+        "bogus",
+    ]);
     prop_oneof![
         // A raw outcome row: { features: { workflowType, <field>: <value> }, failed }.
-        (workflow.clone(), field.clone(), value.clone(), value.clone()).prop_map(|(w, f, v, failed)| format!(
-            r#"{{"features":{{"workflowType":"{w}","{f}":{v}}},"failed":{failed}}}"#
-        )),
+        (
+            workflow.clone(),
+            field.clone(),
+            value.clone(),
+            value.clone()
+        )
+            .prop_map(|(w, f, v, failed)| format!(
+                r#"{{"features":{{"workflowType":"{w}","{f}":{v}}},"failed":{failed}}}"#
+            )),
         // An old-format row: { workflowType, features: { <field>: <value> }, failed }.
-        (workflow, field, value.clone(), prop::sample::select(vec!["true", "false", "1", "\"yes\""])).prop_map(
-            |(w, f, v, failed)| format!(r#"{{"workflowType":"{w}","features":{{"{f}":{v}}},"failed":{failed}}}"#)
-        ),
+        (
+            workflow,
+            field,
+            value.clone(),
+            prop::sample::select(vec!["true", "false", "1", "\"yes\""])
+        )
+            .prop_map(|(w, f, v, failed)| format!(
+                r#"{{"workflowType":"{w}","features":{{"{f}":{v}}},"failed":{failed}}}"#
+            )),
         value,
         "[ -~]{0,20}",
-        prop::collection::vec(any::<u8>(), 0..12).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+        prop::collection::vec(any::<u8>(), 0..12)
+            .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
     ]
 }
 
@@ -55,12 +75,21 @@ struct File {
 fn file() -> impl Strategy<Value = File> {
     (
         prop::collection::vec(row(), 0..8),
-        prop::option::weighted(0.2, (any::<usize>(), prop::collection::vec(any::<u8>(), 1..6))),
+        prop::option::weighted(
+            0.2,
+            (any::<usize>(), prop::collection::vec(any::<u8>(), 1..6)),
+        ),
         prop::sample::select(vec!["\n", "\r\n", "\r", "\n\n"]),
         prop::bool::weighted(0.2),
         prop::bool::weighted(0.3),
     )
-        .prop_map(|(lines, raw_bytes, ending, bom, array)| File { lines, raw_bytes, ending, bom, array })
+        .prop_map(|(lines, raw_bytes, ending, bom, array)| File {
+            lines,
+            raw_bytes,
+            ending,
+            bom,
+            array,
+        })
 }
 
 fn bytes_of(f: &File) -> Vec<u8> {
@@ -90,35 +119,51 @@ fn fuzz_training_data() {
     let strategy = (
         file(),
         prop::sample::select(vec![None, Some(true), Some(false)]),
-        prop::sample::select(vec![RowFormat::Auto, RowFormat::OldFormat, RowFormat::Outcome]),
+        prop::sample::select(vec![
+            RowFormat::Auto,
+            RowFormat::OldFormat,
+            RowFormat::Outcome,
+        ]),
         any::<bool>(),
     );
-    fuzz_support::run("rust/training-data", strategy, |(f, jsonl, format, skip_invalid)| {
-        let bytes = bytes_of(&f);
-        let reader = std::io::BufReader::with_capacity(16, bytes.as_slice());
-        match from_reader(reader, SOURCE, jsonl, format, skip_invalid) {
-            Ok(loaded) => {
-                let rows: usize = loaded.datasets.iter().map(|d| d.rows.len()).sum();
-                if !skip_invalid {
-                    prop_assert_eq!(loaded.invalid_rows_skipped, 0);
+    fuzz_support::run(
+        "rust/training-data",
+        strategy,
+        |(f, jsonl, format, skip_invalid)| {
+            let bytes = bytes_of(&f);
+            let reader = std::io::BufReader::with_capacity(16, bytes.as_slice());
+            match from_reader(reader, SOURCE, jsonl, format, skip_invalid) {
+                Ok(loaded) => {
+                    let rows: usize = loaded.datasets.iter().map(|d| d.rows.len()).sum();
+                    if !skip_invalid {
+                        prop_assert_eq!(loaded.invalid_rows_skipped, 0);
+                    }
+                    // Rows can only come from the file's lines or array elements.
+                    let bound = bytes
+                        .iter()
+                        .filter(|b| matches!(b, b'\n' | b'\r' | b','))
+                        .count()
+                        + 1;
+                    prop_assert!(
+                        rows + loaded.invalid_rows_skipped <= bound,
+                        "{rows} rows + {} skipped > {bound}",
+                        loaded.invalid_rows_skipped
+                    );
+                    prop_assert!(loaded.skipped_examples.len() <= loaded.invalid_rows_skipped);
+                    for e in &loaded.skipped_examples {
+                        prop_assert!(e.contains("row "), "{e}");
+                    }
+                    Ok(true)
                 }
-                // Rows can only come from the file's lines or array elements.
-                let bound = bytes.iter().filter(|b| matches!(b, b'\n' | b'\r' | b',')).count() + 1;
-                prop_assert!(rows + loaded.invalid_rows_skipped <= bound, "{rows} rows + {} skipped > {bound}", loaded.invalid_rows_skipped);
-                prop_assert!(loaded.skipped_examples.len() <= loaded.invalid_rows_skipped);
-                for e in &loaded.skipped_examples {
-                    prop_assert!(e.contains("row "), "{e}");
+                Err(e) => {
+                    let code = fuzz_support::coded(&e)?;
+                    let message = e.to_string();
+                    prop_assert_eq!(code, "ERR_INVALID_DATA", "{}", message);
+                    prop_assert!(message.contains(SOURCE), "{message}");
+                    prop_assert!(message.contains("row "), "{message}");
+                    Ok(false)
                 }
-                Ok(true)
             }
-            Err(e) => {
-                let code = fuzz_support::coded(&e)?;
-                let message = e.to_string();
-                prop_assert_eq!(code, "ERR_INVALID_DATA", "{}", message);
-                prop_assert!(message.contains(SOURCE), "{message}");
-                prop_assert!(message.contains("row "), "{message}");
-                Ok(false)
-            }
-        }
-    });
+        },
+    );
 }

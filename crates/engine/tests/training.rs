@@ -54,10 +54,16 @@ fn default_counts_learn_every_workflow_and_none_is_called_signal_free() {
     let report = run(&generated(1));
     assert_eq!(report.results.len(), 8, "{:?}", report.skipped);
     for (w, auc, bayes, ll_gap) in gaps(&report) {
-        let r = report.results.iter().find(|r| r.workflow_type == w).unwrap();
+        let r = report
+            .results
+            .iter()
+            .find(|r| r.workflow_type == w)
+            .unwrap();
         eprintln!(
             "1x {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} ll gap {ll_gap:+.4} {} {:?}",
-            bayes - auc, r.verdict, r.verdict_reason
+            bayes - auc,
+            r.verdict,
+            r.verdict_reason
         );
         // 110-150 rows, out-of-fold over all of them: an honest, noisy
         // measurement, but every workflow has real signal and says so.
@@ -73,7 +79,10 @@ fn five_thousand_rows_per_workflow_approach_the_bayes_limit() {
         ..TrainOptions::default()
     });
     for (w, auc, bayes, ll_gap) in gaps(&report) {
-        eprintln!("5000 {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} ll gap {ll_gap:+.4}", bayes - auc);
+        eprintln!(
+            "5000 {w:<20} auc {auc:.4} bayes {bayes:.4} gap {:+.4} ll gap {ll_gap:+.4}",
+            bayes - auc
+        );
         // A logistic model of the normalised vector misses the interactions
         // and hinges of the world; it still gets close.
         assert!(bayes - auc <= 0.05, "{w}: AUC {auc} vs Bayes {bayes}");
@@ -90,14 +99,27 @@ fn pure_noise_is_no_signal_from_3000_rows_and_real_signal_never_is() {
     for seed in [1, 2, 3] {
         // Labels drawn independently of the features, at a 25 % rate.
         let w = &all_workflows()[seed as usize];
-        let mut d = data::from_scenarios(&synth::generate_workflow(seed, w, 3000)).datasets[w.index].clone();
+        let mut d = data::from_scenarios(&synth::generate_workflow(seed, w, 3000)).datasets
+            [w.index]
+            .clone();
         for (k, r) in d.rows.iter_mut().enumerate() {
             r.failed = (k * 7919 + seed as usize * 104_729) % 4 == 0;
             r.true_probability = Some(0.25);
         }
         let r = train::train_dataset(&d, &settings, &never).unwrap();
-        eprintln!("noise {} {} {:?}", w.workflow_type(), r.verdict, r.verdict_reason);
-        assert_eq!(r.verdict, "no-signal", "{}: {:?}", w.workflow_type(), r.verdict_reason);
+        eprintln!(
+            "noise {} {} {:?}",
+            w.workflow_type(),
+            r.verdict,
+            r.verdict_reason
+        );
+        assert_eq!(
+            r.verdict,
+            "no-signal",
+            "{}: {:?}",
+            w.workflow_type(),
+            r.verdict_reason
+        );
     }
     for n in [60, 300, 1000, 3000] {
         let report = run(&TrainOptions {
@@ -105,10 +127,21 @@ fn pure_noise_is_no_signal_from_3000_rows_and_real_signal_never_is() {
             ..TrainOptions::default()
         });
         for r in &report.results {
-            eprintln!("signal n={n} {} {} {:?}", r.workflow_type, r.verdict, r.verdict_reason);
-            assert_ne!(r.verdict, "no-signal", "n={n} {}: {:?}", r.workflow_type, r.verdict_reason);
+            eprintln!(
+                "signal n={n} {} {} {:?}",
+                r.workflow_type, r.verdict, r.verdict_reason
+            );
+            assert_ne!(
+                r.verdict, "no-signal",
+                "n={n} {}: {:?}",
+                r.workflow_type, r.verdict_reason
+            );
             if n >= 300 {
-                assert_eq!(r.verdict, "ok", "n={n} {}: {:?}", r.workflow_type, r.verdict_reason);
+                assert_eq!(
+                    r.verdict, "ok",
+                    "n={n} {}: {:?}",
+                    r.workflow_type, r.verdict_reason
+                );
             }
         }
     }
@@ -128,8 +161,16 @@ fn the_old_training_file_trains_and_six_workflows_are_inconclusive() {
         eprintln!("{} {} {:?}", w.workflow_type, w.verdict, w.verdict_reason);
         // 110 rows of random features: never `ok`, and too few rows (under
         // 130) to rule out a useful signal, so `inconclusive`.
-        let fine = if has_own_features { w.verdict == "ok" } else { w.verdict == "inconclusive" };
-        assert!(fine, "{}: {} {:?}", w.workflow_type, w.verdict, w.verdict_reason);
+        let fine = if has_own_features {
+            w.verdict == "ok"
+        } else {
+            w.verdict == "inconclusive"
+        };
+        assert!(
+            fine,
+            "{}: {} {:?}",
+            w.workflow_type, w.verdict, w.verdict_reason
+        );
         assert_eq!(w.model.verdict.as_deref(), Some(w.verdict));
         if !has_own_features {
             // Only the 8 common features are present; the rest are absent and unused.
@@ -256,8 +297,10 @@ fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
     assert_eq!(e.code(), "ERR_INSUFFICIENT_DATA");
     let msg = e.to_string();
     assert!(
-        msg.contains(&format!("(1 valid rows, {} invalid rows skipped, the first: ", cases.len()))
-            && msg.contains("row 2"),
+        msg.contains(&format!(
+            "(1 valid rows, {} invalid rows skipped, the first: ",
+            cases.len()
+        )) && msg.contains("row 2"),
         "{msg}"
     );
 }
@@ -338,7 +381,10 @@ fn outputs_are_written_atomically_models_first_summary_last() {
         .collect();
     assert_eq!(names.len(), 11);
     assert!(names[..8].iter().all(|n| n.ends_with("-model.json")));
-    assert_eq!(names[8..], ["TRAINING_REPORT.md", "report.html", "training-summary.json"]);
+    assert_eq!(
+        names[8..],
+        ["TRAINING_REPORT.md", "report.html", "training-summary.json"]
+    );
     // No temporary files remain, and every model loads.
     let listed = fs::read_dir(&dir).unwrap().count();
     assert_eq!(listed, 11);

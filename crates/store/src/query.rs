@@ -40,7 +40,10 @@ impl Window {
             return Err(StoreError::invalid("window.first", "must be at least 1"));
         }
         if self.first.is_some() && self.last.is_some() {
-            return Err(StoreError::invalid("window", "takes first or last, not both"));
+            return Err(StoreError::invalid(
+                "window",
+                "takes first or last, not both",
+            ));
         }
         if let (Some(a), Some(b)) = (self.since, self.until) {
             if a > b {

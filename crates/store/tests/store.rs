@@ -161,7 +161,10 @@ fn recording_an_outcome_again_replaces_it_and_keeps_its_id() {
     let second = store.record_outcome(&outcome("p", false, 20)).unwrap();
     assert_eq!(first, second);
     // Replacing draws no id: the next outcome's id follows on.
-    assert_eq!(store.record_outcome(&outcome("q", false, 30)).unwrap(), first + 1);
+    assert_eq!(
+        store.record_outcome(&outcome("q", false, 30)).unwrap(),
+        first + 1
+    );
     let stored = store.outcome("p").unwrap().unwrap();
     assert!(!stored.failed);
     assert_eq!(stored.failure_type, None);

@@ -17,7 +17,9 @@ use crate::error::Result;
 use crate::model::ModelFile;
 use crate::predict::probability;
 use crate::schema::Workflow;
-use crate::train::fitting::{check_cancel, CrossValidation, Candidate, FitContext, Folds, TrainingSet};
+use crate::train::fitting::{
+    check_cancel, Candidate, CrossValidation, FitContext, Folds, TrainingSet,
+};
 use crate::train::{logistic, metrics, TrainSettings};
 
 pub const MODEL_TYPE: &str = "logistic-regression-l2";
@@ -171,7 +173,12 @@ fn steps_chosen_by_other_folds(held_loss: &[Vec<f64>]) -> Vec<usize> {
     (0..held_loss.len())
         .map(|f| {
             lowest(steps, |step| {
-                held_loss.iter().enumerate().filter(|(h, _)| *h != f).map(|(_, l)| l[step]).sum()
+                held_loss
+                    .iter()
+                    .enumerate()
+                    .filter(|(h, _)| *h != f)
+                    .map(|(_, l)| l[step])
+                    .sum()
             })
         })
         .collect()
@@ -186,7 +193,12 @@ impl Fitter for LogisticFitter {
         None
     }
 
-    fn cross_validation_units(&self, settings: &TrainSettings, _rows: usize, folds: usize) -> usize {
+    fn cross_validation_units(
+        &self,
+        settings: &TrainSettings,
+        _rows: usize,
+        folds: usize,
+    ) -> usize {
         settings.grid.len() * folds
     }
 
@@ -215,7 +227,10 @@ impl Fitter for LogisticFitter {
                 let (fit_rows, held) = folds.split(members, f);
                 let y: Vec<bool> = fit_rows.iter().map(|i| set.y[*i]).collect();
                 let held_y: Vec<bool> = held.iter().map(|i| set.y[*i]).collect();
-                let rows = Selected { set, idx: &fit_rows };
+                let rows = Selected {
+                    set,
+                    idx: &fit_rows,
+                };
                 let (mut reached, mut held_loss) = (Vec::new(), Vec::new());
                 let mut fits = logistic::Path::new(&rows, set.d, &y)?;
                 let (mut best, mut since_best) = (f64::INFINITY, 0);
@@ -239,13 +254,19 @@ impl Fitter for LogisticFitter {
                 Ok((reached, held_loss))
             })
             .collect();
-        let (per_fold, held_loss): (Vec<_>, Vec<_>) = per_fold.into_iter().collect::<Result<Vec<_>>>()?.into_iter().unzip();
+        let (per_fold, held_loss): (Vec<_>, Vec<_>) = per_fold
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
         // The values of C every fold reached: those have out-of-fold
         // probabilities for every member.
         let reached = per_fold.iter().map(Vec::len).min().unwrap_or(0);
         let y: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
         let oof = |step: usize| folds.assemble(members, |f| &per_fold[f][step]);
-        let losses: Vec<f64> = (0..reached).map(|step| metrics::log_loss(&oof(step), &y)).collect();
+        let losses: Vec<f64> = (0..reached)
+            .map(|step| metrics::log_loss(&oof(step), &y))
+            .collect();
         // Lowest loss; on ties the smaller C (the earlier step).
         let best = lowest(reached, |step| losses[step]);
         // The out-of-fold probabilities are cross-fitted, as the trees'
@@ -313,11 +334,21 @@ mod tests {
         // Pooled, step 2 wins (6 + 8 + 9 = 23 against 30 + 2 + 2 = 34), yet
         // neither other fold would pick it for fold 0, and fold 0's own
         // labels do not decide its step.
-        let held = vec![vec![30.0, 20.0, 6.0], vec![2.0, 5.0, 8.0], vec![2.0, 6.0, 9.0]];
+        let held = vec![
+            vec![30.0, 20.0, 6.0],
+            vec![2.0, 5.0, 8.0],
+            vec![2.0, 6.0, 9.0],
+        ];
         assert_eq!(steps_chosen_by_other_folds(&held), [0, 2, 2]);
         // Ties go to the earlier step (the smaller C).
-        assert_eq!(steps_chosen_by_other_folds(&[vec![1.0, 1.0], vec![1.0, 1.0]]), [0, 0]);
+        assert_eq!(
+            steps_chosen_by_other_folds(&[vec![1.0, 1.0], vec![1.0, 1.0]]),
+            [0, 0]
+        );
         // Only the steps every fold reached count.
-        assert_eq!(steps_chosen_by_other_folds(&[vec![5.0, 1.0, 0.0], vec![5.0, 1.0]]), [1, 1]);
+        assert_eq!(
+            steps_chosen_by_other_folds(&[vec![5.0, 1.0, 0.0], vec![5.0, 1.0]]),
+            [1, 1]
+        );
     }
 }

@@ -114,7 +114,9 @@ impl Model {
                 linear::LinearModel::from_file(workflow, file, means, Explanations::Signed)
                     .map(Model::Linear)
             }
-            Some(trees::MODEL_TYPE) => trees::TreeModel::from_file(workflow, file).map(Model::Trees),
+            Some(trees::MODEL_TYPE) => {
+                trees::TreeModel::from_file(workflow, file).map(Model::Trees)
+            }
             Some(other) => Err(format!(
                 "unknown modelType '{other}' (known: {})",
                 known_model_types().join(", ")

@@ -34,7 +34,9 @@ use crate::gbdt::{self, BinnedRows, BoostParams, BoostedTrees, FeatureMatrix};
 use crate::model::ModelFile;
 use crate::schema::failure_modes::Monotone;
 use crate::schema::{FieldType, Normalisation, Workflow};
-use crate::train::fitting::{check_cancel, Candidate, CrossValidation, FitContext, Folds, TrainingSet};
+use crate::train::fitting::{
+    check_cancel, Candidate, CrossValidation, FitContext, Folds, TrainingSet,
+};
 use crate::train::{metrics, TrainSettings};
 
 pub const MODEL_TYPE: &str = "gradient-boosted-trees";
@@ -51,7 +53,10 @@ enum Route {
     Slot(usize),
     /// An enum read by several entries: the entry of the row's value
     /// (`(value index, slot)`), else `fallback`.
-    ByValue { entries: Vec<(usize, usize)>, fallback: usize },
+    ByValue {
+        entries: Vec<(usize, usize)>,
+        fallback: usize,
+    },
 }
 
 fn routes(workflow: &Workflow) -> Vec<Route> {
@@ -63,7 +68,11 @@ fn routes(workflow: &Workflow) -> Vec<Route> {
             let entries: Vec<usize> = workflow.entries_reading(f).collect();
             match entries.len() {
                 0 => {
-                    let k = workflow.fields_outside_vector.iter().position(|&g| g == f).expect("a field outside the vector");
+                    let k = workflow
+                        .fields_outside_vector
+                        .iter()
+                        .position(|&g| g == f)
+                        .expect("a field outside the vector");
                     Route::Slot(d + k)
                 }
                 1 => Route::Slot(entries[0]),
@@ -76,7 +85,9 @@ fn routes(workflow: &Workflow) -> Vec<Route> {
                         entries: entries
                             .iter()
                             .filter_map(|&e| match workflow.vector[e].normalisation {
-                                Normalisation::EnumEquals(v) => values.iter().position(|x| *x == v).map(|k| (k, e)),
+                                Normalisation::EnumEquals(v) => {
+                                    values.iter().position(|x| *x == v).map(|k| (k, e))
+                                }
                                 _ => None,
                             })
                             .collect(),
@@ -130,20 +141,40 @@ impl TreeModel {
 
     /// The names of the model's features, in tree-feature order.
     fn field_names(workflow: &Workflow) -> Vec<&'static str> {
-        workflow.model_fields.iter().map(|&f| workflow.fields[f].name).collect()
+        workflow
+            .model_fields
+            .iter()
+            .map(|&f| workflow.fields[f].name)
+            .collect()
     }
 
-    pub fn from_file(workflow: &'static Workflow, file: &ModelFile) -> std::result::Result<TreeModel, String> {
+    pub fn from_file(
+        workflow: &'static Workflow,
+        file: &ModelFile,
+    ) -> std::result::Result<TreeModel, String> {
         let names = Self::field_names(workflow);
         match file.extra.get("modelFields") {
             Some(v) if *v == json!(names) => {}
-            Some(_) => return Err(format!("modelFields do not match the {} fields this engine reads", workflow.workflow_type())),
+            Some(_) => {
+                return Err(format!(
+                    "modelFields do not match the {} fields this engine reads",
+                    workflow.workflow_type()
+                ))
+            }
             None => return Err("a gradient-boosted-trees model needs modelFields".to_string()),
         }
-        let value = file.extra.get("trees").ok_or("a gradient-boosted-trees model needs trees")?;
-        let trees: BoostedTrees = serde_json::from_value(value.clone()).map_err(|e| format!("trees: {e}"))?;
+        let value = file
+            .extra
+            .get("trees")
+            .ok_or("a gradient-boosted-trees model needs trees")?;
+        let trees: BoostedTrees =
+            serde_json::from_value(value.clone()).map_err(|e| format!("trees: {e}"))?;
         if trees.feature_count() != names.len() {
-            return Err(format!("trees: featureCount {} for {} modelFields", trees.feature_count(), names.len()));
+            return Err(format!(
+                "trees: featureCount {} for {} modelFields",
+                trees.feature_count(),
+                names.len()
+            ));
         }
         trees.prepare_explanations();
         Ok(TreeModel::new(workflow, trees))
@@ -151,7 +182,10 @@ impl TreeModel {
 
     pub fn to_file(&self) -> FileParts {
         let mut extra = BTreeMap::new();
-        extra.insert("modelFields".to_string(), json!(Self::field_names(self.workflow)));
+        extra.insert(
+            "modelFields".to_string(),
+            json!(Self::field_names(self.workflow)),
+        );
         extra.insert(
             "trees".to_string(),
             serde_json::to_value(&self.trees).expect("a model of finite numbers serialises"),
@@ -193,7 +227,12 @@ impl Scorer for TreeModel {
         let mut phi = [0.0f64; STACK_FIELDS];
         let z = self.contributions(input, &mut phi[..m]);
         out.fill(Attribution::default());
-        for ((route, &c), &f) in self.routes.iter().zip(&phi[..m]).zip(&self.workflow.model_fields) {
+        for ((route, &c), &f) in self
+            .routes
+            .iter()
+            .zip(&phi[..m])
+            .zip(&self.workflow.model_fields)
+        {
             let slot = match route {
                 Route::Slot(s) => *s,
                 Route::ByValue { entries, fallback } => input
@@ -234,8 +273,18 @@ struct Shape {
 /// read the same features (`gbdt::cells`), which keeps `predict` within a
 /// couple of microseconds.
 const GRID: &[Shape] = &[
-    Shape { max_leaves: 4, max_depth: 2, max_features: 3, learning_rate: 0.1 },
-    Shape { max_leaves: 8, max_depth: 3, max_features: 3, learning_rate: 0.1 },
+    Shape {
+        max_leaves: 4,
+        max_depth: 2,
+        max_features: 3,
+        learning_rate: 0.1,
+    },
+    Shape {
+        max_leaves: 8,
+        max_depth: 3,
+        max_features: 3,
+        learning_rate: 0.1,
+    },
 ];
 /// The grid of a workflow with `pipeline::LARGE_ROWS` rows or more: the larger shape
 /// alone, at twice the learning rate. With that many rows the smaller trees
@@ -245,7 +294,10 @@ const GRID: &[Shape] = &[
 /// rate 0.2 needs about half the rounds of 0.1; on both benchmark worlds at
 /// 30,000 rows it changed the out-of-fold log-loss by -0.0003 to +0.0011
 /// nats (benchmark/README.md, "Training speed").
-const LARGE_GRID: &[Shape] = &[Shape { learning_rate: 0.2, ..GRID[1] }];
+const LARGE_GRID: &[Shape] = &[Shape {
+    learning_rate: 0.2,
+    ..GRID[1]
+}];
 
 /// The grid for a workflow of `rows` rows (all of them, whichever choose).
 fn grid_for(rows: usize) -> &'static [Shape] {
@@ -355,10 +407,16 @@ impl Fitter for TreeFitter {
     }
 
     fn unusable(&self, set: &TrainingSet) -> Option<String> {
-        (!set.all_raw()).then(|| "rows of the old training-data format carry no raw fields".to_string())
+        (!set.all_raw())
+            .then(|| "rows of the old training-data format carry no raw fields".to_string())
     }
 
-    fn cross_validation_units(&self, _settings: &TrainSettings, rows: usize, folds: usize) -> usize {
+    fn cross_validation_units(
+        &self,
+        _settings: &TrainSettings,
+        rows: usize,
+        folds: usize,
+    ) -> usize {
         grid_for(rows).len() * folds
     }
 
@@ -374,26 +432,39 @@ impl Fitter for TreeFitter {
         let x = feature_matrix(set, members);
         let seed = ctx.settings.seed;
         let grid = grid_for(set.y.len());
-        let binned = BinnedRows::new(&FeatureMatrix::new(&x, members.len(), m)?, &grid[0].params(1, seed))?;
+        let binned = BinnedRows::new(
+            &FeatureMatrix::new(&x, members.len(), m)?,
+            &grid[0].params(1, seed),
+        )?;
         let labels: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
         let monotone = monotone(w);
         let k = folds.k;
         // Positions (in `members`) of each fold's held-out rows.
         let held_out: Vec<Vec<u32>> = (0..k)
-            .map(|f| (0..members.len() as u32).filter(|&p| folds.fold_of[members[p as usize]] == f).collect())
+            .map(|f| {
+                (0..members.len() as u32)
+                    .filter(|&p| folds.fold_of[members[p as usize]] == f)
+                    .collect()
+            })
             .collect();
-        let tasks: Vec<(usize, usize)> = (0..grid.len()).flat_map(|g| (0..k).map(move |f| (g, f))).collect();
+        let tasks: Vec<(usize, usize)> = (0..grid.len())
+            .flat_map(|g| (0..k).map(move |f| (g, f)))
+            .collect();
         let fits: Vec<Result<FoldFit>> = tasks
             .par_iter()
             .map(|&(g, f)| {
                 check_cancel(ctx.cancel)?;
                 let held = &held_out[f];
-                let train: Vec<u32> = (0..members.len() as u32).filter(|p| held.binary_search(p).is_err()).collect();
+                let train: Vec<u32> = (0..members.len() as u32)
+                    .filter(|p| held.binary_search(p).is_err())
+                    .collect();
                 let params = BoostParams {
                     early_stopping_rounds: Some(PATIENCE),
                     ..grid[g].params(MAX_ROUNDS, seed)
                 };
-                let fit = gbdt::fit_rows(&binned, &labels, &train, held, &monotone, &params, true, ctx.cancel)?;
+                let fit = gbdt::fit_rows(
+                    &binned, &labels, &train, held, &monotone, &params, true, ctx.cancel,
+                )?;
                 (ctx.tick)(1);
                 Ok(FoldFit {
                     model: fit.model,
@@ -408,7 +479,11 @@ impl Fitter for TreeFitter {
         // one of those folds reached).
         let curve = |g: usize, included: &dyn Fn(usize) -> bool, r: usize| {
             let (mut loss, mut rows) = (0.0, 0.0);
-            for (_, fit) in fits[g * k..(g + 1) * k].iter().enumerate().filter(|(f, _)| included(*f)) {
+            for (_, fit) in fits[g * k..(g + 1) * k]
+                .iter()
+                .enumerate()
+                .filter(|(f, _)| included(*f))
+            {
                 loss += fit.curve[r - 1] * fit.held.len() as f64;
                 rows += fit.held.len() as f64;
             }
@@ -438,7 +513,11 @@ impl Fitter for TreeFitter {
         let candidates = (0..grid.len())
             .map(|g| {
                 let only = |_: usize| true;
-                let reach = fits[g * k..(g + 1) * k].iter().map(|f| f.curve.len()).min().unwrap_or(1);
+                let reach = fits[g * k..(g + 1) * k]
+                    .iter()
+                    .map(|f| f.curve.len())
+                    .min()
+                    .unwrap_or(1);
                 let (loss, r) = (1..=reach)
                     .map(|r| (curve(g, &only, r), r))
                     .fold((f64::INFINITY, 1), |b, c| if c.0 < b.0 { c } else { b });
@@ -453,7 +532,11 @@ impl Fitter for TreeFitter {
         // held-out label chose the prediction it is scored with.
         let mut oof = vec![0.0; members.len()];
         for f in 0..k {
-            let (_, g, rounds) = if k > 1 { best_of(&|h| h != f) } else { (0.0, g_all, rounds_all) };
+            let (_, g, rounds) = if k > 1 {
+                best_of(&|h| h != f)
+            } else {
+                (0.0, g_all, rounds_all)
+            };
             let fit = &fits[g * k + f];
             let model = fit.model.truncated(rounds);
             for &p in &fit.held {
@@ -477,7 +560,8 @@ impl Fitter for TreeFitter {
         ctx: &FitContext,
     ) -> Result<Fitted> {
         check_cancel(ctx.cancel)?;
-        let (shape, rounds) = Shape::from_json(chosen).ok_or_else(|| EngineError::Internal(format!("bad tree configuration {chosen}")))?;
+        let (shape, rounds) = Shape::from_json(chosen)
+            .ok_or_else(|| EngineError::Internal(format!("bad tree configuration {chosen}")))?;
         let w = set.workflow;
         let m = w.model_fields.len();
         let x = feature_matrix(set, members);
@@ -485,7 +569,16 @@ impl Fitter for TreeFitter {
         let binned = BinnedRows::new(&FeatureMatrix::new(&x, members.len(), m)?, &params)?;
         let labels: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
         let all: Vec<u32> = (0..members.len() as u32).collect();
-        let fit = gbdt::fit_rows(&binned, &labels, &all, &[], &monotone(w), &params, false, ctx.cancel)?;
+        let fit = gbdt::fit_rows(
+            &binned,
+            &labels,
+            &all,
+            &[],
+            &monotone(w),
+            &params,
+            false,
+            ctx.cancel,
+        )?;
         (ctx.tick)(1);
         let trees = fit.model;
         trees.prepare_explanations();
@@ -531,17 +624,27 @@ mod tests {
             for route in &r {
                 let slots: Vec<usize> = match route {
                     Route::Slot(s) => vec![*s],
-                    Route::ByValue { entries, fallback } => entries.iter().map(|e| e.1).chain([*fallback]).collect(),
+                    Route::ByValue { entries, fallback } => {
+                        entries.iter().map(|e| e.1).chain([*fallback]).collect()
+                    }
                 };
-                assert!(slots.iter().all(|&s| s < w.explanation_slots()), "{route:?}");
+                assert!(
+                    slots.iter().all(|&s| s < w.explanation_slots()),
+                    "{route:?}"
+                );
             }
         }
         // ai-memory's operationType goes to the entry of the row's value.
         let memory = find_workflow("ai-memory").unwrap();
         let op = memory.field_index("operationType").unwrap();
         let k = memory.model_fields.iter().position(|&f| f == op).unwrap();
-        let Route::ByValue { entries, .. } = &routes(memory)[k] else { panic!("operationType is read by several entries") };
-        let names: Vec<_> = entries.iter().map(|&(_, e)| memory.vector[e].feature).collect();
+        let Route::ByValue { entries, .. } = &routes(memory)[k] else {
+            panic!("operationType is read by several entries")
+        };
+        let names: Vec<_> = entries
+            .iter()
+            .map(|&(_, e)| memory.vector[e].feature)
+            .collect();
         assert_eq!(names, ["opStore", "opRetrieve", "opSearch"]);
     }
 
@@ -549,23 +652,56 @@ mod tests {
     fn trees_win_where_failures_interact_and_predict_with_signed_factors_toward_failure() {
         let never = AtomicBool::new(false);
         let w = find_workflow("ai-memory").unwrap();
-        let d = data::from_scenarios(&synth::generate_workflow(5, w, 3000)).datasets[w.index].clone();
-        let settings = crate::train::TrainSettings { folds: 3, bootstrap_resamples: 100, ..Default::default() };
+        let d =
+            data::from_scenarios(&synth::generate_workflow(5, w, 3000)).datasets[w.index].clone();
+        let settings = crate::train::TrainSettings {
+            folds: 3,
+            bootstrap_resamples: 100,
+            ..Default::default()
+        };
         let r = train_dataset(&d, &settings, &never).unwrap();
         // Memory required against available is an interaction a logistic
         // model of the capped vector cannot express.
-        let score = |k: usize| r.families[k].outcome.as_ref().unwrap().1.iter().copied().fold(f64::INFINITY, f64::min);
-        assert!(score(1) < score(0) - 0.005, "trees {} vs logistic {}", score(1), score(0));
+        let score = |k: usize| {
+            r.families[k]
+                .outcome
+                .as_ref()
+                .unwrap()
+                .1
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min)
+        };
+        assert!(
+            score(1) < score(0) - 0.005,
+            "trees {} vs logistic {}",
+            score(1),
+            score(0)
+        );
         assert_eq!(r.model_type, MODEL_TYPE);
         assert_eq!(r.model.model_type.as_deref(), Some(MODEL_TYPE));
-        assert_eq!(r.model.weights.values().filter(|x| **x != 0.0).count(), 0, "old readers see the average risk only");
+        assert_eq!(
+            r.model.weights.values().filter(|x| **x != 0.0).count(),
+            0,
+            "old readers see the average risk only"
+        );
 
         let loaded = LoadedModel::from_file(w, r.model.clone(), None).unwrap();
-        let reparsed = LoadedModel::from_file(w, serde_json::from_str(&serde_json::to_string(&r.model).unwrap()).unwrap(), None).unwrap();
-        let Model::Trees(trees) = &loaded.model else { panic!("a tree model") };
+        let reparsed = LoadedModel::from_file(
+            w,
+            serde_json::from_str(&serde_json::to_string(&r.model).unwrap()).unwrap(),
+            None,
+        )
+        .unwrap();
+        let Model::Trees(trees) = &loaded.model else {
+            panic!("a tree model")
+        };
         let mut raises = 0;
         for row in d.rows.iter().take(300) {
-            let input = Input { vector: &row.vector, record: row.record.as_ref() };
+            let input = Input {
+                vector: &row.vector,
+                record: row.record.as_ref(),
+            };
             let p = loaded.probability(input);
             assert_eq!(p, reparsed.probability(input));
             // Contributions add up to the log-odds minus the expected log-odds.
@@ -574,47 +710,77 @@ mod tests {
             assert_eq!(q, trees.probability(input));
             let sum: f64 = out.iter().map(|a| a.contribution).sum();
             let logit = (q / (1.0 - q)).ln();
-            assert!((sum + trees.trees().expected_value() - logit).abs() < 1e-6, "{sum} {logit}");
+            assert!(
+                (sum + trees.trees().expected_value() - logit).abs() < 1e-6,
+                "{sum} {logit}"
+            );
             let prediction = predict_input(&loaded, input);
             assert!((prediction.failure_probability - p).abs() < 1e-15);
             let f = &prediction.critical_factors;
-            assert!(f.windows(2).all(|x| x[0].contribution >= x[1].contribution), "ranked toward failure");
+            assert!(
+                f.windows(2).all(|x| x[0].contribution >= x[1].contribution),
+                "ranked toward failure"
+            );
             for x in f {
-                let expected = if x.contribution > 0.0 { Direction::Raises } else { Direction::Lowers };
+                let expected = if x.contribution > 0.0 {
+                    Direction::Raises
+                } else {
+                    Direction::Lowers
+                };
                 assert_eq!(x.direction, Some(expected));
             }
-            raises += usize::from(f.first().is_some_and(|x| x.direction == Some(Direction::Raises)));
+            raises += usize::from(
+                f.first()
+                    .is_some_and(|x| x.direction == Some(Direction::Raises)),
+            );
         }
-        assert!(raises > 100, "{raises} of 300 rows have a top factor raising the risk");
+        assert!(
+            raises > 100,
+            "{raises} of 300 rows have a top factor raising the risk"
+        );
     }
 
     #[test]
     fn rows_omitting_a_field_train_trees_and_score_and_a_bad_file_is_refused() {
         let never = AtomicBool::new(false);
         let w = find_workflow("ai-memory").unwrap();
-        let mut d = data::from_scenarios(&synth::generate_workflow(5, w, 3000)).datasets[w.index].clone();
+        let mut d =
+            data::from_scenarios(&synth::generate_workflow(5, w, 3000)).datasets[w.index].clone();
         let field = w.field_index("databaseLatency").unwrap();
         for (k, r) in d.rows.iter_mut().enumerate() {
             r.record.as_mut().unwrap().missing[field] = k % 4 == 0;
         }
-        let settings = crate::train::TrainSettings { folds: 3, bootstrap_resamples: 100, ..Default::default() };
+        let settings = crate::train::TrainSettings {
+            folds: 3,
+            bootstrap_resamples: 100,
+            ..Default::default()
+        };
         let r = train_dataset(&d, &settings, &never).unwrap();
         assert_eq!(r.model.extra["omittedFields"]["databaseLatency"], 750);
-        let Some(Model::Trees(trees)) = (r.model_type == MODEL_TYPE).then(|| Model::from_file(w, &r.model, None).unwrap()) else {
+        let Some(Model::Trees(trees)) =
+            (r.model_type == MODEL_TYPE).then(|| Model::from_file(w, &r.model, None).unwrap())
+        else {
             panic!("trees expected on ai-memory, chose {}", r.model_type)
         };
         let record = d.rows[1].record.as_ref().unwrap();
         let mut omitted = record.clone();
         omitted.missing[field] = true;
-        let p = trees.probability(Input { vector: &d.rows[1].vector, record: Some(&omitted) });
+        let p = trees.probability(Input {
+            vector: &d.rows[1].vector,
+            record: Some(&omitted),
+        });
         assert!(p.is_finite() && (0.0..=1.0).contains(&p));
         // A file whose field layout is not this engine's is refused.
         let mut bad = r.model.clone();
-        bad.extra.insert("modelFields".to_string(), json!(["bufferSize"]));
+        bad.extra
+            .insert("modelFields".to_string(), json!(["bufferSize"]));
         let e = LoadedModel::from_file(w, bad, None).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_MODEL");
         let mut bad = r.model.clone();
         bad.extra.remove("trees");
-        assert!(LoadedModel::from_file(w, bad, None).unwrap_err().to_string().contains("needs trees"));
+        assert!(LoadedModel::from_file(w, bad, None)
+            .unwrap_err()
+            .to_string()
+            .contains("needs trees"));
     }
 }

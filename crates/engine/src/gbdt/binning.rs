@@ -136,11 +136,14 @@ pub(crate) fn bin_matrix(
             }
         });
     let mut columns = vec![0u8; rows * cols];
-    columns.par_chunks_mut(rows.max(1)).enumerate().for_each(|(f, column)| {
-        for (r, b) in column.iter_mut().enumerate() {
-            *b = bins[r * cols + f];
-        }
-    });
+    columns
+        .par_chunks_mut(rows.max(1))
+        .enumerate()
+        .for_each(|(f, column)| {
+            for (r, b) in column.iter_mut().enumerate() {
+                *b = bins[r * cols + f];
+            }
+        });
     BinnedMatrix {
         rows,
         columns,

@@ -68,7 +68,13 @@ fn tree_features(tree: &Tree) -> Vec<u32> {
 /// The thresholds a tree (or trees) tests on feature `f`, ascending and distinct.
 fn thresholds_on<'t>(trees: impl Iterator<Item = &'t Tree>, f: u32) -> Vec<f64> {
     let mut t: Vec<f64> = trees
-        .flat_map(|tree| tree.feature.iter().zip(&tree.threshold).filter(move |(g, _)| **g == f).map(|(_, t)| *t))
+        .flat_map(|tree| {
+            tree.feature
+                .iter()
+                .zip(&tree.threshold)
+                .filter(move |(g, _)| **g == f)
+                .map(|(_, t)| *t)
+        })
         .collect();
     t.sort_unstable_by(f64::total_cmp);
     t.dedup();
@@ -157,8 +163,10 @@ impl CellTables {
                     forming[g].trees.push(t);
                 }
                 None => {
-                    let thresholds: Vec<Vec<f64>> =
-                        set.iter().map(|&f| thresholds_on(std::iter::once(&trees[t]), f)).collect();
+                    let thresholds: Vec<Vec<f64>> = set
+                        .iter()
+                        .map(|&f| thresholds_on(std::iter::once(&trees[t]), f))
+                        .collect();
                     if cells_of(&thresholds) <= MAX_CELLS {
                         forming.push(Forming {
                             features: set.clone(),
@@ -173,7 +181,10 @@ impl CellTables {
         }
         residual.sort_unstable();
 
-        let mut features: Vec<u32> = forming.iter().flat_map(|g| g.features.iter().copied()).collect();
+        let mut features: Vec<u32> = forming
+            .iter()
+            .flat_map(|g| g.features.iter().copied())
+            .collect();
         features.sort_unstable();
         features.dedup();
         let thresholds: Vec<Vec<f64>> = features
@@ -181,7 +192,13 @@ impl CellTables {
             .map(|&f| {
                 let mut all: Vec<f64> = forming
                     .iter()
-                    .flat_map(|g| g.features.iter().zip(&g.thresholds).filter(|(h, _)| **h == f).flat_map(|(_, t)| t.iter().copied()))
+                    .flat_map(|g| {
+                        g.features
+                            .iter()
+                            .zip(&g.thresholds)
+                            .filter(|(h, _)| **h == f)
+                            .flat_map(|(_, t)| t.iter().copied())
+                    })
                     .collect();
                 all.sort_unstable_by(f64::total_cmp);
                 all.dedup();
@@ -217,7 +234,10 @@ impl CellTables {
                 table_start: out.table.len() as u32,
             };
             for (j, &f) in g.features.iter().enumerate() {
-                let k = out.features.binary_search(&f).expect("a group feature is listed");
+                let k = out
+                    .features
+                    .binary_search(&f)
+                    .expect("a group feature is listed");
                 group.feature[j] = k as u32;
                 group.target[j] = f;
                 group.map_start[j] = out.maps.len() as u32;
@@ -280,13 +300,20 @@ impl CellTables {
             heap.resize(self.features.len(), 0);
             &mut heap
         };
-        for ((slot, &f), t) in intervals.iter_mut().zip(&self.features).zip(&self.thresholds) {
+        for ((slot, &f), t) in intervals
+            .iter_mut()
+            .zip(&self.features)
+            .zip(&self.thresholds)
+        {
             *slot = interval(t, row[f as usize]) as u32;
         }
         let mut raw = self.constant;
         let mut rest = &self.groups[..];
         while let Some(first) = rest.first() {
-            let run = rest.iter().position(|g| g.width != first.width).unwrap_or(rest.len());
+            let run = rest
+                .iter()
+                .position(|g| g.width != first.width)
+                .unwrap_or(rest.len());
             let (same, next) = rest.split_at(run);
             raw += match first.width {
                 1 => self.add_groups::<1>(same, intervals, phi),
@@ -301,12 +328,18 @@ impl CellTables {
 
     /// `contributions` for groups of `W` features (a fixed width unrolls the loops).
     #[inline(always)]
-    fn add_groups<const W: usize>(&self, groups: &[Group], intervals: &[u32], phi: &mut [f64]) -> f64 {
+    fn add_groups<const W: usize>(
+        &self,
+        groups: &[Group],
+        intervals: &[u32],
+        phi: &mut [f64],
+    ) -> f64 {
         let mut raw = 0.0;
         for g in groups {
             let mut at = g.table_start as usize;
             for j in 0..W {
-                at += self.maps[g.map_start[j] as usize + intervals[g.feature[j] as usize] as usize] as usize;
+                at += self.maps[g.map_start[j] as usize + intervals[g.feature[j] as usize] as usize]
+                    as usize;
             }
             let entry = &self.table[at..at + 1 + W];
             raw += entry[0];

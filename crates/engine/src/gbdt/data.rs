@@ -88,10 +88,7 @@ impl<'a> LabelledRows<'a> {
         if self.labels.len() != rows {
             return Err(EngineError::InvalidArgument {
                 name: "labels".to_string(),
-                reason: format!(
-                    "{what}: {} labels for {rows} rows",
-                    self.labels.len()
-                ),
+                reason: format!("{what}: {} labels for {rows} rows", self.labels.len()),
             });
         }
         if let Some(weights) = self.weights {

@@ -126,7 +126,11 @@ impl Explainer {
             let mut leaves: Vec<Option<LeafTable>> = vec![None; tree.leaf_count()];
             // Depth-first walk carrying the path (node, went left) from the root.
             let mut stack: Vec<(Child, Vec<(usize, bool)>)> = vec![(
-                if tree.feature.is_empty() { Child::Leaf(0) } else { Child::Node(0) },
+                if tree.feature.is_empty() {
+                    Child::Leaf(0)
+                } else {
+                    Child::Node(0)
+                },
                 vec![],
             )];
             while let Some((node, path)) = stack.pop() {
@@ -150,7 +154,11 @@ impl Explainer {
                                 left_mask |= 1 << n;
                             }
                             let f = tree.feature[n];
-                            let child = Child::decode(if went_left { tree.left[n] } else { tree.right[n] });
+                            let child = Child::decode(if went_left {
+                                tree.left[n]
+                            } else {
+                                tree.right[n]
+                            });
                             let share = tree.child_cover(child) / tree.cover[n];
                             match features.iter().position(|&g| g == f) {
                                 Some(s) => {
@@ -182,7 +190,11 @@ impl Explainer {
                     }
                 }
             }
-            ex.leaves.extend(leaves.into_iter().map(|l| l.expect("every leaf is reached")));
+            ex.leaves.extend(
+                leaves
+                    .into_iter()
+                    .map(|l| l.expect("every leaf is reached")),
+            );
             ex.trees.push(range);
         }
         ex
@@ -211,7 +223,8 @@ impl Explainer {
             let n0 = t.node_start as usize;
             for k in 0..t.nodes as usize {
                 let x = row[self.node_feature[n0 + k] as usize];
-                let left = (x <= self.node_threshold[n0 + k]) | (x.is_nan() & self.node_missing_left[n0 + k]);
+                let left = (x <= self.node_threshold[n0 + k])
+                    | (x.is_nan() & self.node_missing_left[n0 + k]);
                 went_left |= (left as u64) << k;
             }
             let l0 = t.leaf_start as usize;
@@ -227,7 +240,8 @@ impl Explainer {
                 for (s, &mask) in nodes.iter().enumerate() {
                     m |= (((agree & mask) == mask) as usize) << s;
                 }
-                let table = &self.table[leaf.table_start as usize..leaf.table_start as usize + (1 << d)];
+                let table =
+                    &self.table[leaf.table_start as usize..leaf.table_start as usize + (1 << d)];
                 let unsatisfied = table[m].to_bits();
                 let features = &self.slot_feature[s0..s0 + d];
                 let coefs = &self.slot_coef[s0..s0 + d];
@@ -235,7 +249,8 @@ impl Explainer {
                     let satisfied = (coefs[s] * table[m ^ (1 << s)]).to_bits();
                     // Select without a branch: the bit is as likely 0 as 1.
                     let keep = 0u64.wrapping_sub((m >> s & 1) as u64);
-                    phi[features[s] as usize] += f64::from_bits((satisfied & keep) | (unsatisfied & !keep));
+                    phi[features[s] as usize] +=
+                        f64::from_bits((satisfied & keep) | (unsatisfied & !keep));
                 }
             }
         }

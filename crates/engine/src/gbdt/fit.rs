@@ -42,7 +42,13 @@ const PARALLEL_SCORE_ROWS: usize = 65_536;
 /// Log-loss of one row at raw score `z`, computed stably from the log-odds.
 fn row_log_loss(z: f64, label: bool) -> f64 {
     // -log σ(z) = softplus(-z); -log(1-σ(z)) = softplus(z)
-    let softplus = |x: f64| if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() };
+    let softplus = |x: f64| {
+        if x > 0.0 {
+            x + (-x).exp().ln_1p()
+        } else {
+            x.exp().ln_1p()
+        }
+    };
     if label {
         softplus(-z)
     } else {
@@ -65,7 +71,10 @@ const ODDS_RANGE: std::ops::Range<f64> = 1e-250..1e250;
 
 impl RowScores {
     fn new(n: usize, z: f64) -> RowScores {
-        RowScores { z: vec![z; n], odds: vec![z.exp(); n] }
+        RowScores {
+            z: vec![z; n],
+            odds: vec![z.exp(); n],
+        }
     }
 
     #[inline]
@@ -104,13 +113,19 @@ fn check_monotone(monotone: &[i8], cols: usize) -> Result<()> {
     if !monotone.is_empty() && monotone.len() != cols {
         return Err(EngineError::InvalidArgument {
             name: "monotone".to_string(),
-            reason: format!("{} constraints for {cols} features (give one per feature, or none)", monotone.len()),
+            reason: format!(
+                "{} constraints for {cols} features (give one per feature, or none)",
+                monotone.len()
+            ),
         });
     }
     if let Some(f) = monotone.iter().position(|c| !(-1..=1).contains(c)) {
         return Err(EngineError::InvalidArgument {
             name: "monotone".to_string(),
-            reason: format!("feature {f}: expected -1, 0 or +1, received {}", monotone[f]),
+            reason: format!(
+                "feature {f}: expected -1, 0 or +1, received {}",
+                monotone[f]
+            ),
         });
     }
     Ok(())
@@ -146,7 +161,10 @@ pub fn fit(
         if v.features.cols() != cols {
             return Err(EngineError::InvalidArgument {
                 name: "validation".to_string(),
-                reason: format!("{} features, the training rows have {cols}", v.features.cols()),
+                reason: format!(
+                    "{} features, the training rows have {cols}",
+                    v.features.cols()
+                ),
             });
         }
         if v.features.rows() == 0 {
@@ -162,7 +180,11 @@ pub fn fit(
         });
     }
     check_monotone(monotone, cols)?;
-    let monotone: Vec<i8> = if monotone.is_empty() { vec![0; cols] } else { monotone.to_vec() };
+    let monotone: Vec<i8> = if monotone.is_empty() {
+        vec![0; cols]
+    } else {
+        monotone.to_vec()
+    };
 
     let (mut positive, mut total) = (0.0, 0.0);
     for r in 0..n {
@@ -183,13 +205,29 @@ pub fn fit(
     if abort.load(Ordering::Relaxed) {
         return Err(EngineError::Aborted);
     }
-    let binned = bin_matrix(&train.features, params.max_bins, params.binning_sample, params.seed);
+    let binned = bin_matrix(
+        &train.features,
+        params.max_bins,
+        params.binning_sample,
+        params.seed,
+    );
     let all_rows: Vec<u32> = (0..n as u32).collect();
     let validation = match valid {
         Some(v) => Validation::Raw(v),
         None => Validation::None,
     };
-    boost(&binned, train.labels, train.weights, &all_rows, base_score, validation, &monotone, params, false, abort)
+    boost(
+        &binned,
+        train.labels,
+        train.weights,
+        &all_rows,
+        base_score,
+        validation,
+        &monotone,
+        params,
+        false,
+        abort,
+    )
 }
 
 /// Training rows binned once, so that several fits on subsets of them (the
@@ -210,11 +248,20 @@ impl BinnedRows {
         if features.rows() == 0 || features.rows() > u32::MAX as usize {
             return Err(EngineError::InvalidArgument {
                 name: "rows".to_string(),
-                reason: format!("expected 1 to {} rows, received {}", u32::MAX, features.rows()),
+                reason: format!(
+                    "expected 1 to {} rows, received {}",
+                    u32::MAX,
+                    features.rows()
+                ),
             });
         }
         Ok(BinnedRows {
-            matrix: bin_matrix(features, params.max_bins, params.binning_sample, params.seed),
+            matrix: bin_matrix(
+                features,
+                params.max_bins,
+                params.binning_sample,
+                params.seed,
+            ),
         })
     }
 
@@ -276,7 +323,11 @@ pub fn fit_rows(
         });
     }
     check_monotone(monotone, cols)?;
-    let monotone: Vec<i8> = if monotone.is_empty() { vec![0; cols] } else { monotone.to_vec() };
+    let monotone: Vec<i8> = if monotone.is_empty() {
+        vec![0; cols]
+    } else {
+        monotone.to_vec()
+    };
     let positive = train.iter().filter(|&&r| labels[r as usize]).count();
     if positive == 0 || positive == train.len() {
         return Err(EngineError::InvalidArgument {
@@ -285,8 +336,23 @@ pub fn fit_rows(
         });
     }
     let base_score = (positive as f64 / (train.len() - positive) as f64).ln();
-    let validation = if valid.is_empty() { Validation::None } else { Validation::Binned(valid) };
-    boost(&data.matrix, labels, None, train, base_score, validation, &monotone, params, keep_all_trees, abort)
+    let validation = if valid.is_empty() {
+        Validation::None
+    } else {
+        Validation::Binned(valid)
+    };
+    boost(
+        &data.matrix,
+        labels,
+        None,
+        train,
+        base_score,
+        validation,
+        &monotone,
+        params,
+        keep_all_trees,
+        abort,
+    )
 }
 
 /// Where a fit's validation rows come from.
@@ -313,7 +379,9 @@ fn block_mean_log_loss(count: usize, item: impl Fn(usize) -> (f64, f64) + Sync) 
             (loss, weight)
         })
         .collect();
-    let (loss, weight) = blocks.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (loss, weight) = blocks
+        .iter()
+        .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
     loss / weight
 }
 
@@ -347,7 +415,14 @@ fn boost(
     let mut valid_log_loss = Vec::new();
     let mut best = (f64::INFINITY, 0usize);
     let whole = train.len() == n;
-    let mut leaf_of = vec![0u8; if whole && n >= PARALLEL_SCORE_ROWS { n } else { 0 }];
+    let mut leaf_of = vec![
+        0u8;
+        if whole && n >= PARALLEL_SCORE_ROWS {
+            n
+        } else {
+            0
+        }
+    ];
 
     for round in 0..params.rounds {
         if abort.load(Ordering::Relaxed) {
@@ -357,7 +432,10 @@ fn boost(
         let gradient = |r: usize| {
             let p = scores.p(r);
             let w = weight(r);
-            [w * (p - if labels[r] { 1.0 } else { 0.0 }), w * p * (1.0 - p)]
+            [
+                w * (p - if labels[r] { 1.0 } else { 0.0 }),
+                w * p * (1.0 - p),
+            ]
         };
         if whole {
             gh.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
@@ -376,7 +454,12 @@ fn boost(
         if bagging {
             let threshold = (params.row_subsample * 4_294_967_296.0) as u64;
             bag.clear();
-            bag.extend(train.iter().copied().filter(|_| (rng.next_u32() as u64) < threshold));
+            bag.extend(
+                train
+                    .iter()
+                    .copied()
+                    .filter(|_| (rng.next_u32() as u64) < threshold),
+            );
             if bag.is_empty() {
                 bag.push(train[rng.next_u32() as usize % train.len()]);
             }
@@ -398,20 +481,35 @@ fn boost(
             monotone,
             allowed: &allowed,
         };
-        let grown = grower.grow(if bagging { &bag } else { train }, &gh, weights, &grow_params);
+        let grown = grower.grow(
+            if bagging { &bag } else { train },
+            &gh,
+            weights,
+            &grow_params,
+        );
         let (tree, node_bin) = (&grown.tree, &grown.node_bin);
         let exp_leaf: Vec<f64> = tree.leaf_value.iter().map(|v| v.exp()).collect();
         let add_leaf = |scores: &mut RowScores, r: usize, leaf: usize| {
-            RowScores::add(&mut scores.z[r], &mut scores.odds[r], tree.leaf_value[leaf], exp_leaf[leaf]);
+            RowScores::add(
+                &mut scores.z[r],
+                &mut scores.odds[r],
+                tree.leaf_value[leaf],
+                exp_leaf[leaf],
+            );
         };
         // Every row, in parallel blocks, by the leaf `leaf_at` gives it.
         let add_every_row = |scores: &mut RowScores, leaf_at: &(dyn Fn(usize) -> usize + Sync)| {
-            scores.z.par_chunks_mut(BLOCK).zip(scores.odds.par_chunks_mut(BLOCK)).enumerate().for_each(|(b, (z, odds))| {
-                for (i, (z, odds)) in z.iter_mut().zip(odds.iter_mut()).enumerate() {
-                    let leaf = leaf_at(b * BLOCK + i);
-                    RowScores::add(z, odds, tree.leaf_value[leaf], exp_leaf[leaf]);
-                }
-            });
+            scores
+                .z
+                .par_chunks_mut(BLOCK)
+                .zip(scores.odds.par_chunks_mut(BLOCK))
+                .enumerate()
+                .for_each(|(b, (z, odds))| {
+                    for (i, (z, odds)) in z.iter_mut().zip(odds.iter_mut()).enumerate() {
+                        let leaf = leaf_at(b * BLOCK + i);
+                        RowScores::add(z, odds, tree.leaf_value[leaf], exp_leaf[leaf]);
+                    }
+                });
         };
         if whole && bagging {
             // A bagged tree's leaves hold only the bag's rows: every row
@@ -424,24 +522,39 @@ fn boost(
             add_every_row(&mut scores, &|r| leaf_of[r] as usize);
         } else if bagging {
             for &r in train {
-                add_leaf(&mut scores, r as usize, binned_leaf(tree, node_bin, binned, r as usize));
+                add_leaf(
+                    &mut scores,
+                    r as usize,
+                    binned_leaf(tree, node_bin, binned, r as usize),
+                );
             }
         } else {
-            grown.for_each_leaf_row(grower.rows(), |leaf, r| add_leaf(&mut scores, r as usize, leaf));
+            grown.for_each_leaf_row(grower.rows(), |leaf, r| {
+                add_leaf(&mut scores, r as usize, leaf)
+            });
         }
         let loss = match valid {
             Validation::None => None,
             Validation::Raw(v) => {
-                raw_valid_scores.par_chunks_mut(BLOCK).enumerate().for_each(|(b, s)| {
-                    for (i, z) in s.iter_mut().enumerate() {
-                        *z += tree.predict(v.features.row(b * BLOCK + i));
-                    }
-                });
-                Some(block_mean_log_loss(raw_valid_scores.len(), |i| (row_log_loss(raw_valid_scores[i], v.labels[i]), v.weight(i))))
+                raw_valid_scores
+                    .par_chunks_mut(BLOCK)
+                    .enumerate()
+                    .for_each(|(b, s)| {
+                        for (i, z) in s.iter_mut().enumerate() {
+                            *z += tree.predict(v.features.row(b * BLOCK + i));
+                        }
+                    });
+                Some(block_mean_log_loss(raw_valid_scores.len(), |i| {
+                    (row_log_loss(raw_valid_scores[i], v.labels[i]), v.weight(i))
+                }))
             }
             Validation::Binned(rows) => {
                 for &r in rows {
-                    add_leaf(&mut scores, r as usize, binned_leaf(tree, node_bin, binned, r as usize));
+                    add_leaf(
+                        &mut scores,
+                        r as usize,
+                        binned_leaf(tree, node_bin, binned, r as usize),
+                    );
                 }
                 Some(block_mean_log_loss(rows.len(), |i| {
                     let r = rows[i] as usize;
@@ -462,7 +575,11 @@ fn boost(
             }
         }
     }
-    let best_iteration = if params.early_stopping_rounds.is_some() { best.1 } else { trees.len() };
+    let best_iteration = if params.early_stopping_rounds.is_some() {
+        best.1
+    } else {
+        trees.len()
+    };
     if !keep_all_trees {
         trees.truncate(best_iteration);
     }

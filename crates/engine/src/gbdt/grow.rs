@@ -58,10 +58,18 @@ pub(crate) struct Stats {
 impl Stats {
     /// A bin's sums, its row count estimated at `rows_per_hessian`.
     fn of(c: &Cell, rows_per_hessian: f64) -> Stats {
-        Stats { g: c[0], h: c[1], n: c[1] * rows_per_hessian }
+        Stats {
+            g: c[0],
+            h: c[1],
+            n: c[1] * rows_per_hessian,
+        }
     }
     fn plus(self, o: Stats) -> Stats {
-        Stats { g: self.g + o.g, h: self.h + o.h, n: self.n + o.n }
+        Stats {
+            g: self.g + o.g,
+            h: self.h + o.h,
+            n: self.n + o.n,
+        }
     }
 }
 
@@ -182,7 +190,11 @@ fn sum_rows(data: &BinnedMatrix, rows: &[u32], gh: &[[f64; 2]], hist: &mut [Cell
         if let Some(&q) = rows.get(i + PREFETCH_AHEAD) {
             // A row's bins may straddle two cache lines.
             prefetch(data.bins.as_ptr().wrapping_add(q as usize * cols));
-            prefetch(data.bins.as_ptr().wrapping_add(q as usize * cols + cols - 1));
+            prefetch(
+                data.bins
+                    .as_ptr()
+                    .wrapping_add(q as usize * cols + cols - 1),
+            );
             prefetch(gh.as_ptr().wrapping_add(q as usize) as *const u8);
         }
         let add = gh[r as usize];
@@ -249,10 +261,13 @@ impl<'a> Grower<'a> {
         rayon::join(
             || sum_rows(data, first, gh, hist),
             || {
-                extra.par_iter_mut().zip(rest.par_chunks(HIST_CHUNK_ROWS)).for_each(|(h, chunk)| {
-                    h.fill([0.0; 2]);
-                    sum_rows(data, chunk, gh, h);
-                })
+                extra
+                    .par_iter_mut()
+                    .zip(rest.par_chunks(HIST_CHUNK_ROWS))
+                    .for_each(|(h, chunk)| {
+                        h.fill([0.0; 2]);
+                        sum_rows(data, chunk, gh, h);
+                    })
             },
         );
         // In chunk order, so the sums are the same on any number of threads.
@@ -265,7 +280,8 @@ impl<'a> Grower<'a> {
 
     /// Stable partition of `rows[start..end]`: rows going left first. Returns the boundary.
     fn partition(&mut self, start: usize, end: usize, split: &Split) -> usize {
-        let column = &self.data.columns[split.feature * self.data.rows..(split.feature + 1) * self.data.rows];
+        let column = &self.data.columns
+            [split.feature * self.data.rows..(split.feature + 1) * self.data.rows];
         // Branch-free: every row is written to both sides, and only the
         // side it belongs to advances (the decision is a coin flip to the CPU).
         self.scratch.resize(end - start, 0);
@@ -286,8 +302,16 @@ impl<'a> Grower<'a> {
 
     /// The best split of `leaf`; with `only`, on those features alone (the
     /// tree's features once it uses `max_tree_features` of them).
-    fn best_split(&self, leaf: &Leaf, hist: &[Cell], p: &GrowParams, only: Option<&[usize]>) -> Option<Split> {
-        if leaf.depth >= p.boost.max_depth || ((leaf.end - leaf.start) as f64) < 2.0 * p.boost.min_samples_leaf as f64 {
+    fn best_split(
+        &self,
+        leaf: &Leaf,
+        hist: &[Cell],
+        p: &GrowParams,
+        only: Option<&[usize]>,
+    ) -> Option<Split> {
+        if leaf.depth >= p.boost.max_depth
+            || ((leaf.end - leaf.start) as f64) < 2.0 * p.boost.min_samples_leaf as f64
+        {
             return None;
         }
         if leaf.sums.h <= 0.0 {
@@ -296,7 +320,10 @@ impl<'a> Grower<'a> {
         let rows_per_hessian = (leaf.end - leaf.start) as f64 / leaf.sums.h;
         // "At least min_samples_leaf rows" as a hessian bound (rows are
         // estimated from hessians), merged with min_hessian_leaf.
-        let min_h = p.boost.min_hessian_leaf.max(p.boost.min_samples_leaf as f64 / rows_per_hessian);
+        let min_h = p
+            .boost
+            .min_hessian_leaf
+            .max(p.boost.min_samples_leaf as f64 / rows_per_hessian);
         let parent_loss = leaf_loss(leaf.sums, leaf.value, p.boost.lambda);
         let bounded = leaf.lo > f64::NEG_INFINITY || leaf.hi < f64::INFINITY;
         let lambda = p.boost.lambda;
@@ -330,18 +357,34 @@ impl<'a> Grower<'a> {
                 // missing rows here, one candidate whose missing side is the
                 // one holding more rows.
                 let candidates = if has_missing {
-                    [(gl + gm, hl + hm, gr, hr, true), (gl, hl, gr + gm, hr + hm, false)]
+                    [
+                        (gl + gm, hl + hm, gr, hr, true),
+                        (gl, hl, gr + gm, hr + hm, false),
+                    ]
                 } else {
                     [(gl, hl, gr, hr, hl >= hr); 2]
                 };
-                for &(gl, hl, gr, hr, missing_left) in &candidates[..if has_missing { 2 } else { 1 }] {
+                for &(gl, hl, gr, hr, missing_left) in
+                    &candidates[..if has_missing { 2 } else { 1 }]
+                {
                     if hl < min_h || hr < min_h || hl + lambda <= 0.0 || hr + lambda <= 0.0 {
                         continue;
                     }
                     let gain = if free {
                         parent_loss + 0.5 * (gl * gl / (hl + lambda) + gr * gr / (hr + lambda))
                     } else {
-                        let (l, r) = (Stats { g: gl, h: hl, n: 0.0 }, Stats { g: gr, h: hr, n: 0.0 });
+                        let (l, r) = (
+                            Stats {
+                                g: gl,
+                                h: hl,
+                                n: 0.0,
+                            },
+                            Stats {
+                                g: gr,
+                                h: hr,
+                                n: 0.0,
+                            },
+                        );
                         let wl = leaf_weight(l, lambda, leaf.lo, leaf.hi);
                         let wr = leaf_weight(r, lambda, leaf.lo, leaf.hi);
                         match p.monotone[f] {
@@ -351,7 +394,10 @@ impl<'a> Grower<'a> {
                         }
                         parent_loss - leaf_loss(l, wl, lambda) - leaf_loss(r, wr, lambda)
                     };
-                    if gain > p.boost.min_split_gain && gain > 0.0 && best.is_none_or(|b| gain > b.0) {
+                    if gain > p.boost.min_split_gain
+                        && gain > 0.0
+                        && best.is_none_or(|b| gain > b.0)
+                    {
                         best = Some((gain, f, t, missing_left));
                     }
                 }
@@ -388,8 +434,16 @@ impl<'a> Grower<'a> {
                 hr += hm;
             }
         }
-        let left = Stats { g: gl, h: hl, n: hl * rows_per_hessian };
-        let right = Stats { g: gr, h: hr, n: hr * rows_per_hessian };
+        let left = Stats {
+            g: gl,
+            h: hl,
+            n: hl * rows_per_hessian,
+        };
+        let right = Stats {
+            g: gr,
+            h: hr,
+            n: hr * rows_per_hessian,
+        };
         Some(Split {
             feature,
             bin,
@@ -417,7 +471,9 @@ impl<'a> Grower<'a> {
         let mut root_hist = self.take_hist();
         self.build_hist(0, n, gh, &mut root_hist);
         let f0 = self.data.offsets[1];
-        let mut sums = root_hist[..f0].iter().fold(Stats::default(), |a, b| a.plus(Stats::of(b, 0.0)));
+        let mut sums = root_hist[..f0]
+            .iter()
+            .fold(Stats::default(), |a, b| a.plus(Stats::of(b, 0.0)));
         sums.n = n as f64;
         let mut root = Leaf {
             start: 0,
@@ -474,7 +530,10 @@ impl<'a> Grower<'a> {
                         if j == li || leaf.best.is_none_or(|b| used.contains(&b.feature)) {
                             continue;
                         }
-                        let hist = leaf.hist.take().expect("a leaf with a split keeps its histogram");
+                        let hist = leaf
+                            .hist
+                            .take()
+                            .expect("a leaf with a split keeps its histogram");
                         leaf.best = self.best_split(leaf, &hist, p, Some(&used));
                         if leaf.best.is_some() {
                             leaf.hist = Some(hist);
@@ -497,7 +556,8 @@ impl<'a> Grower<'a> {
             }
             let right_id = leaves.len();
             tree.feature.push(split.feature as u32);
-            tree.threshold.push(self.data.edges[split.feature][split.bin - 1]);
+            tree.threshold
+                .push(self.data.edges[split.feature][split.bin - 1]);
             tree.missing_left.push(split.missing_left);
             tree.left.push(Child::Leaf(li).encode());
             tree.right.push(Child::Leaf(right_id).encode());
@@ -514,7 +574,10 @@ impl<'a> Grower<'a> {
                 end: mid,
                 depth: depth + 1,
                 hist: None,
-                sums: Stats { n: (mid - start) as f64, ..split.left },
+                sums: Stats {
+                    n: (mid - start) as f64,
+                    ..split.left
+                },
                 value: split.left_value,
                 lo: llo,
                 hi: lhi,
@@ -526,7 +589,10 @@ impl<'a> Grower<'a> {
                 end,
                 depth: depth + 1,
                 hist: None,
-                sums: Stats { n: (end - mid) as f64, ..split.right },
+                sums: Stats {
+                    n: (end - mid) as f64,
+                    ..split.right
+                },
                 value: split.right_value,
                 lo: rlo,
                 hi: rhi,
@@ -537,7 +603,11 @@ impl<'a> Grower<'a> {
                 l.depth < p.boost.max_depth && (l.end - l.start) >= 2 * p.boost.min_samples_leaf
             };
             let left_is_small = (mid - start) <= (end - mid);
-            let (small, large) = if left_is_small { (&mut left, &mut right) } else { (&mut right, &mut left) };
+            let (small, large) = if left_is_small {
+                (&mut left, &mut right)
+            } else {
+                (&mut right, &mut left)
+            };
             if splittable(small) || splittable(large) {
                 let mut small_hist = self.take_hist();
                 self.build_hist(small.start, small.end, gh, &mut small_hist);
@@ -566,18 +636,25 @@ impl<'a> Grower<'a> {
             }
         }
 
-        tree.leaf_value = leaves.iter().map(|l| l.value * p.boost.learning_rate).collect();
+        tree.leaf_value = leaves
+            .iter()
+            .map(|l| l.value * p.boost.learning_rate)
+            .collect();
         tree.leaf_cover = leaves
             .iter()
             .map(|l| match weights {
                 None => (l.end - l.start) as f64,
-                Some(w) => self.rows[l.start..l.end].iter().map(|&r| w[r as usize]).sum(),
+                Some(w) => self.rows[l.start..l.end]
+                    .iter()
+                    .map(|&r| w[r as usize])
+                    .sum(),
             })
             .collect();
         // Children come after their parents, so one backward pass sums covers.
         tree.cover = vec![0.0; tree.feature.len()];
         for n in (0..tree.feature.len()).rev() {
-            let c = tree.child_cover(Child::decode(tree.left[n])) + tree.child_cover(Child::decode(tree.right[n]));
+            let c = tree.child_cover(Child::decode(tree.left[n]))
+                + tree.child_cover(Child::decode(tree.right[n]));
             tree.cover[n] = c;
         }
         GrownTree {
@@ -598,7 +675,11 @@ pub(crate) fn binned_leaf(tree: &Tree, node_bin: &[u8], data: &BinnedMatrix, r: 
     let mut n = 0usize;
     loop {
         let b = row[tree.feature[n] as usize];
-        let left = if b == 0 { tree.missing_left[n] } else { b <= node_bin[n] };
+        let left = if b == 0 {
+            tree.missing_left[n]
+        } else {
+            b <= node_bin[n]
+        };
         match Child::decode(if left { tree.left[n] } else { tree.right[n] }) {
             Child::Leaf(l) => return l,
             Child::Node(c) => n = c,

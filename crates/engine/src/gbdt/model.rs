@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::data::FeatureMatrix;
 use super::cells::CellTables;
+use super::data::FeatureMatrix;
 use super::explain::Explainer;
 use super::params::{MAX_DEPTH_LIMIT, MAX_LEAVES_LIMIT};
 use super::shap::tree_shap;
@@ -71,7 +71,11 @@ impl TryFrom<BoostedTreesData> for BoostedTrees {
     type Error = String;
     fn try_from(data: BoostedTreesData) -> std::result::Result<Self, String> {
         validate(&data)?;
-        Ok(BoostedTrees::from_parts(data.feature_count, data.base_score, data.trees))
+        Ok(BoostedTrees::from_parts(
+            data.feature_count,
+            data.base_score,
+            data.trees,
+        ))
     }
 }
 
@@ -98,10 +102,16 @@ impl Contributions {
 
 fn validate(data: &BoostedTreesData) -> std::result::Result<(), String> {
     if data.format != FORMAT_VERSION {
-        return Err(format!("format {} is not supported (expected {FORMAT_VERSION})", data.format));
+        return Err(format!(
+            "format {} is not supported (expected {FORMAT_VERSION})",
+            data.format
+        ));
     }
     if data.feature_count == 0 || data.feature_count > u32::MAX as usize {
-        return Err(format!("featureCount {} is out of range", data.feature_count));
+        return Err(format!(
+            "featureCount {} is out of range",
+            data.feature_count
+        ));
     }
     if !data.base_score.is_finite() {
         return Err("baseScore is not a finite number".to_string());
@@ -138,7 +148,9 @@ fn validate_tree(tree: &Tree, feature_count: usize) -> std::result::Result<(), S
     }
     for (l, (&v, &c)) in tree.leaf_value.iter().zip(&tree.leaf_cover).enumerate() {
         if !(v.is_finite() && c.is_finite() && c > 0.0) {
-            return Err(format!("leaf {l}: value {v} and cover {c} must be finite, the cover > 0"));
+            return Err(format!(
+                "leaf {l}: value {v} and cover {c} must be finite, the cover > 0"
+            ));
         }
     }
     let mut node_parents = vec![0u32; internal];
@@ -146,7 +158,10 @@ fn validate_tree(tree: &Tree, feature_count: usize) -> std::result::Result<(), S
     let mut depth = vec![0usize; internal];
     for n in 0..internal {
         if tree.feature[n] as usize >= feature_count {
-            return Err(format!("node {n}: feature {} is not below featureCount {feature_count}", tree.feature[n]));
+            return Err(format!(
+                "node {n}: feature {} is not below featureCount {feature_count}",
+                tree.feature[n]
+            ));
         }
         if !tree.threshold[n].is_finite() {
             return Err(format!("node {n}: threshold is not a finite number"));
@@ -158,7 +173,9 @@ fn validate_tree(tree: &Tree, feature_count: usize) -> std::result::Result<(), S
             match Child::decode(c) {
                 Child::Node(k) => {
                     if k <= n || k >= internal {
-                        return Err(format!("node {n}: child node {k} must come after it and exist"));
+                        return Err(format!(
+                            "node {n}: child node {k} must come after it and exist"
+                        ));
                     }
                     node_parents[k] += 1;
                     depth[k] = depth[n] + 1;
@@ -174,17 +191,27 @@ fn validate_tree(tree: &Tree, feature_count: usize) -> std::result::Result<(), S
                 }
             }
         }
-        let children = tree.child_cover(Child::decode(tree.left[n])) + tree.child_cover(Child::decode(tree.right[n]));
+        let children = tree.child_cover(Child::decode(tree.left[n]))
+            + tree.child_cover(Child::decode(tree.right[n]));
         if (children - tree.cover[n]).abs() > 1e-9 * tree.cover[n] {
-            return Err(format!("node {n}: cover {} is not the sum of its children's, {children}", tree.cover[n]));
+            return Err(format!(
+                "node {n}: cover {} is not the sum of its children's, {children}",
+                tree.cover[n]
+            ));
         }
     }
     if let Some(k) = (1..internal).find(|&k| node_parents[k] != 1) {
-        return Err(format!("node {k} has {} parents (expected 1)", node_parents[k]));
+        return Err(format!(
+            "node {k} has {} parents (expected 1)",
+            node_parents[k]
+        ));
     }
     if internal > 0 {
         if let Some(l) = (0..leaves).find(|&l| leaf_parents[l] != 1) {
-            return Err(format!("leaf {l} has {} parents (expected 1)", leaf_parents[l]));
+            return Err(format!(
+                "leaf {l} has {} parents (expected 1)",
+                leaf_parents[l]
+            ));
         }
     }
     Ok(())
@@ -235,14 +262,22 @@ impl BoostedTrees {
 
     /// The model of the first `rounds` trees (all of them if there are fewer).
     pub fn truncated(&self, rounds: usize) -> BoostedTrees {
-        BoostedTrees::from_parts(self.feature_count, self.base_score, self.trees[..rounds.min(self.trees.len())].to_vec())
+        BoostedTrees::from_parts(
+            self.feature_count,
+            self.base_score,
+            self.trees[..rounds.min(self.trees.len())].to_vec(),
+        )
     }
 
     fn check_row(&self, row: &[f64]) -> Result<()> {
         if row.len() != self.feature_count {
             return Err(EngineError::InvalidArgument {
                 name: "row".to_string(),
-                reason: format!("{} values for a model of {} features", row.len(), self.feature_count),
+                reason: format!(
+                    "{} values for a model of {} features",
+                    row.len(),
+                    self.feature_count
+                ),
             });
         }
         Ok(())
@@ -265,7 +300,11 @@ impl BoostedTrees {
         if rows.cols() != self.feature_count {
             return Err(EngineError::InvalidArgument {
                 name: "rows".to_string(),
-                reason: format!("{} features for a model of {}", rows.cols(), self.feature_count),
+                reason: format!(
+                    "{} features for a model of {}",
+                    rows.cols(),
+                    self.feature_count
+                ),
             });
         }
         Ok((0..rows.rows())
@@ -284,7 +323,8 @@ impl BoostedTrees {
     }
 
     fn explainer(&self) -> &Contributions {
-        self.explainer.get_or_init(|| Contributions::new(&self.trees, self.feature_count))
+        self.explainer
+            .get_or_init(|| Contributions::new(&self.trees, self.feature_count))
     }
 
     /// Memory held by the contribution tables (built if not yet).
@@ -313,7 +353,11 @@ impl BoostedTrees {
         if out.len() != self.feature_count {
             return Err(EngineError::InvalidArgument {
                 name: "out".to_string(),
-                reason: format!("{} slots for a model of {} features", out.len(), self.feature_count),
+                reason: format!(
+                    "{} slots for a model of {} features",
+                    out.len(),
+                    self.feature_count
+                ),
             });
         }
         out.fill(0.0);

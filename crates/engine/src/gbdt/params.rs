@@ -93,46 +93,109 @@ impl BoostParams {
         let unit = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
         let non_negative = |x: f64| x.is_finite() && x >= 0.0;
         if !unit(self.learning_rate) {
-            return bad("learningRate", format!("expected a number in (0, 1], received {}", self.learning_rate));
+            return bad(
+                "learningRate",
+                format!(
+                    "expected a number in (0, 1], received {}",
+                    self.learning_rate
+                ),
+            );
         }
         if self.rounds == 0 || self.rounds > 100_000 {
-            return bad("rounds", format!("expected 1 to 100000, received {}", self.rounds));
+            return bad(
+                "rounds",
+                format!("expected 1 to 100000, received {}", self.rounds),
+            );
         }
         if !(2..=MAX_LEAVES_LIMIT).contains(&self.max_leaves) {
-            return bad("maxLeaves", format!("expected 2 to {MAX_LEAVES_LIMIT}, received {}", self.max_leaves));
+            return bad(
+                "maxLeaves",
+                format!(
+                    "expected 2 to {MAX_LEAVES_LIMIT}, received {}",
+                    self.max_leaves
+                ),
+            );
         }
         if !(1..=MAX_DEPTH_LIMIT).contains(&self.max_depth) {
-            return bad("maxDepth", format!("expected 1 to {MAX_DEPTH_LIMIT}, received {}", self.max_depth));
+            return bad(
+                "maxDepth",
+                format!(
+                    "expected 1 to {MAX_DEPTH_LIMIT}, received {}",
+                    self.max_depth
+                ),
+            );
         }
         if self.min_samples_leaf == 0 {
-            return bad("minSamplesLeaf", "expected at least 1, received 0".to_string());
+            return bad(
+                "minSamplesLeaf",
+                "expected at least 1, received 0".to_string(),
+            );
         }
         if !non_negative(self.min_hessian_leaf) {
-            return bad("minHessianLeaf", format!("expected a finite number ≥ 0, received {}", self.min_hessian_leaf));
+            return bad(
+                "minHessianLeaf",
+                format!(
+                    "expected a finite number ≥ 0, received {}",
+                    self.min_hessian_leaf
+                ),
+            );
         }
         if !non_negative(self.lambda) {
-            return bad("lambda", format!("expected a finite number ≥ 0, received {}", self.lambda));
+            return bad(
+                "lambda",
+                format!("expected a finite number ≥ 0, received {}", self.lambda),
+            );
         }
         if !non_negative(self.min_split_gain) {
-            return bad("minSplitGain", format!("expected a finite number ≥ 0, received {}", self.min_split_gain));
+            return bad(
+                "minSplitGain",
+                format!(
+                    "expected a finite number ≥ 0, received {}",
+                    self.min_split_gain
+                ),
+            );
         }
         if !(2..=MAX_BINS_LIMIT).contains(&self.max_bins) {
-            return bad("maxBins", format!("expected 2 to {MAX_BINS_LIMIT}, received {}", self.max_bins));
+            return bad(
+                "maxBins",
+                format!("expected 2 to {MAX_BINS_LIMIT}, received {}", self.max_bins),
+            );
         }
         if self.binning_sample < 1000 {
-            return bad("binningSample", format!("expected at least 1000, received {}", self.binning_sample));
+            return bad(
+                "binningSample",
+                format!("expected at least 1000, received {}", self.binning_sample),
+            );
         }
         if !unit(self.row_subsample) {
-            return bad("rowSubsample", format!("expected a number in (0, 1], received {}", self.row_subsample));
+            return bad(
+                "rowSubsample",
+                format!(
+                    "expected a number in (0, 1], received {}",
+                    self.row_subsample
+                ),
+            );
         }
         if !unit(self.feature_subsample) {
-            return bad("featureSubsample", format!("expected a number in (0, 1], received {}", self.feature_subsample));
+            return bad(
+                "featureSubsample",
+                format!(
+                    "expected a number in (0, 1], received {}",
+                    self.feature_subsample
+                ),
+            );
         }
         if self.max_tree_features == Some(0) {
-            return bad("maxTreeFeatures", "expected at least 1, received 0".to_string());
+            return bad(
+                "maxTreeFeatures",
+                "expected at least 1, received 0".to_string(),
+            );
         }
         if self.early_stopping_rounds == Some(0) {
-            return bad("earlyStoppingRounds", "expected at least 1, received 0".to_string());
+            return bad(
+                "earlyStoppingRounds",
+                "expected at least 1, received 0".to_string(),
+            );
         }
         Ok(())
     }

@@ -90,7 +90,11 @@ fn recurse(
         Child::Node(n) => {
             let f = tree.feature[n] as usize;
             let (left, right) = (Child::decode(tree.left[n]), Child::decode(tree.right[n]));
-            let (hot, cold) = if tree.goes_left(n, row[f]) { (left, right) } else { (right, left) };
+            let (hot, cold) = if tree.goes_left(n, row[f]) {
+                (left, right)
+            } else {
+                (right, left)
+            };
             let cover = tree.cover[n];
             let (mut iz, mut io) = (1.0, 1.0);
             if let Some(k) = path.iter().position(|e| e.feature == f) {
@@ -98,14 +102,36 @@ fn recurse(
                 io = path[k].one;
                 unwind(&mut path, k);
             }
-            recurse(tree, row, phi, hot, path.clone(), iz * tree.child_cover(hot) / cover, io, f);
-            recurse(tree, row, phi, cold, path, iz * tree.child_cover(cold) / cover, 0.0, f);
+            recurse(
+                tree,
+                row,
+                phi,
+                hot,
+                path.clone(),
+                iz * tree.child_cover(hot) / cover,
+                io,
+                f,
+            );
+            recurse(
+                tree,
+                row,
+                phi,
+                cold,
+                path,
+                iz * tree.child_cover(cold) / cover,
+                0.0,
+                f,
+            );
         }
     }
 }
 
 /// Add one tree's path-dependent SHAP values for `row` to `phi`.
 pub(crate) fn tree_shap(tree: &Tree, row: &[f64], phi: &mut [f64]) {
-    let root = if tree.feature.is_empty() { Child::Leaf(0) } else { Child::Node(0) };
+    let root = if tree.feature.is_empty() {
+        Child::Leaf(0)
+    } else {
+        Child::Node(0)
+    };
     recurse(tree, row, phi, root, Vec::new(), 1.0, 1.0, usize::MAX);
 }

@@ -21,7 +21,11 @@ fn synth(n: usize, seed: u64) -> (Vec<f64>, Vec<bool>) {
     let mut y = Vec::with_capacity(n);
     for _ in 0..n {
         let x0 = uniform(&mut rng);
-        let x1 = if uniform(&mut rng) < 0.1 { f64::NAN } else { uniform(&mut rng) };
+        let x1 = if uniform(&mut rng) < 0.1 {
+            f64::NAN
+        } else {
+            uniform(&mut rng)
+        };
         let x2 = if uniform(&mut rng) < 0.5 { 1.0 } else { 0.0 };
         let x3 = (rng.next_u32() % 5) as f64;
         let x4 = uniform(&mut rng) * 10.0 - 5.0;
@@ -39,7 +43,14 @@ fn quiet() -> AtomicBool {
 
 fn fit_on(x: &[f64], y: &[bool], params: &BoostParams, monotone: &[i8]) -> FitOutcome {
     let m = FeatureMatrix::new(x, y.len(), x.len() / y.len()).unwrap();
-    fit(&LabelledRows::new(m, y, None), None, monotone, params, &quiet()).unwrap()
+    fit(
+        &LabelledRows::new(m, y, None),
+        None,
+        monotone,
+        params,
+        &quiet(),
+    )
+    .unwrap()
 }
 
 fn small_params() -> BoostParams {
@@ -70,12 +81,23 @@ fn a_fit_beats_the_constant_and_keeps_improving_on_training_rows() {
     let (xt, yt) = synth(4000, 2);
     let out = fit_on(&x, &y, &small_params(), &[]);
     assert_eq!(out.model.trees().len(), 40);
-    let fewer = fit_on(&x, &y, &BoostParams { rounds: 10, ..small_params() }, &[]);
+    let fewer = fit_on(
+        &x,
+        &y,
+        &BoostParams {
+            rounds: 10,
+            ..small_params()
+        },
+        &[],
+    );
     assert!(log_loss(&out.model, &x, &y) < log_loss(&fewer.model, &x, &y) - 0.01);
     let rate = yt.iter().filter(|&&b| b).count() as f64 / yt.len() as f64;
     let constant = -(rate * rate.ln() + (1.0 - rate) * (1.0 - rate).ln());
     let held_out = log_loss(&out.model, &xt, &yt);
-    assert!(held_out < constant - 0.05, "held-out {held_out} vs constant {constant}");
+    assert!(
+        held_out < constant - 0.05,
+        "held-out {held_out} vs constant {constant}"
+    );
 }
 
 #[test]
@@ -92,7 +114,10 @@ fn the_model_is_the_same_bytes_with_one_two_or_four_threads() {
             ..BoostParams::default()
         };
         let fit_with = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             pool.install(|| fit_on(&x, &y, &params, &[0, 1, 0, 0, 0]).model.to_json())
         };
         let one = fit_with(1);
@@ -118,11 +143,16 @@ fn monotone_constraints_hold_along_a_sweep_where_the_free_fit_is_not_monotone() 
         y.push(uniform(&mut rng) < 1.0 / (1.0 + (-z).exp()));
     }
     let sweep = |model: &BoostedTrees, x1: f64| -> Vec<f64> {
-        (0..=200).map(|i| model.raw_score(&[i as f64 / 200.0, x1]).unwrap()).collect()
+        (0..=200)
+            .map(|i| model.raw_score(&[i as f64 / 200.0, x1]).unwrap())
+            .collect()
     };
     let falls = |s: &[f64]| s.windows(2).any(|w| w[1] < w[0] - 1e-12);
     let free = fit_on(&x, &y, &small_params(), &[]);
-    assert!(falls(&sweep(&free.model, 0.5)), "the unconstrained fit should not be monotone here");
+    assert!(
+        falls(&sweep(&free.model, 0.5)),
+        "the unconstrained fit should not be monotone here"
+    );
     let rising = fit_on(&x, &y, &small_params(), &[1, 0]);
     let falling = fit_on(&x, &y, &small_params(), &[-1, 0]);
     for x1 in [0.0, 0.25, 0.5, 0.75, 1.0, f64::NAN] {
@@ -151,7 +181,10 @@ fn a_missing_value_takes_the_branch_learnt_for_it() {
     let model = fit_on(&x, &y, &small_params(), &[]).model;
     let p_missing = model.probability(&[f64::NAN, 0.5]).unwrap();
     for v in [0.0, 0.5, 1.0] {
-        assert!(p_missing > model.probability(&[v, 0.5]).unwrap() + 0.3, "x0 = {v}");
+        assert!(
+            p_missing > model.probability(&[v, 0.5]).unwrap() + 0.3,
+            "x0 = {v}"
+        );
     }
     assert!(p_missing > 0.75, "{p_missing}");
     // Its explanation says missing x0 raises the risk.
@@ -174,7 +207,16 @@ fn rows_with_missing(n: usize, seed: u64) -> Vec<f64> {
 #[test]
 fn expected_value_plus_contributions_is_the_raw_score_and_tables_match_the_recursion() {
     let (x, y) = synth(5000, 8);
-    let model = fit_on(&x, &y, &BoostParams { rounds: 60, ..small_params() }, &[]).model;
+    let model = fit_on(
+        &x,
+        &y,
+        &BoostParams {
+            rounds: 60,
+            ..small_params()
+        },
+        &[],
+    )
+    .model;
     let rows = rows_with_missing(2000, 9);
     let expected = model.expected_value();
     let mut phi = vec![0.0; 5];
@@ -187,7 +229,10 @@ fn expected_value_plus_contributions_is_the_raw_score_and_tables_match_the_recur
         worst_sum = worst_sum.max((total - raw).abs());
         let reference = model.contributions_reference(row).unwrap();
         for (a, b) in phi.iter().zip(&reference) {
-            assert!((a - b).abs() < 1e-9, "tables {phi:?} vs recursion {reference:?}");
+            assert!(
+                (a - b).abs() < 1e-9,
+                "tables {phi:?} vs recursion {reference:?}"
+            );
         }
     }
     assert!(worst_sum < 1e-9, "{worst_sum}");
@@ -200,20 +245,41 @@ fn expected_value_plus_contributions_is_the_raw_score_and_tables_match_the_recur
 fn cell_tables_of_small_trees_match_the_recursion_on_thresholds_and_missing_values() {
     let (x, y) = synth(5000, 18);
     // Depth-2 trees read at most 3 features: every tree fits a cell table.
-    let params = BoostParams { rounds: 150, max_leaves: 4, max_depth: 2, ..small_params() };
+    let params = BoostParams {
+        rounds: 150,
+        max_leaves: 4,
+        max_depth: 2,
+        ..small_params()
+    };
     let small = fit_on(&x, &y, &params, &[]).model;
     let (groups, left_over) = small.explanation_layout();
-    assert!(groups > 0 && groups < small.trees().len(), "{groups} groups for {} trees", small.trees().len());
+    assert!(
+        groups > 0 && groups < small.trees().len(),
+        "{groups} groups for {} trees",
+        small.trees().len()
+    );
     assert_eq!(left_over, 0);
     // Deeper trees with a few small ones: some trees go to per-leaf tables.
     let mixed = {
-        let deep = fit_on(&x, &y, &BoostParams { rounds: 20, ..small_params() }, &[]).model;
+        let deep = fit_on(
+            &x,
+            &y,
+            &BoostParams {
+                rounds: 20,
+                ..small_params()
+            },
+            &[],
+        )
+        .model;
         let mut trees = deep.trees().to_vec();
         trees.extend_from_slice(&small.trees()[..30]);
         BoostedTrees::from_parts(5, deep.base_score(), trees)
     };
     let (groups, left_over) = mixed.explanation_layout();
-    assert!(groups > 0 && left_over > 0, "{groups} groups, {left_over} trees left over");
+    assert!(
+        groups > 0 && left_over > 0,
+        "{groups} groups, {left_over} trees left over"
+    );
     // Rows on every threshold a tree tests (the boundary belongs to the left
     // side), beside random rows with missing values.
     let mut rows = rows_with_missing(500, 19);
@@ -230,11 +296,17 @@ fn cell_tables_of_small_trees_match_the_recursion_on_thresholds_and_missing_valu
         let mut phi = vec![0.0; 5];
         for row in rows.chunks(5) {
             let raw = model.contributions(row, &mut phi).unwrap();
-            assert!((raw - model.raw_score(row).unwrap()).abs() < 1e-12, "{row:?}");
+            assert!(
+                (raw - model.raw_score(row).unwrap()).abs() < 1e-12,
+                "{row:?}"
+            );
             assert!((expected + phi.iter().sum::<f64>() - raw).abs() < 1e-9);
             let reference = model.contributions_reference(row).unwrap();
             for (a, b) in phi.iter().zip(&reference) {
-                assert!((a - b).abs() < 1e-9, "cells {phi:?} vs recursion {reference:?} at {row:?}");
+                assert!(
+                    (a - b).abs() < 1e-9,
+                    "cells {phi:?} vs recursion {reference:?} at {row:?}"
+                );
             }
         }
     }
@@ -267,7 +339,11 @@ fn brute_force_shapley(model: &BoostedTrees, row: &[f64]) -> Vec<f64> {
             .trees()
             .iter()
             .map(|t| {
-                let root = if t.feature.is_empty() { Child::Leaf(0) } else { Child::Node(0) };
+                let root = if t.feature.is_empty() {
+                    Child::Leaf(0)
+                } else {
+                    Child::Node(0)
+                };
                 conditional_expectation(t, root, row, s)
             })
             .sum()
@@ -302,7 +378,9 @@ fn contributions_equal_brute_force_shapley_values_on_small_trees() {
     // The trees must test some feature twice on a path for this to mean much.
     let repeats = model.trees().iter().any(|t| {
         (0..t.internal_count()).any(|n| {
-            [t.left[n], t.right[n]].iter().any(|&c| matches!(Child::decode(c), Child::Node(k) if t.feature[k] == t.feature[n]))
+            [t.left[n], t.right[n]].iter().any(
+                |&c| matches!(Child::decode(c), Child::Node(k) if t.feature[k] == t.feature[n]),
+            )
         })
     });
     assert!(repeats);
@@ -313,8 +391,14 @@ fn contributions_equal_brute_force_shapley_values_on_small_trees() {
         let brute = brute_force_shapley(&model, row);
         let reference = model.contributions_reference(row).unwrap();
         for i in 0..5 {
-            assert!((phi[i] - brute[i]).abs() < 1e-9, "{row:?}: tables {phi:?} vs brute force {brute:?}");
-            assert!((reference[i] - brute[i]).abs() < 1e-9, "recursion {reference:?} vs {brute:?}");
+            assert!(
+                (phi[i] - brute[i]).abs() < 1e-9,
+                "{row:?}: tables {phi:?} vs brute force {brute:?}"
+            );
+            assert!(
+                (reference[i] - brute[i]).abs() < 1e-9,
+                "recursion {reference:?} vs {brute:?}"
+            );
         }
     }
 }
@@ -360,9 +444,17 @@ fn the_loader_rejects_malformed_trees_with_a_coded_error() {
     assert_eq!(model.raw_score(&[f64::NAN, f64::NAN]).unwrap(), -0.5 - 0.2);
 
     let cases: Vec<(&str, serde_json::Value, &str)> = vec![
-        ("child out of range", serde_json::json!([1, -1]), "child node"),
+        (
+            "child out of range",
+            serde_json::json!([1, -1]),
+            "child node",
+        ),
         ("cycle", serde_json::json!([0, -1]), "must come after it"),
-        ("leaf out of range", serde_json::json!([1, -7]), "child leaf 6 does not exist"),
+        (
+            "leaf out of range",
+            serde_json::json!([1, -7]),
+            "child leaf 6 does not exist",
+        ),
     ];
     for (what, left, message) in cases {
         let mut bad = good.clone();
@@ -378,25 +470,35 @@ fn the_loader_rejects_malformed_trees_with_a_coded_error() {
     let mut twice = good.clone();
     twice["trees"][0]["right"] = serde_json::json!([-3, -1]);
     twice["trees"][0]["leafCover"] = serde_json::json!([3, 4, 4]);
-    assert!(load_error(&twice).to_string().contains("leaf 0 has 2 parents"));
+    assert!(load_error(&twice)
+        .to_string()
+        .contains("leaf 0 has 2 parents"));
     let mut feature = good.clone();
     feature["trees"][0]["feature"] = serde_json::json!([0, 2]);
-    assert!(load_error(&feature).to_string().contains("feature 2 is not below featureCount 2"));
+    assert!(load_error(&feature)
+        .to_string()
+        .contains("feature 2 is not below featureCount 2"));
     let mut short = good.clone();
     short["trees"][0]["threshold"] = serde_json::json!([0.5]);
-    assert!(load_error(&short).to_string().contains("threshold has 1 entries"));
+    assert!(load_error(&short)
+        .to_string()
+        .contains("threshold has 1 entries"));
     let mut not_a_number = good.clone();
     not_a_number["trees"][0]["leafValue"] = serde_json::json!([0.1, null, 0.3]);
     assert_eq!(load_error(&not_a_number).code(), "ERR_INVALID_MODEL");
     let mut cover = good.clone();
     cover["trees"][0]["cover"] = serde_json::json!([11, 6]);
-    assert!(load_error(&cover).to_string().contains("not the sum of its children"));
+    assert!(load_error(&cover)
+        .to_string()
+        .contains("not the sum of its children"));
     let mut zero_cover = good.clone();
     zero_cover["trees"][0]["leafCover"] = serde_json::json!([0, 6, 4]);
     assert!(load_error(&zero_cover).to_string().contains("leaf 0"));
     let mut version = good.clone();
     version["format"] = serde_json::json!(2);
-    assert!(load_error(&version).to_string().contains("format 2 is not supported"));
+    assert!(load_error(&version)
+        .to_string()
+        .contains("format 2 is not supported"));
     let mut extra = good.clone();
     extra["trees"][0]["colour"] = serde_json::json!("red");
     assert!(load_error(&extra).to_string().contains("colour"));
@@ -410,19 +512,97 @@ fn bad_parameters_are_coded_errors_naming_the_parameter() {
     let m = FeatureMatrix::new(&x, 200, 5).unwrap();
     let rows = LabelledRows::new(m, &y, None);
     let bad: Vec<(BoostParams, &str)> = vec![
-        (BoostParams { learning_rate: 0.0, ..Default::default() }, "learningRate"),
-        (BoostParams { learning_rate: f64::NAN, ..Default::default() }, "learningRate"),
-        (BoostParams { rounds: 0, ..Default::default() }, "rounds"),
-        (BoostParams { max_leaves: 1, ..Default::default() }, "maxLeaves"),
-        (BoostParams { max_depth: 13, ..Default::default() }, "maxDepth"),
-        (BoostParams { min_samples_leaf: 0, ..Default::default() }, "minSamplesLeaf"),
-        (BoostParams { lambda: -1.0, ..Default::default() }, "lambda"),
-        (BoostParams { min_split_gain: f64::INFINITY, ..Default::default() }, "minSplitGain"),
-        (BoostParams { max_bins: 256, ..Default::default() }, "maxBins"),
-        (BoostParams { row_subsample: 1.5, ..Default::default() }, "rowSubsample"),
-        (BoostParams { feature_subsample: 0.0, ..Default::default() }, "featureSubsample"),
-        (BoostParams { early_stopping_rounds: Some(0), ..Default::default() }, "earlyStoppingRounds"),
-        (BoostParams { early_stopping_rounds: Some(5), ..Default::default() }, "earlyStoppingRounds"),
+        (
+            BoostParams {
+                learning_rate: 0.0,
+                ..Default::default()
+            },
+            "learningRate",
+        ),
+        (
+            BoostParams {
+                learning_rate: f64::NAN,
+                ..Default::default()
+            },
+            "learningRate",
+        ),
+        (
+            BoostParams {
+                rounds: 0,
+                ..Default::default()
+            },
+            "rounds",
+        ),
+        (
+            BoostParams {
+                max_leaves: 1,
+                ..Default::default()
+            },
+            "maxLeaves",
+        ),
+        (
+            BoostParams {
+                max_depth: 13,
+                ..Default::default()
+            },
+            "maxDepth",
+        ),
+        (
+            BoostParams {
+                min_samples_leaf: 0,
+                ..Default::default()
+            },
+            "minSamplesLeaf",
+        ),
+        (
+            BoostParams {
+                lambda: -1.0,
+                ..Default::default()
+            },
+            "lambda",
+        ),
+        (
+            BoostParams {
+                min_split_gain: f64::INFINITY,
+                ..Default::default()
+            },
+            "minSplitGain",
+        ),
+        (
+            BoostParams {
+                max_bins: 256,
+                ..Default::default()
+            },
+            "maxBins",
+        ),
+        (
+            BoostParams {
+                row_subsample: 1.5,
+                ..Default::default()
+            },
+            "rowSubsample",
+        ),
+        (
+            BoostParams {
+                feature_subsample: 0.0,
+                ..Default::default()
+            },
+            "featureSubsample",
+        ),
+        (
+            BoostParams {
+                early_stopping_rounds: Some(0),
+                ..Default::default()
+            },
+            "earlyStoppingRounds",
+        ),
+        (
+            BoostParams {
+                early_stopping_rounds: Some(5),
+                ..Default::default()
+            },
+            "earlyStoppingRounds",
+        ),
     ];
     for (params, name) in bad {
         let e = fit(&rows, None, &[], &params, &quiet()).unwrap_err();
@@ -430,9 +610,22 @@ fn bad_parameters_are_coded_errors_naming_the_parameter() {
         assert!(e.to_string().contains(&format!("'{name}'")), "{name}: {e}");
     }
     let e = fit(&rows, None, &[1, 0], &BoostParams::default(), &quiet()).unwrap_err();
-    assert!(e.to_string().contains("'monotone'") && e.to_string().contains("2 constraints for 5"), "{e}");
-    let e = fit(&rows, None, &[0, 0, 2, 0, 0], &BoostParams::default(), &quiet()).unwrap_err();
-    assert!(e.to_string().contains("feature 2: expected -1, 0 or +1"), "{e}");
+    assert!(
+        e.to_string().contains("'monotone'") && e.to_string().contains("2 constraints for 5"),
+        "{e}"
+    );
+    let e = fit(
+        &rows,
+        None,
+        &[0, 0, 2, 0, 0],
+        &BoostParams::default(),
+        &quiet(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("feature 2: expected -1, 0 or +1"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -440,27 +633,65 @@ fn bad_data_is_a_coded_error_naming_the_row_and_field() {
     let (mut x, y) = synth(300, 17);
     let e = FeatureMatrix::new(&x, 300, 4).unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_ARG");
-    assert!(e.to_string().contains("does not match 300 rows × 4 features"), "{e}");
-    let params = BoostParams { rounds: 3, ..Default::default() };
+    assert!(
+        e.to_string()
+            .contains("does not match 300 rows × 4 features"),
+        "{e}"
+    );
+    let params = BoostParams {
+        rounds: 3,
+        ..Default::default()
+    };
 
     x[7 * 5 + 3] = f64::NEG_INFINITY;
     let m = FeatureMatrix::new(&x, 300, 5).unwrap();
-    let e = fit(&LabelledRows::new(m, &y, None), None, &[], &params, &quiet()).unwrap_err();
+    let e = fit(
+        &LabelledRows::new(m, &y, None),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_DATA");
     assert!(e.to_string().contains("row 7: field 'feature 3'"), "{e}");
     x[7 * 5 + 3] = 1.0;
 
     let m = FeatureMatrix::new(&x, 300, 5).unwrap();
-    let e = fit(&LabelledRows::new(m, &y[..299], None), None, &[], &params, &quiet()).unwrap_err();
+    let e = fit(
+        &LabelledRows::new(m, &y[..299], None),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("299 labels for 300 rows"), "{e}");
     let mut w = vec![1.0; 300];
     w[12] = f64::NAN;
-    let e = fit(&LabelledRows::new(m, &y, Some(&w)), None, &[], &params, &quiet()).unwrap_err();
+    let e = fit(
+        &LabelledRows::new(m, &y, Some(&w)),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_DATA");
     assert!(e.to_string().contains("row 12: field 'weight'"), "{e}");
     let same = vec![true; 300];
-    let e = fit(&LabelledRows::new(m, &same, None), None, &[], &params, &quiet()).unwrap_err();
-    assert!(e.to_string().contains("all training labels are equal"), "{e}");
+    let e = fit(
+        &LabelledRows::new(m, &same, None),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("all training labels are equal"),
+        "{e}"
+    );
     let short_valid = FeatureMatrix::new(&x[..40], 10, 4).unwrap();
     let e = fit(
         &LabelledRows::new(m, &y, None),
@@ -470,20 +701,45 @@ fn bad_data_is_a_coded_error_naming_the_row_and_field() {
         &quiet(),
     )
     .unwrap_err();
-    assert!(e.to_string().contains("4 features, the training rows have 5"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("4 features, the training rows have 5"),
+        "{e}"
+    );
 
-    let model = fit(&LabelledRows::new(m, &y, None), None, &[], &params, &quiet()).unwrap().model;
+    let model = fit(
+        &LabelledRows::new(m, &y, None),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap()
+    .model;
     let e = model.raw_score(&[1.0, 2.0]).unwrap_err();
-    assert!(e.to_string().contains("2 values for a model of 5 features"), "{e}");
+    assert!(
+        e.to_string().contains("2 values for a model of 5 features"),
+        "{e}"
+    );
     let mut out = vec![0.0; 4];
-    assert_eq!(model.contributions(&x[..5], &mut out).unwrap_err().code(), "ERR_INVALID_ARG");
+    assert_eq!(
+        model.contributions(&x[..5], &mut out).unwrap_err().code(),
+        "ERR_INVALID_ARG"
+    );
 }
 
 #[test]
 fn a_raised_abort_flag_stops_the_fit() {
     let (x, y) = synth(500, 18);
     let m = FeatureMatrix::new(&x, 500, 5).unwrap();
-    let e = fit(&LabelledRows::new(m, &y, None), None, &[], &BoostParams::default(), &AtomicBool::new(true)).unwrap_err();
+    let e = fit(
+        &LabelledRows::new(m, &y, None),
+        None,
+        &[],
+        &BoostParams::default(),
+        &AtomicBool::new(true),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "ERR_ABORTED");
 }
 
@@ -506,7 +762,11 @@ fn early_stopping_keeps_the_round_with_the_best_validation_loss() {
     assert!(best < 390, "{best}");
     assert_eq!(out.valid_log_loss.len(), best + 10);
     assert_eq!(out.model.trees().len(), best);
-    let min = out.valid_log_loss.iter().cloned().fold(f64::INFINITY, f64::min);
+    let min = out
+        .valid_log_loss
+        .iter()
+        .cloned()
+        .fold(f64::INFINITY, f64::min);
     assert_eq!(out.valid_log_loss[best - 1], min);
     assert!((log_loss(&out.model, &xv, &yv) - min).abs() < 1e-12);
 }
@@ -516,13 +776,42 @@ fn unit_weights_give_the_unweighted_model_and_heavier_failures_raise_the_risk() 
     let (x, y) = synth(2000, 21);
     let m = FeatureMatrix::new(&x, 2000, 5).unwrap();
     let params = small_params();
-    let plain = fit(&LabelledRows::new(m, &y, None), None, &[], &params, &quiet()).unwrap().model;
+    let plain = fit(
+        &LabelledRows::new(m, &y, None),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap()
+    .model;
     let ones = vec![1.0; 2000];
-    let unit = fit(&LabelledRows::new(m, &y, Some(&ones)), None, &[], &params, &quiet()).unwrap().model;
+    let unit = fit(
+        &LabelledRows::new(m, &y, Some(&ones)),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap()
+    .model;
     assert_eq!(plain.to_json(), unit.to_json());
     let heavy: Vec<f64> = y.iter().map(|&f| if f { 3.0 } else { 1.0 }).collect();
-    let weighted = fit(&LabelledRows::new(m, &y, Some(&heavy)), None, &[], &params, &quiet()).unwrap().model;
-    let mean = |model: &BoostedTrees| (0..2000).map(|r| model.probability(m.row(r)).unwrap()).sum::<f64>() / 2000.0;
+    let weighted = fit(
+        &LabelledRows::new(m, &y, Some(&heavy)),
+        None,
+        &[],
+        &params,
+        &quiet(),
+    )
+    .unwrap()
+    .model;
+    let mean = |model: &BoostedTrees| {
+        (0..2000)
+            .map(|r| model.probability(m.row(r)).unwrap())
+            .sum::<f64>()
+            / 2000.0
+    };
     assert!(mean(&weighted) > mean(&plain) + 0.1);
     let batch = plain.raw_scores(&m).unwrap();
     assert_eq!(batch[17], plain.raw_score(m.row(17)).unwrap());
@@ -533,7 +822,9 @@ fn bins_put_each_value_on_the_side_of_its_threshold() {
     assert_eq!(feature_edges(vec![0.0, 1.0, 1.0, 0.0], 255), vec![0.5]);
     assert_eq!(feature_edges(vec![3.0, 3.0], 255), Vec::<f64>::new());
     let mut rng = ChaCha8Rng::seed_from_u64(22);
-    let mut values: Vec<f64> = (0..20_000).map(|_| (uniform(&mut rng) * 1000.0).floor() / 7.0).collect();
+    let mut values: Vec<f64> = (0..20_000)
+        .map(|_| (uniform(&mut rng) * 1000.0).floor() / 7.0)
+        .collect();
     values.extend(std::iter::repeat_n(5.0, 8000)); // one heavy value
     let edges = feature_edges(values.clone(), 64);
     assert!(edges.len() <= 63 && edges.len() >= 40, "{}", edges.len());
@@ -542,7 +833,11 @@ fn bins_put_each_value_on_the_side_of_its_threshold() {
         let b = bin_of(v, &edges) as usize;
         assert!(b >= 1 && b <= edges.len() + 1);
         for t in 1..=edges.len() {
-            assert_eq!(b <= t, v <= edges[t - 1], "value {v}, bin {b}, threshold bin {t}");
+            assert_eq!(
+                b <= t,
+                v <= edges[t - 1],
+                "value {v}, bin {b}, threshold bin {t}"
+            );
         }
     }
     assert_eq!(bin_of(f64::NAN, &edges), 0);

@@ -36,7 +36,11 @@ pub fn attach_references(dir: &Path, data: &Loaded) -> Result<Vec<Attached>> {
             continue;
         }
         let scores = if model.model.scorer().linear().is_some() {
-            let flat: Vec<f64> = dataset.rows.iter().flat_map(|r| r.vector.iter().copied()).collect();
+            let flat: Vec<f64> = dataset
+                .rows
+                .iter()
+                .flat_map(|r| r.vector.iter().copied())
+                .collect();
             Columnar::of(model).probabilities(&flat)?
         } else {
             // Families that read raw fields score each row's record.
@@ -79,12 +83,23 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ml-engine-attach-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ts-ml-engine/models");
-        std::fs::copy(fixtures.join("freestyle-model.json"), model_path(&dir, "freestyle")).unwrap();
+        let fixtures =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ts-ml-engine/models");
+        std::fs::copy(
+            fixtures.join("freestyle-model.json"),
+            model_path(&dir, "freestyle"),
+        )
+        .unwrap();
         let data = from_scenarios(&generate(1, &Counts([300, 50, 0, 0, 0, 0, 0, 0])));
         let attached = attach_references(&dir, &data).unwrap();
         // Only freestyle has a model here.
-        assert_eq!(attached, [Attached { workflow_type: "freestyle", rows: 300 }]);
+        assert_eq!(
+            attached,
+            [Attached {
+                workflow_type: "freestyle",
+                rows: 300
+            }]
+        );
         let text = std::fs::read_to_string(model_path(&dir, "freestyle")).unwrap();
         let w = crate::schema::find_workflow("freestyle").unwrap();
         let model = LoadedModel::parse(w, &text, None).unwrap();
@@ -93,13 +108,19 @@ mod tests {
         assert_eq!(reference.features.len(), w.vector.len());
         // The stored micPermission shares are those of the training rows.
         let mic = w.feature_index("micPermission").unwrap();
-        let denied = data.datasets[0].rows.iter().filter(|r| r.vector[mic] == 0.0).count();
+        let denied = data.datasets[0]
+            .rows
+            .iter()
+            .filter(|r| r.vector[mic] == 0.0)
+            .count();
         let h = &reference.features["micPermission"];
         assert_eq!(h.categories.as_deref(), Some(&[0.0, 1.0][..]));
         assert_eq!(h.proportions[0], denied as f64 / 300.0);
         // The old fields are untouched, so predictions are too.
-        let original: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(fixtures.join("freestyle-model.json")).unwrap()).unwrap();
+        let original: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixtures.join("freestyle-model.json")).unwrap(),
+        )
+        .unwrap();
         let now: serde_json::Value = serde_json::from_str(&text).unwrap();
         for key in ["weights", "bias", "featureNames", "accuracy"] {
             assert_eq!(now[key], original[key], "{key}");

@@ -187,7 +187,8 @@ fn shares(counts: &[usize], n: usize) -> Vec<f64> {
 /// rows) against `expected` shares (of `expected_rows`), both smoothed.
 pub fn psi(expected: &[f64], expected_rows: usize, actual: &[f64], actual_rows: usize) -> f64 {
     let k = expected.len() as f64;
-    let smooth = |share: f64, n: usize| (share * n as f64 + PSEUDO_COUNT) / (n as f64 + PSEUDO_COUNT * k);
+    let smooth =
+        |share: f64, n: usize| (share * n as f64 + PSEUDO_COUNT) / (n as f64 + PSEUDO_COUNT * k);
     expected
         .iter()
         .zip(actual)
@@ -329,11 +330,15 @@ mod tests {
         // live (5.5, 5.5, 0.5) / 11.5.
         let live: Vec<f64> = (0..10).map(|i| f64::from(u8::from(i % 2 == 0))).collect();
         let term = |a: f64, e: f64| (a - e) * (a / e).ln();
-        let want = term(5.5 / 11.5, 10.5 / 101.5) + term(5.5 / 11.5, 90.5 / 101.5) + term(0.5 / 11.5, 0.5 / 101.5);
+        let want = term(5.5 / 11.5, 10.5 / 101.5)
+            + term(5.5 / 11.5, 90.5 / 101.5)
+            + term(0.5 / 11.5, 0.5 / 101.5);
         assert!((h.psi(&live, 100).unwrap() - want).abs() < 1e-12);
         // Values never seen in training fall outside every category.
         let unseen = h.psi(&[0.5, 0.5], 100).unwrap();
-        let want = term(0.5 / 3.5, 10.5 / 101.5) + term(0.5 / 3.5, 90.5 / 101.5) + term(2.5 / 3.5, 0.5 / 101.5);
+        let want = term(0.5 / 3.5, 10.5 / 101.5)
+            + term(0.5 / 3.5, 90.5 / 101.5)
+            + term(2.5 / 3.5, 0.5 / 101.5);
         assert!((unseen - want).abs() < 1e-12);
     }
 
@@ -391,7 +396,10 @@ mod tests {
         let reference = Reference::from_rows(w, &refs, &scores, DEFAULT_BINS);
         assert_eq!(reference.rows, 1000);
         // Scores over five equal-width bins: 0.05 falls in the first, 0.95 in the last.
-        assert_eq!(reference.score.edges.as_deref(), Some(&[0.2, 0.4, 0.6, 0.8][..]));
+        assert_eq!(
+            reference.score.edges.as_deref(),
+            Some(&[0.2, 0.4, 0.6, 0.8][..])
+        );
         assert_eq!(reference.score.proportions, [0.9, 0.0, 0.0, 0.0, 0.1]);
         assert_eq!(reference.features.len(), width);
 

@@ -104,7 +104,11 @@ impl Workflow {
     /// The names of the explanation slots: the vector's features, then the
     /// fields outside the vector.
     pub fn explanation_slot_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.feature_names().chain(self.fields_outside_vector.iter().map(|&f| self.fields[f].name))
+        self.feature_names().chain(
+            self.fields_outside_vector
+                .iter()
+                .map(|&f| self.fields[f].name),
+        )
     }
 
     pub fn feature_names(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -179,16 +183,29 @@ impl Workflow {
             .chain(schema.monotone)
             .map(|(name, direction)| {
                 let i = *field_lookup.get(name).unwrap_or_else(|| {
-                    panic!("{}: monotone direction for unknown field {name}", schema.workflow_type)
+                    panic!(
+                        "{}: monotone direction for unknown field {name}",
+                        schema.workflow_type
+                    )
                 });
-                assert_eq!(fields[i].ty, FieldType::Number, "{}: {name} is not a number", schema.workflow_type);
+                assert_eq!(
+                    fields[i].ty,
+                    FieldType::Number,
+                    "{}: {name} is not a number",
+                    schema.workflow_type
+                );
                 (i, *direction)
             })
             .collect();
         let model_fields: Vec<usize> = fields
             .iter()
             .enumerate()
-            .filter(|(_, f)| matches!(f.ty, FieldType::Number | FieldType::Boolean | FieldType::Enum(_)))
+            .filter(|(_, f)| {
+                matches!(
+                    f.ty,
+                    FieldType::Number | FieldType::Boolean | FieldType::Enum(_)
+                )
+            })
             .map(|(i, _)| i)
             .collect();
         let fields_outside_vector = model_fields
@@ -277,14 +294,30 @@ mod tests {
         assert!(find_workflow("nope").is_none());
         let memory = find_workflow("ai-memory").unwrap();
         let op = memory.field_index("operationType").unwrap();
-        let names: Vec<_> = memory.entries_reading(op).map(|i| memory.vector[i].feature).collect();
+        let names: Vec<_> = memory
+            .entries_reading(op)
+            .map(|i| memory.vector[i].feature)
+            .collect();
         assert_eq!(names, ["opStore", "opRetrieve", "opSearch"]);
-        assert_eq!(w.entries_reading(w.field_index("bufferSize").unwrap()).count(), 0);
-        let outside: Vec<_> = w.fields_outside_vector.iter().map(|&f| w.fields[f].name).collect();
+        assert_eq!(
+            w.entries_reading(w.field_index("bufferSize").unwrap())
+                .count(),
+            0
+        );
+        let outside: Vec<_> = w
+            .fields_outside_vector
+            .iter()
+            .map(|&f| w.fields[f].name)
+            .collect();
         assert_eq!(outside, ["bufferSize", "languageModel"]);
         assert_eq!(w.explanation_slots(), w.vector.len() + 2);
-        assert!(!w.model_fields.contains(&w.field_index("timestamp").unwrap()));
-        assert!(!w.model_fields.contains(&0), "workflowType is no model field");
+        assert!(!w
+            .model_fields
+            .contains(&w.field_index("timestamp").unwrap()));
+        assert!(
+            !w.model_fields.contains(&0),
+            "workflowType is no model field"
+        );
         assert_eq!(w.model_fields.len(), w.fields.len() - 2);
     }
 

@@ -31,7 +31,12 @@ pub struct Generated {
 /// Generate `counts` scenarios from `seed` (the rows of `synth::generate`,
 /// in the same order). With `output`, they are written there atomically;
 /// with `keep`, returned as `chunks`.
-pub fn generate_json(seed: u64, counts: &Counts, output: Option<&Path>, keep: bool) -> Result<Generated> {
+pub fn generate_json(
+    seed: u64,
+    counts: &Counts,
+    output: Option<&Path>,
+    keep: bool,
+) -> Result<Generated> {
     let mut generated = Generated::default();
     match output {
         None => each_chunk(seed, counts, &mut generated, keep, &mut |_| Ok(()))?,
@@ -105,7 +110,10 @@ mod tests {
             .iter()
             .flat_map(|c| serde_json::from_str::<Vec<serde_json::Value>>(c).unwrap())
             .collect();
-        assert_eq!(joined, serde_json::from_str::<Vec<serde_json::Value>>(&whole).unwrap());
+        assert_eq!(
+            joined,
+            serde_json::from_str::<Vec<serde_json::Value>>(&whole).unwrap()
+        );
         // Nothing at all: an empty array, as `to_json` writes it.
         let none = generate_json(11, &Counts([0; 8]), Some(&path), false).unwrap();
         assert_eq!((none.scenarios, none.chunks.len()), (0, 0));

@@ -84,7 +84,19 @@ fn derived_fields_and_timestamps_are_consistent() {
             .all(|i| !s.record.missing[i])
     };
     for s in generate(9, &Counts([60; 8])) {
-        if !complete(&s, &["dayOfWeek", "isWeekend", "timeOfDay", "isOverDailyBudget", "dailyPercentage", "audioBufferLength", "hopSize", "estimatedSpectralFrames"]) {
+        if !complete(
+            &s,
+            &[
+                "dayOfWeek",
+                "isWeekend",
+                "timeOfDay",
+                "isOverDailyBudget",
+                "dailyPercentage",
+                "audioBufferLength",
+                "hopSize",
+                "estimatedSpectralFrames",
+            ],
+        ) {
             continue;
         }
         let day = get(&s, "dayOfWeek");
@@ -156,7 +168,11 @@ fn failure_rates_are_in_range_and_every_mode_fires() {
         let p: Vec<f64> = rows.iter().map(|s| s.true_failure_probability).collect();
         let y: Vec<bool> = rows.iter().map(|s| s.failed).collect();
         let bayes_auc = crate::train::metrics::auc(&p, &y).unwrap();
-        assert!((0.75..=0.95).contains(&bayes_auc), "{} Bayes AUC {bayes_auc}", w.workflow_type());
+        assert!(
+            (0.75..=0.95).contains(&bayes_auc),
+            "{} Bayes AUC {bayes_auc}",
+            w.workflow_type()
+        );
     }
 }
 
@@ -164,7 +180,12 @@ fn failure_rates_are_in_range_and_every_mode_fires() {
 fn declared_monotone_directions_hold_in_the_generated_world() {
     use crate::schema::failure_modes::Monotone;
     let risk = |w: &Workflow, values: &[f64]| {
-        1.0 - w.schema.failure_modes.iter().map(|m| 1.0 - hazard(w, values, m)).product::<f64>()
+        1.0 - w
+            .schema
+            .failure_modes
+            .iter()
+            .map(|m| 1.0 - hazard(w, values, m))
+            .product::<f64>()
     };
     for w in all_workflows() {
         assert!(!w.monotone.is_empty(), "{}", w.workflow_type());
@@ -179,7 +200,12 @@ fn declared_monotone_directions_hold_in_the_generated_world() {
                         Monotone::Increasing => moved >= base,
                         Monotone::Decreasing => moved <= base,
                     };
-                    assert!(fine, "{} {}: {base} -> {moved}", w.workflow_type(), w.fields[*field].name);
+                    assert!(
+                        fine,
+                        "{} {}: {base} -> {moved}",
+                        w.workflow_type(),
+                        w.fields[*field].name
+                    );
                 }
             }
         }

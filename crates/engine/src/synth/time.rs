@@ -53,10 +53,16 @@ pub fn parse_iso_ms(s: &str) -> Option<i64> {
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
         part.iter().all(u8::is_ascii_digit).then(|| {
-            part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
+            part.iter()
+                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
         })
     };
-    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
+    if b.len() < 16
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+    {
         return None;
     }
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
@@ -85,7 +91,11 @@ pub fn parse_iso_ms(s: &str) -> Option<i64> {
         Some(b'Z' | b'z') if i + 1 == b.len() => 0,
         Some(&sign @ (b'+' | b'-')) if b.len() == i + 6 && b[i + 3] == b':' => {
             let m = num(i + 1, 2)? * 60 + num(i + 4, 2)?;
-            if sign == b'+' { m } else { -m }
+            if sign == b'+' {
+                m
+            } else {
+                -m
+            }
         }
         _ => return None,
     };
@@ -138,10 +148,20 @@ mod tests {
         for ms in [0, 951_827_696_789, 1_760_908_716_456, -1, 4_102_444_800_000] {
             assert_eq!(parse_iso_ms(&iso_from_unix_ms(ms)), Some(ms));
         }
-        assert_eq!(parse_iso_ms("2000-02-29T14:34:56.789+02:00"), Some(951_827_696_789));
+        assert_eq!(
+            parse_iso_ms("2000-02-29T14:34:56.789+02:00"),
+            Some(951_827_696_789)
+        );
         assert_eq!(parse_iso_ms("1970-01-01T00:00"), Some(0));
         assert_eq!(parse_iso_ms("1970-01-01T00:00:01.5Z"), Some(1500));
-        for bad in ["", "yesterday", "2001-02-29T00:00:00Z", "2000-13-01T00:00Z", "2000-01-01T00:00:00Zx", "2000-01-01T00:00:00."] {
+        for bad in [
+            "",
+            "yesterday",
+            "2001-02-29T00:00:00Z",
+            "2000-13-01T00:00Z",
+            "2000-01-01T00:00:00Zx",
+            "2000-01-01T00:00:00.",
+        ] {
             assert_eq!(parse_iso_ms(bad), None, "{bad}");
         }
     }

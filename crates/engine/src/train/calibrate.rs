@@ -73,7 +73,10 @@ pub struct Calibrated {
 
 impl Calibrated {
     pub fn log_loss(&self) -> f64 {
-        self.scores[Method::ALL.iter().position(|m| *m == self.method).unwrap_or(0)]
+        self.scores[Method::ALL
+            .iter()
+            .position(|m| *m == self.method)
+            .unwrap_or(0)]
     }
 }
 
@@ -142,7 +145,10 @@ mod tests {
         let c = choose(&p, &members, &y, &folds).unwrap();
         assert!(c.log_loss() > c.scores[0] - 0.001, "{:?}", c.scores);
         if let Some(cal) = &c.calibration {
-            let moved = (1..100).map(|i| f64::from(i) / 100.0).map(|q| (cal.apply(q) - q).abs()).fold(0.0, f64::max);
+            let moved = (1..100)
+                .map(|i| f64::from(i) / 100.0)
+                .map(|q| (cal.apply(q) - q).abs())
+                .fold(0.0, f64::max);
             assert!(moved < 0.02, "{moved} {cal:?}");
         }
     }
@@ -161,7 +167,9 @@ mod tests {
             let folds = Folds::stratified(&members, &y, 5, 1, 0);
             let c = choose(&p, &members, &y, &folds).unwrap();
             let s = c.scores;
-            let best = (1..3).filter(|k| s[*k] < s[0] - MIN_GAIN).min_by(|a, b| s[*a].total_cmp(&s[*b]));
+            let best = (1..3)
+                .filter(|k| s[*k] < s[0] - MIN_GAIN)
+                .min_by(|a, b| s[*a].total_cmp(&s[*b]));
             match best {
                 None => {
                     none += 1;
@@ -185,7 +193,10 @@ mod tests {
         let n = 300;
         let mut u = crate::test_support::uniforms(0xba5e_u64);
         let y: Vec<bool> = (0..n).map(|_| u() < 0.2).collect();
-        let p: Vec<f64> = y.iter().map(|&f| 0.2 + 0.1 * (u() - 0.5) - if f { 0.03 } else { 0.0 }).collect();
+        let p: Vec<f64> = y
+            .iter()
+            .map(|&f| 0.2 + 0.1 * (u() - 0.5) - if f { 0.03 } else { 0.0 })
+            .collect();
         let members: Vec<usize> = (0..n).collect();
         let folds = Folds::stratified(&members, &y, 5, 1, 0);
         assert!(metrics::auc(&p, &y).unwrap() < 0.4);

@@ -23,14 +23,14 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use rayon::prelude::*;
+use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{EngineError, Result};
 use crate::features::{self, describe, observe_json, RawRecord};
-use crate::synth::time::parse_iso_ms;
 use crate::schema::{all_workflows, Workflow};
+use crate::synth::time::parse_iso_ms;
 use crate::synth::Scenario;
 
 use super::lines;
@@ -182,7 +182,11 @@ impl Collector {
     }
 
     /// Take one row's parse (or name why it was rejected).
-    fn accept(&mut self, row_number: usize, parsed: std::result::Result<Parsed, RowError>) -> Result<()> {
+    fn accept(
+        &mut self,
+        row_number: usize,
+        parsed: std::result::Result<Parsed, RowError>,
+    ) -> Result<()> {
         match parsed {
             Ok(mut parsed) => {
                 parsed.row.line = row_number;
@@ -473,7 +477,10 @@ fn parse_line(line: &[u8], format: RowFormat) -> LineOutcome {
         Err(e) => {
             return LineOutcome::Rejected(
                 "(encoding)".to_string(),
-                format!("is not UTF-8 text (invalid byte at column {})", e.valid_up_to() + 1),
+                format!(
+                    "is not UTF-8 text (invalid byte at column {})",
+                    e.valid_up_to() + 1
+                ),
             )
         }
     };
@@ -522,7 +529,10 @@ pub fn from_reader(
                 }
                 used += 1;
             }
-            let outcomes: Vec<LineOutcome> = batch[..used].par_iter().map(|line| parse_line(line, format)).collect();
+            let outcomes: Vec<LineOutcome> = batch[..used]
+                .par_iter()
+                .map(|line| parse_line(line, format))
+                .collect();
             for outcome in outcomes {
                 number += 1;
                 match outcome {

@@ -6,11 +6,19 @@ const ROW_A: &str = r#"{"workflowType":"ai-memory","features":{"dbConnected":1},
 const ROW_B: &str = r#"{"workflowType":"ai-memory","features":{"dbConnected":0},"failed":false}"#;
 
 fn read(bytes: &[u8], jsonl: Option<bool>, skip_invalid: bool) -> Result<Loaded> {
-    from_reader(std::io::BufReader::with_capacity(16, bytes), "data.jsonl", jsonl, RowFormat::Auto, skip_invalid)
+    from_reader(
+        std::io::BufReader::with_capacity(16, bytes),
+        "data.jsonl",
+        jsonl,
+        RowFormat::Auto,
+        skip_invalid,
+    )
 }
 
 fn memory_rows(l: &Loaded) -> usize {
-    l.datasets[crate::schema::find_workflow("ai-memory").unwrap().index].rows.len()
+    l.datasets[crate::schema::find_workflow("ai-memory").unwrap().index]
+        .rows
+        .len()
 }
 
 #[test]
@@ -37,7 +45,11 @@ fn a_line_that_is_not_utf8_is_one_invalid_row_named_by_its_number() {
     );
     let loaded = read(&bytes, None, true).unwrap();
     assert_eq!((memory_rows(&loaded), loaded.invalid_rows_skipped), (2, 1));
-    assert!(loaded.skipped_examples[0].contains("row 2: field '(encoding)'"), "{:?}", loaded.skipped_examples);
+    assert!(
+        loaded.skipped_examples[0].contains("row 2: field '(encoding)'"),
+        "{:?}",
+        loaded.skipped_examples
+    );
 }
 
 #[test]
@@ -45,9 +57,16 @@ fn cr_only_and_crlf_line_endings_are_lines() {
     for sep in ["\r", "\r\n", "\n"] {
         let text = format!("{ROW_A}{sep}{ROW_B}{sep}{{\"failed\":true}}{sep}");
         let loaded = read(text.as_bytes(), Some(true), true).unwrap();
-        assert_eq!((memory_rows(&loaded), loaded.invalid_rows_skipped), (2, 1), "{sep:?}");
+        assert_eq!(
+            (memory_rows(&loaded), loaded.invalid_rows_skipped),
+            (2, 1),
+            "{sep:?}"
+        );
         let e = read(text.as_bytes(), Some(true), false).unwrap_err();
-        assert!(e.to_string().contains("row 3: field 'workflowType'"), "{sep:?}: {e}");
+        assert!(
+            e.to_string().contains("row 3: field 'workflowType'"),
+            "{sep:?}: {e}"
+        );
     }
 }
 

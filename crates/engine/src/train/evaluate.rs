@@ -96,7 +96,8 @@ pub fn evaluate(
 ) -> Evaluation {
     let m = Metrics::compute(p, y, threshold);
     let bayes = true_p.map(|tp| Metrics::compute(tp, y, 0.5));
-    let interval = metrics::bootstrap_auc_interval(p, y, resamples, seed, stream).map(|(lo, hi, _)| (lo, hi));
+    let interval =
+        metrics::bootstrap_auc_interval(p, y, resamples, seed, stream).map(|(lo, hi, _)| (lo, hi));
     let (verdict, verdict_reason) = verdict(y, m.auc, interval);
     Evaluation {
         metrics: m,
@@ -107,7 +108,11 @@ pub fn evaluate(
     }
 }
 
-pub fn verdict(y: &[bool], auc: Option<f64>, interval: Option<(f64, f64)>) -> (Verdict, Option<String>) {
+pub fn verdict(
+    y: &[bool],
+    auc: Option<f64>,
+    interval: Option<(f64, f64)>,
+) -> (Verdict, Option<String>) {
     let positives = y.iter().filter(|v| **v).count();
     let negatives = y.len() - positives;
     if positives < MIN_CLASS_ROWS || negatives < MIN_CLASS_ROWS {
@@ -120,7 +125,13 @@ pub fn verdict(y: &[bool], auc: Option<f64>, interval: Option<(f64, f64)>) -> (V
         );
     }
     // Only the lower end is known to be at most 0.5 below here.
-    let place = |hi: f64| if hi < 0.5 { "lies below 0.5" } else { "includes 0.5" };
+    let place = |hi: f64| {
+        if hi < 0.5 {
+            "lies below 0.5"
+        } else {
+            "includes 0.5"
+        }
+    };
     match (auc, interval) {
         (Some(_), Some((lo, _))) if lo > 0.5 => (Verdict::Ok, None),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC && !can_rule_out_useful_signal(positives, negatives) => (
@@ -161,13 +172,20 @@ mod tests {
         y[..9].iter_mut().for_each(|v| *v = true);
         let (v, reason) = verdict(&y, Some(0.9), Some((0.8, 0.95)));
         assert_eq!(v, Verdict::Inconclusive);
-        assert!(reason.unwrap().starts_with("only 9 failures and 91 successes"));
+        assert!(reason
+            .unwrap()
+            .starts_with("only 9 failures and 91 successes"));
         y[9] = true;
         assert_eq!(verdict(&y, Some(0.9), Some((0.8, 0.95))).0, Verdict::Ok);
         // 10 failures among 100 rows cannot rule out AUC 0.6, whatever the interval.
         let (v, reason) = verdict(&y, Some(0.5), Some((0.45, 0.58)));
         assert_eq!(v, Verdict::Inconclusive);
-        assert!(reason.unwrap().contains("10 failures and 90 successes are too few to rule out a useful signal"), "{v:?}");
+        assert!(
+            reason
+                .unwrap()
+                .contains("10 failures and 90 successes are too few to rule out a useful signal"),
+            "{v:?}"
+        );
         let (v, reason) = verdict(&y, Some(0.55), Some((0.45, 0.65)));
         assert_eq!(v, Verdict::Inconclusive);
         assert!(reason.unwrap().contains("too wide"));
@@ -179,7 +197,10 @@ mod tests {
         // 300 rows: 36 failures are too few, 37 enough (0.5 + 1.96 * SE0 against 0.6).
         assert!(!can_rule_out_useful_signal(36, 264));
         assert!(can_rule_out_useful_signal(37, 263));
-        assert!(can_rule_out_useful_signal(263, 37), "symmetric in the classes");
+        assert!(
+            can_rule_out_useful_signal(263, 37),
+            "symmetric in the classes"
+        );
         let rows = |failures: usize| {
             let mut y = vec![false; 300];
             y[..failures].iter_mut().for_each(|v| *v = true);
@@ -187,14 +208,19 @@ mod tests {
         };
         // The same narrow interval below 0.6: no-signal with 64 failures (the
         // recorded pure-noise workflow at 300 rows), inconclusive with 28.
-        assert_eq!(verdict(&rows(64), Some(0.5), Some((0.42, 0.57))).0, Verdict::NoSignal);
+        assert_eq!(
+            verdict(&rows(64), Some(0.5), Some((0.42, 0.57))).0,
+            Verdict::NoSignal
+        );
         let (v, reason) = verdict(&rows(28), Some(0.48), Some((0.38, 0.59)));
         assert_eq!(v, Verdict::Inconclusive);
         assert!(reason.unwrap().ends_with("includes 0.5, but 28 failures and 272 successes are too few to rule out a useful signal (on rows like these, about 1 score in 40 without any signal reaches an AUC of 0.612 or more)"));
         // An interval wholly below 0.5 is said to lie below it.
         let (v, reason) = verdict(&rows(64), Some(0.4), Some((0.33, 0.47)));
         assert_eq!(v, Verdict::NoSignal);
-        assert!(reason.unwrap().starts_with("AUC 0.400: its 95% bootstrap interval [0.330, 0.470] lies below 0.5 and excludes"));
+        assert!(reason.unwrap().starts_with(
+            "AUC 0.400: its 95% bootstrap interval [0.330, 0.470] lies below 0.5 and excludes"
+        ));
         // Below 130 rows no split of the classes can rule out AUC 0.6.
         assert!(!can_rule_out_useful_signal(64, 65) && can_rule_out_useful_signal(65, 65));
     }

@@ -22,7 +22,11 @@ pub fn skip_bom(reader: &mut impl BufRead) -> io::Result<()> {
 /// anything (within the first buffer: a file that begins with more blank
 /// space than that is treated as having none).
 pub fn peek_non_blank(reader: &mut impl BufRead) -> io::Result<Option<u8>> {
-    Ok(reader.fill_buf()?.iter().copied().find(|b| !b.is_ascii_whitespace()))
+    Ok(reader
+        .fill_buf()?
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace()))
 }
 
 /// Iterates over the lines of `reader` (without their terminators).
@@ -102,9 +106,17 @@ mod tests {
         for capacity in [3, 4, 5, 7, 64] {
             let want = ["a", "bc", "", "d"];
             assert_eq!(lines_of(b"a\nbc\n\nd", capacity), want, "LF, {capacity}");
-            assert_eq!(lines_of(b"a\r\nbc\r\n\r\nd\r\n", capacity), want, "CRLF, {capacity}");
+            assert_eq!(
+                lines_of(b"a\r\nbc\r\n\r\nd\r\n", capacity),
+                want,
+                "CRLF, {capacity}"
+            );
             assert_eq!(lines_of(b"a\rbc\r\rd\r", capacity), want, "CR, {capacity}");
-            assert_eq!(lines_of(b"\xEF\xBB\xBFa\rbc\r\n\nd", capacity), want, "BOM, mixed, {capacity}");
+            assert_eq!(
+                lines_of(b"\xEF\xBB\xBFa\rbc\r\n\nd", capacity),
+                want,
+                "BOM, mixed, {capacity}"
+            );
         }
         assert!(lines_of(b"", 8).is_empty());
         assert_eq!(lines_of(b"\n", 8), [""]);

@@ -225,7 +225,9 @@ impl<'r, R: Rows> Path<'r, R> {
     pub fn fit(&mut self, c: f64) -> Result<Fit> {
         let (x, d, y, n) = (self.x, self.d, self.y, self.y.len());
         if !(c > 0.0 && c.is_finite()) {
-            return Err(EngineError::Internal(format!("logistic fit called with C = {c}")));
+            return Err(EngineError::Internal(format!(
+                "logistic fit called with C = {c}"
+            )));
         }
         let std = Standardise {
             mean: &self.mean,
@@ -254,7 +256,10 @@ impl<'r, R: Rows> Path<'r, R> {
         let (beta, pass) = (std::mem::take(&mut self.beta), self.pass.take());
         let solved = match &self.standardised {
             Some(z) => {
-                let identity = Standardise { identity: true, ..std };
+                let identity = Standardise {
+                    identity: true,
+                    ..std
+                };
                 newton(&Dense { x: z, d }, d, y, c, &identity, beta, pass)?
             }
             None => newton(x, d, y, c, &std, beta, pass)?,
@@ -381,7 +386,9 @@ fn newton<R: Rows>(
     loop {
         // The gradient and Hessian of the objective: C times the data's,
         // plus the penalty on the weights; the first column from the first row.
-        let grad: Vec<f64> = (0..p).map(|a| c * cur.grad[a] + if a > 0 { beta[a] } else { 0.0 }).collect();
+        let grad: Vec<f64> = (0..p)
+            .map(|a| c * cur.grad[a] + if a > 0 { beta[a] } else { 0.0 })
+            .collect();
         let gmax = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
         if gmax <= limit {
             converged = true;
@@ -445,7 +452,16 @@ fn evaluate<R: Rows>(x: &R, d: usize, y: &[bool], std: &Standardise, beta: &[f64
     }
     let parts: Vec<Pass> = (0..n.div_ceil(CHUNK_ROWS))
         .into_par_iter()
-        .map(|k| accumulate(x, k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n), d, y, std, beta))
+        .map(|k| {
+            accumulate(
+                x,
+                k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n),
+                d,
+                y,
+                std,
+                beta,
+            )
+        })
         .collect();
     let p = d + 1;
     let mut total = Pass {
@@ -781,7 +797,12 @@ mod tests {
         path.fit(0.3).unwrap();
         let cold = fit_rows(&rows, 6, &y, 1.0).unwrap();
         let warm = path.fit(1.0).unwrap();
-        assert!(warm.converged && warm.iterations < cold.iterations, "{} vs {}", warm.iterations, cold.iterations);
+        assert!(
+            warm.converged && warm.iterations < cold.iterations,
+            "{} vs {}",
+            warm.iterations,
+            cold.iterations
+        );
         for (a, b) in warm.weights.iter().zip(&cold.weights) {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         }
@@ -799,8 +820,16 @@ mod tests {
             let on_path = path.fit(c).unwrap();
             let cold = fit_rows(&rows, 7, &y, c).unwrap();
             assert!(on_path.converged, "C = {c}");
-            for (a, b) in on_path.weights.iter().zip(&cold.weights).chain([(&on_path.bias, &cold.bias)]) {
-                assert!((a - b).abs() < 1e-6 * (1.0 + b.abs()), "C = {c}: {a} vs {b}");
+            for (a, b) in on_path
+                .weights
+                .iter()
+                .zip(&cold.weights)
+                .chain([(&on_path.bias, &cold.bias)])
+            {
+                assert!(
+                    (a - b).abs() < 1e-6 * (1.0 + b.abs()),
+                    "C = {c}: {a} vs {b}"
+                );
             }
         }
         assert!(Path::new(&rows, 7, &y).unwrap().fit(0.0).is_err());

@@ -19,7 +19,6 @@
 
 use serde_json::json;
 
-
 const EPS: f64 = 1e-15;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -311,13 +310,22 @@ fn splitmix64(x: u64) -> u64 {
 /// `stream` and `r`), so a resample's draws do not depend on which thread
 /// makes them. (A ChaCha8 word per row through an iterator had cost about
 /// three times as much; the interval is a report figure, not a secret.)
-fn poisson_counts(seed: u64, stream: u64, r: usize, thresholds: &[u64; POISSON_MAX], out: &mut [u8]) {
+fn poisson_counts(
+    seed: u64,
+    stream: u64,
+    r: usize,
+    thresholds: &[u64; POISSON_MAX],
+    out: &mut [u8],
+) {
     const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
     let start = splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ r as u64);
     let count = |u: u64| -> u8 {
         // Branch-free up to 4 (P = 0.98), where a branch on the draw would
         // be mispredicted half the time; the rare rest counts on.
-        let c = u8::from(u >= thresholds[0]) + u8::from(u >= thresholds[1]) + u8::from(u >= thresholds[2]) + u8::from(u >= thresholds[3]);
+        let c = u8::from(u >= thresholds[0])
+            + u8::from(u >= thresholds[1])
+            + u8::from(u >= thresholds[2])
+            + u8::from(u >= thresholds[3]);
         if c < 4 {
             c
         } else {
@@ -405,7 +413,9 @@ pub fn bootstrap_auc_interval(
     }
     let idx = order(p);
     // Where each run of equal scores starts, in score order.
-    let tie_start: Vec<bool> = (0..n).map(|k| k == 0 || p[idx[k]] != p[idx[k - 1]]).collect();
+    let tie_start: Vec<bool> = (0..n)
+        .map(|k| k == 0 || p[idx[k]] != p[idx[k - 1]])
+        .collect();
     let positive: Vec<bool> = idx.iter().map(|i| y[*i]).collect();
     let thresholds = poisson_one_thresholds();
     let mut aucs: Vec<f64> = (0..resamples)
@@ -558,7 +568,10 @@ mod tests {
         assert!(t.windows(2).all(|w| w[0] < w[1]) && t[POISSON_MAX - 1] < 1 << 32);
         // P(0) = P(1) = 1/e, P(2) = 1/(2e).
         let e = (-1.0f64).exp() * 4_294_967_296.0;
-        assert!((t[0] as f64 - e).abs() < 2.0 && (t[1] as f64 - 2.0 * e).abs() < 2.0 && (t[2] as f64 - 2.5 * e).abs() < 2.0);
+        assert!(
+            (t[0] as f64 - e).abs() < 2.0
+                && (t[1] as f64 - 2.0 * e).abs() < 2.0
+                && (t[2] as f64 - 2.5 * e).abs() < 2.0
+        );
     }
-
 }

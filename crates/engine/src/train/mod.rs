@@ -11,9 +11,9 @@
 pub mod build;
 pub mod calibrate;
 pub mod data;
-pub mod lines;
 pub mod evaluate;
 pub mod fitting;
+pub mod lines;
 pub mod logistic;
 pub mod metrics;
 pub mod pipeline;
@@ -290,7 +290,10 @@ fn nothing_trained(report: &TrainReport) -> EngineError {
         report.source, report.total_scenarios
     );
     if report.invalid_rows_skipped > 0 {
-        reason.push_str(&format!(", {} invalid rows skipped", report.invalid_rows_skipped));
+        reason.push_str(&format!(
+            ", {} invalid rows skipped",
+            report.invalid_rows_skipped
+        ));
         if let Some(first) = report.skipped_row_examples.first() {
             reason.push_str(&format!(", the first: {first}"));
         }
@@ -311,7 +314,11 @@ pub fn train_loaded(
     cancel: &AtomicBool,
 ) -> Result<TrainReport> {
     settings.validate()?;
-    let shares: Vec<usize> = loaded.datasets.iter().map(|d| pipeline::units(settings, d.rows.len())).collect();
+    let shares: Vec<usize> = loaded
+        .datasets
+        .iter()
+        .map(|d| pipeline::units(settings, d.rows.len()))
+        .collect();
     let counter = FitCounter {
         done: AtomicUsize::new(0),
         total: shares.iter().sum(),

@@ -57,7 +57,10 @@ pub enum Plan {
     /// All rows choose; metrics are out-of-fold over all rows.
     OutOfFold,
     /// The rows in `choose` (earlier) choose; `holdout` (the latest) measure.
-    TimeHoldout { choose: Vec<usize>, holdout: Vec<usize> },
+    TimeHoldout {
+        choose: Vec<usize>,
+        holdout: Vec<usize>,
+    },
 }
 
 impl Plan {
@@ -89,7 +92,9 @@ fn plan(p: &Prepared, split: SplitMode, source: &str) -> Result<Plan> {
                     file: source.to_string(),
                     row: p.lines[k],
                     field: "timestamp".to_string(),
-                    reason: "is missing or not an ISO-8601 time, and split 'time' orders rows by it".to_string(),
+                    reason:
+                        "is missing or not an ISO-8601 time, and split 'time' orders rows by it"
+                            .to_string(),
                 });
             }
             let mut order: Vec<usize> = (0..p.len()).collect();
@@ -112,7 +117,12 @@ struct Tried<'f> {
 }
 
 /// Score the set's rows `rows` with a fitted model and its calibration.
-fn score(set: &TrainingSet, fitted: &Fitted, calibration: Option<&Calibration>, rows: &[usize]) -> Vec<f64> {
+fn score(
+    set: &TrainingSet,
+    fitted: &Fitted,
+    calibration: Option<&Calibration>,
+    rows: &[usize],
+) -> Vec<f64> {
     let scorer = fitted.model.scorer();
     rows.iter()
         .map(|i| {
@@ -128,8 +138,16 @@ fn score(set: &TrainingSet, fitted: &Fitted, calibration: Option<&Calibration>, 
 /// label chose the family its probability comes from, as none chose its
 /// model, its calibrator or (for trees) its round: the evaluation measures
 /// the procedure, not the luckiest family. Aligned with `members`.
-fn cross_fitted_selection(tried: &[Tried], members: &[usize], y: &[bool], folds: &Folds) -> Vec<f64> {
-    let usable: Vec<&Calibrated> = tried.iter().filter_map(|t| t.outcome.as_ref().ok().map(|(_, c)| c)).collect();
+fn cross_fitted_selection(
+    tried: &[Tried],
+    members: &[usize],
+    y: &[bool],
+    folds: &Folds,
+) -> Vec<f64> {
+    let usable: Vec<&Calibrated> = tried
+        .iter()
+        .filter_map(|t| t.outcome.as_ref().ok().map(|(_, c)| c))
+        .collect();
     let mut out = vec![0.0; members.len()];
     for f in 0..folds.k {
         let others = |c: &Calibrated| {
@@ -185,7 +203,8 @@ pub fn train_workflow(
     if k < 2 {
         return Err(insufficient(
             w,
-            "too few rows of one class among the rows that choose the model for cross-validation".to_string(),
+            "too few rows of one class among the rows that choose the model for cross-validation"
+                .to_string(),
         ));
     }
     let folds = Folds::stratified(members, y, k, settings.seed, 1000 + w.index as u64);
@@ -230,7 +249,9 @@ pub fn train_workflow(
             _ => Some((k, l)),
         })
         .map(|(k, _)| k)
-        .ok_or_else(|| EngineError::Internal(format!("no model family can train {}", w.workflow_type())))?;
+        .ok_or_else(|| {
+            EngineError::Internal(format!("no model family can train {}", w.workflow_type()))
+        })?;
     let fitter = tried[chosen].fitter;
     let (cv, calibrated) = match &tried[chosen].outcome {
         Ok(x) => x,
@@ -241,7 +262,10 @@ pub fn train_workflow(
 
     // Evaluate on the plan's rows.
     let true_p = |rows: &[usize]| -> Option<Vec<f64>> {
-        prepared.true_probability.as_ref().map(|tp| rows.iter().map(|i| tp[*i]).collect())
+        prepared
+            .true_probability
+            .as_ref()
+            .map(|tp| rows.iter().map(|i| tp[*i]).collect())
     };
     let evaluate = |p: &[f64], rows: &[usize]| -> Evaluation {
         let labels: Vec<bool> = rows.iter().map(|i| y[*i]).collect();
@@ -284,7 +308,11 @@ pub fn train_workflow(
         .iter()
         .map(|t| FamilyScore {
             model_type: t.fitter.model_type(),
-            outcome: t.outcome.as_ref().map(|(cv, c)| (cv.clone(), c.scores, c.method)).map_err(Clone::clone),
+            outcome: t
+                .outcome
+                .as_ref()
+                .map(|(cv, c)| (cv.clone(), c.scores, c.method))
+                .map_err(Clone::clone),
         })
         .collect();
     let choice = Choice {
@@ -297,6 +325,15 @@ pub fn train_workflow(
         evaluated_rows,
         threshold,
     };
-    Ok(build::result(w, &prepared, dataset, settings, shipped, choice, scores, evaluation, report_rows))
+    Ok(build::result(
+        w,
+        &prepared,
+        dataset,
+        settings,
+        shipped,
+        choice,
+        scores,
+        evaluation,
+        report_rows,
+    ))
 }
-

@@ -61,7 +61,11 @@ pub fn prepare(dataset: &Dataset) -> Result<Prepared> {
             return Err(bad(
                 r.line,
                 "features".to_string(),
-                format!("has {} values, {} expects {d}", r.vector.len(), w.workflow_type()),
+                format!(
+                    "has {} values, {} expects {d}",
+                    r.vector.len(),
+                    w.workflow_type()
+                ),
             ));
         }
         if let Some(j) = r.vector.iter().position(|x| !x.is_finite()) {
@@ -71,10 +75,18 @@ pub fn prepare(dataset: &Dataset) -> Result<Prepared> {
                 format!("expected a finite number, received {}", r.vector[j]),
             ));
         }
-        if r.record.as_ref().is_some_and(|rec| rec.values.len() != w.fields.len() || rec.missing.len() != w.fields.len()) {
-            return Err(bad(r.line, "features".to_string(), "record does not match the workflow's fields".to_string()));
+        if r.record.as_ref().is_some_and(|rec| {
+            rec.values.len() != w.fields.len() || rec.missing.len() != w.fields.len()
+        }) {
+            return Err(bad(
+                r.line,
+                "features".to_string(),
+                "record does not match the workflow's fields".to_string(),
+            ));
         }
-        if r.true_probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+        if r.true_probability
+            .is_some_and(|p| !(0.0..=1.0).contains(&p))
+        {
             return Err(bad(
                 r.line,
                 "trueFailureProbability".to_string(),
@@ -85,14 +97,26 @@ pub fn prepare(dataset: &Dataset) -> Result<Prepared> {
     let n = dataset.rows.len();
     let positives = dataset.rows.iter().filter(|r| r.failed).count();
     if n < MIN_ROWS {
-        return Err(insufficient(w, format!("only {n} rows (at least {MIN_ROWS} needed)")));
+        return Err(insufficient(
+            w,
+            format!("only {n} rows (at least {MIN_ROWS} needed)"),
+        ));
     }
     if positives == 0 || positives == n {
-        let class = if positives == 0 { "succeeded" } else { "failed" };
-        return Err(insufficient(w, format!("all {n} rows {class}: only one class")));
+        let class = if positives == 0 {
+            "succeeded"
+        } else {
+            "failed"
+        };
+        return Err(insufficient(
+            w,
+            format!("all {n} rows {class}: only one class"),
+        ));
     }
 
-    let omitted_in = |r: &super::data::Row, field: usize| r.record.as_ref().is_some_and(|rec| rec.missing[field]);
+    let omitted_in = |r: &super::data::Row, field: usize| {
+        r.record.as_ref().is_some_and(|rec| rec.missing[field])
+    };
     let mut sums = vec![0.0; d];
     let mut present = vec![0usize; d];
     for r in &dataset.rows {
@@ -116,7 +140,11 @@ pub fn prepare(dataset: &Dataset) -> Result<Prepared> {
     let mut x = Vec::with_capacity(n * d);
     for r in &dataset.rows {
         for (j, entry) in w.vector.iter().enumerate() {
-            x.push(if omitted_in(r, entry.field_index) { means[j] } else { r.vector[j] });
+            x.push(if omitted_in(r, entry.field_index) {
+                means[j]
+            } else {
+                r.vector[j]
+            });
         }
     }
     let omitted = w

@@ -141,7 +141,11 @@ fn warnings(r: &TrainReport) -> Vec<String> {
         .iter()
         .filter(|w| w.verdict != "ok")
         .map(|w| {
-            let what = if w.verdict == "no-signal" { "NO SIGNAL" } else { "an INCONCLUSIVE evaluation" };
+            let what = if w.verdict == "no-signal" {
+                "NO SIGNAL"
+            } else {
+                "an INCONCLUSIVE evaluation"
+            };
             format!(
                 "WARNING: {} model has {what} ({}). Do not trust its predictions.",
                 w.workflow_type,
@@ -316,7 +320,11 @@ pub fn markdown(r: &TrainReport) -> String {
     if r.results.iter().any(|w| !w.omitted_fields.is_empty()) {
         let _ = writeln!(s, "\nRaw fields omitted by some rows (imputed with the training mean of their vector entries):\n");
         for w in r.results.iter().filter(|w| !w.omitted_fields.is_empty()) {
-            let list: Vec<String> = w.omitted_fields.iter().map(|(f, k)| format!("{f} ({k})")).collect();
+            let list: Vec<String> = w
+                .omitted_fields
+                .iter()
+                .map(|(f, k)| format!("{f} ({k})"))
+                .collect();
             let _ = writeln!(s, "- {}: {}", w.workflow_type, list.join(", "));
         }
     }

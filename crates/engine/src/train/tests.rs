@@ -40,7 +40,8 @@ fn nan_and_wrong_length_vectors_are_rejected_with_source_row_and_feature() {
     assert_eq!(e.code(), "ERR_INVALID_DATA");
     let name = d.workflow.vector[9].feature;
     assert!(
-        e.to_string().contains(&format!("generated scenarios, row 7: field '{name}'")),
+        e.to_string()
+            .contains(&format!("generated scenarios, row 7: field '{name}'")),
         "{e}"
     );
     let mut d = rows_for("ai-memory", 40, 2);
@@ -61,14 +62,24 @@ fn the_model_is_chosen_by_minimum_cv_log_loss_refitted_on_all_rows_and_measured_
     // Every row fits the shipped model and every row is scored out-of-fold.
     assert_eq!((a.training_size, a.validation_size), (600, 600));
     assert_eq!(a.evaluation_rows, "out-of-fold");
-    assert_eq!(a.model.extra["evaluation"], serde_json::json!({"rows": "out-of-fold", "count": 600}));
+    assert_eq!(
+        a.model.extra["evaluation"],
+        serde_json::json!({"rows": "out-of-fold", "count": 600})
+    );
     // Each family's choice is its candidate with the lowest out-of-fold
     // log-loss (for the logistic family: C, no 1-SE rule).
     for family in &a.families {
         let (cv, scores, method) = family.outcome.as_ref().unwrap();
-        let best = cv.candidates.iter().min_by(|x, y| x.log_loss.total_cmp(&y.log_loss)).unwrap();
+        let best = cv
+            .candidates
+            .iter()
+            .min_by(|x, y| x.log_loss.total_cmp(&y.log_loss))
+            .unwrap();
         assert_eq!(cv.chosen, best.params);
-        let k = calibrate::Method::ALL.iter().position(|m| m == method).unwrap();
+        let k = calibrate::Method::ALL
+            .iter()
+            .position(|m| m == method)
+            .unwrap();
         assert!(scores[k] <= scores[0] && scores[0] == cv.log_loss);
     }
     let (logistic, _, _) = a.families[0].outcome.as_ref().unwrap();
@@ -77,16 +88,26 @@ fn the_model_is_chosen_by_minimum_cv_log_loss_refitted_on_all_rows_and_measured_
     // that score and its calibration are what is reported.
     let calibrated = |f: &build::FamilyScore| {
         let (_, scores, method) = f.outcome.as_ref().unwrap();
-        scores[calibrate::Method::ALL.iter().position(|m| m == method).unwrap()]
+        scores[calibrate::Method::ALL
+            .iter()
+            .position(|m| m == method)
+            .unwrap()]
     };
-    let chosen = a.families.iter().min_by(|x, y| calibrated(x).total_cmp(&calibrated(y))).unwrap();
+    let chosen = a
+        .families
+        .iter()
+        .min_by(|x, y| calibrated(x).total_cmp(&calibrated(y)))
+        .unwrap();
     assert_eq!(a.model_type, chosen.model_type);
     assert_eq!(a.cv_log_loss, calibrated(chosen));
     assert_eq!(a.calibration, chosen.outcome.as_ref().unwrap().2.as_str());
     let selection = &a.model.extra["selection"];
     assert_eq!(selection["modelType"], a.model_type);
     assert_eq!(a.model.model_type.as_deref(), Some(a.model_type));
-    assert_eq!(selection["families"].as_array().unwrap().len(), crate::family::fitters().len());
+    assert_eq!(
+        selection["families"].as_array().unwrap().len(),
+        crate::family::fitters().len()
+    );
     for (k, key) in [(0, "C"), (1, "rounds")] {
         let (cv, _, _) = a.families[k].outcome.as_ref().unwrap();
         if a.model_type == a.families[k].model_type {
@@ -96,7 +117,10 @@ fn the_model_is_chosen_by_minimum_cv_log_loss_refitted_on_all_rows_and_measured_
     // The stored model is signed and loads back to the same probabilities.
     let loaded = model::LoadedModel::from_file(d.workflow, a.model.clone(), None).unwrap();
     assert_eq!(loaded.explanations(), Explanations::Signed);
-    let input = Input { vector: &d.rows[0].vector, record: d.rows[0].record.as_ref() };
+    let input = Input {
+        vector: &d.rows[0].vector,
+        record: d.rows[0].record.as_ref(),
+    };
     let p = loaded.probability(input);
     assert!((0.0..=1.0).contains(&p));
     assert_eq!(a.verdict, "ok");
@@ -130,9 +154,19 @@ fn rows_with_omitted_fields_train_imputed_with_training_means_and_are_recorded()
         }
     }
     let r = train_dataset(&d, &quick(), &never).unwrap();
-    assert!(r.omitted_fields.contains(&("databaseLatency", 100)), "{:?}", r.omitted_fields);
+    assert!(
+        r.omitted_fields.contains(&("databaseLatency", 100)),
+        "{:?}",
+        r.omitted_fields
+    );
     assert_eq!(r.model.extra["omittedFields"]["databaseLatency"], 100);
-    let present: Vec<f64> = d.rows.iter().skip(1).filter(|r| r.vector[entry] != 12345.0).map(|r| r.vector[entry]).collect();
+    let present: Vec<f64> = d
+        .rows
+        .iter()
+        .skip(1)
+        .filter(|r| r.vector[entry] != 12345.0)
+        .map(|r| r.vector[entry])
+        .collect();
     let mean = present.iter().sum::<f64>() / present.len() as f64;
     let stored = r.model.feature_means.as_ref().unwrap()["dbLatency"];
     assert!((stored - mean).abs() < 1e-12, "{stored} vs {mean}");
@@ -142,19 +176,32 @@ fn rows_with_omitted_fields_train_imputed_with_training_means_and_are_recorded()
 fn a_time_split_holds_out_the_latest_rows_and_needs_timestamps() {
     let never = AtomicBool::new(false);
     let d = rows_for("freestyle", 300, 5);
-    let settings = TrainSettings { split: SplitMode::Time, ..quick() };
+    let settings = TrainSettings {
+        split: SplitMode::Time,
+        ..quick()
+    };
     let r = train_dataset(&d, &settings, &never).unwrap();
-    assert_eq!((r.training_size, r.validation_size, r.evaluation_rows), (300, 60, "time-holdout"));
+    assert_eq!(
+        (r.training_size, r.validation_size, r.evaluation_rows),
+        (300, 60, "time-holdout")
+    );
     // The held-out rows are the 60 latest: their labels give the reported base rate.
     let mut order: Vec<usize> = (0..300).collect();
     order.sort_by_key(|i| (d.rows[*i].timestamp_ms, *i));
     let latest: Vec<bool> = order[240..].iter().map(|i| d.rows[*i].failed).collect();
-    assert_eq!(r.metrics.baseline_accuracy, metrics::baseline_accuracy(&latest));
+    assert_eq!(
+        r.metrics.baseline_accuracy,
+        metrics::baseline_accuracy(&latest)
+    );
     let mut untimed = d.clone();
     untimed.rows[17].timestamp_ms = None;
     let e = train_dataset(&untimed, &settings, &never).unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_DATA");
-    assert!(e.to_string().contains("row 18: field 'timestamp' is missing or not an ISO-8601 time"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("row 18: field 'timestamp' is missing or not an ISO-8601 time"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -192,9 +239,18 @@ fn old_format_rows_carry_only_vectors_and_train_the_logistic_family() {
     // Rows of another workflow are refused, naming how many.
     let e = train_workflow_from_json("freestyle", &text, &quick(), &never).unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_ARG");
-    assert!(e.to_string().contains("80 rows belong to other workflows than 'freestyle'"), "{e}");
-    let e = train_workflow_from_json("ai-memory", "{\"not\": \"rows\"}", &quick(), &never).unwrap_err();
-    assert!(e.to_string().starts_with("Invalid argument 'scenarios': expected an array of training rows"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("80 rows belong to other workflows than 'freestyle'"),
+        "{e}"
+    );
+    let e =
+        train_workflow_from_json("ai-memory", "{\"not\": \"rows\"}", &quick(), &never).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("Invalid argument 'scenarios': expected an array of training rows"),
+        "{e}"
+    );
     let _ = Row::from_vector(vec![], false, 1);
 }
 
@@ -204,7 +260,11 @@ fn report_html_compares_with_the_models_the_directory_held() {
     let _ = std::fs::remove_dir_all(&dir);
     let run_with = |seed: u64| {
         let options = TrainOptions {
-            settings: TrainSettings { seed, trained_at: format!("t{seed}"), ..quick() },
+            settings: TrainSettings {
+                seed,
+                trained_at: format!("t{seed}"),
+                ..quick()
+            },
             counts: Counts::scaled(&Counts::default(), 2),
             out_dir: Some(dir.clone()),
             ..TrainOptions::default()
@@ -213,15 +273,27 @@ fn report_html_compares_with_the_models_the_directory_held() {
         std::fs::read_to_string(dir.join("report.html")).unwrap()
     };
     let first = run_with(1);
-    assert_eq!(first.matches("data-plot=\"roc\"").count(), all_workflows_len());
-    assert!(!first.contains("class=\"comparison\""), "nothing deployed yet");
+    assert_eq!(
+        first.matches("data-plot=\"roc\"").count(),
+        all_workflows_len()
+    );
+    assert!(
+        !first.contains("class=\"comparison\""),
+        "nothing deployed yet"
+    );
     let second = run_with(2);
-    assert_eq!(second.matches("class=\"comparison\"").count(), all_workflows_len());
+    assert_eq!(
+        second.matches("class=\"comparison\"").count(),
+        all_workflows_len()
+    );
     assert!(second.contains("Models: trained now (sha256:"));
     // The same data and settings again: the same models, said so, not compared.
     let again = run_with(2);
     assert!(!again.contains("class=\"comparison\""));
-    assert_eq!(again.matches("apart from trainedAt").count(), all_workflows_len());
+    assert_eq!(
+        again.matches("apart from trainedAt").count(),
+        all_workflows_len()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -248,6 +320,10 @@ fn a_workflow_announces_the_progress_units_it_ticks_at_every_size() {
             ticked.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
         };
         pipeline::train_workflow(&d, &settings, &tick, &never).unwrap();
-        assert_eq!(ticked.into_inner(), pipeline::units(&settings, d.rows.len()), "{rows} rows");
+        assert_eq!(
+            ticked.into_inner(),
+            pipeline::units(&settings, d.rows.len()),
+            "{rows} rows"
+        );
     }
 }

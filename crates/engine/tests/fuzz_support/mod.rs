@@ -109,7 +109,10 @@ pub fn shipped_models() -> &'static [dawg_ml_engine::model::LoadedModel] {
     MODELS.get_or_init(|| {
         dawg_ml_engine::schema::all_workflows()
             .iter()
-            .map(|w| LoadedModel::parse(w, &shipped_model_text(w.workflow_type()), None).expect("shipped model"))
+            .map(|w| {
+                LoadedModel::parse(w, &shipped_model_text(w.workflow_type()), None)
+                    .expect("shipped model")
+            })
             .collect()
     })
 }

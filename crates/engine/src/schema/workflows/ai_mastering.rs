@@ -325,8 +325,22 @@ const FAILURE_MODES: &[FailureMode] = &[
         base_logit: -4.3,
         terms: &[
             term(3.6, Signal::IsFalse("enableLimiter")),
-            term(0.7, Signal::Excess { field: "peakLevel", threshold: -3.0, scale: 1.0 }),
-            term(0.2, Signal::Excess { field: "targetLUFS", threshold: -14.0, scale: 1.0 }),
+            term(
+                0.7,
+                Signal::Excess {
+                    field: "peakLevel",
+                    threshold: -3.0,
+                    scale: 1.0,
+                },
+            ),
+            term(
+                0.2,
+                Signal::Excess {
+                    field: "targetLUFS",
+                    threshold: -14.0,
+                    scale: 1.0,
+                },
+            ),
             term(0.35, Signal::Scaled("previousClippingIssues", 1.0)),
         ],
     },
@@ -336,8 +350,22 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::Medium,
         base_logit: -4.1,
         terms: &[
-            term(1.6, Signal::Excess { field: "estimatedProcessingComplexity", threshold: 0.4, scale: 0.2 }),
-            term(0.15, Signal::Excess { field: "dynamicRange", threshold: 12.0, scale: 1.0 }),
+            term(
+                1.6,
+                Signal::Excess {
+                    field: "estimatedProcessingComplexity",
+                    threshold: 0.4,
+                    scale: 0.2,
+                },
+            ),
+            term(
+                0.15,
+                Signal::Excess {
+                    field: "dynamicRange",
+                    threshold: 12.0,
+                    scale: 1.0,
+                },
+            ),
             term(0.35, Signal::Scaled("previousLUFSAccuracyErrors", 1.0)),
         ],
     },

@@ -354,11 +354,26 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::High,
         base_logit: -3.0,
         terms: &[
-            term(2.2, Signal::Product { a: "databaseLatency", a_scale: 100.0, b: "searchQueryComplexity", b_scale: 1.0 }),
+            term(
+                2.2,
+                Signal::Product {
+                    a: "databaseLatency",
+                    a_scale: 100.0,
+                    b: "searchQueryComplexity",
+                    b_scale: 1.0,
+                },
+            ),
             term(0.8, Signal::Capped("totalMemoriesCount", 10000.0)),
             term(0.5, Signal::EnumIs("operationType", "search")),
             term(0.35, Signal::Scaled("previousDatabaseTimeouts", 1.0)),
-            term(0.6, Signal::HourWindow { field: "timeOfDay", from: 9.0, to: 12.0 }),
+            term(
+                0.6,
+                Signal::HourWindow {
+                    field: "timeOfDay",
+                    from: 9.0,
+                    to: 12.0,
+                },
+            ),
         ],
     },
 ];

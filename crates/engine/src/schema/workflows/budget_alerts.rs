@@ -430,7 +430,14 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::High,
         base_logit: -4.5,
         terms: &[
-            term(1.8, Signal::Excess { field: "costCalculationComplexity", threshold: 0.4, scale: 0.2 }),
+            term(
+                1.8,
+                Signal::Excess {
+                    field: "costCalculationComplexity",
+                    threshold: 0.4,
+                    scale: 0.2,
+                },
+            ),
             term(0.2, Signal::Scaled("servicesUsedCount", 1.0)),
             term(0.35, Signal::Scaled("previousCostCalculationErrors", 1.0)),
         ],
@@ -441,7 +448,14 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::Critical,
         base_logit: -2.6,
         terms: &[
-            term(1.5, Signal::Excess { field: "monthlyPercentage", threshold: 90.0, scale: 30.0 }),
+            term(
+                1.5,
+                Signal::Excess {
+                    field: "monthlyPercentage",
+                    threshold: 90.0,
+                    scale: 30.0,
+                },
+            ),
             term(0.8, Signal::IsTrue("isOverDailyBudget")),
             term(-1.5, Signal::IsTrue("pauseOnExceedEnabled")),
         ],

@@ -317,9 +317,7 @@ const FAILURE_MODES: &[FailureMode] = &[
         name: "microphone-permission-denied",
         severity: Severity::Critical,
         base_logit: -4.2,
-        terms: &[
-            term(5.2, Signal::IsFalse("microphonePermission")),
-        ],
+        terms: &[term(5.2, Signal::IsFalse("microphonePermission"))],
     },
     // A context that is not running; long takes on a busy CPU (duration x CPU) too.
     FailureMode {
@@ -328,7 +326,15 @@ const FAILURE_MODES: &[FailureMode] = &[
         base_logit: -4.5,
         terms: &[
             term(4.3, Signal::EnumIsNot("audioContextState", "running")),
-            term(2.0, Signal::Product { a: "recordingDuration", a_scale: 300.0, b: "cpuUtilization", b_scale: 1.0 }),
+            term(
+                2.0,
+                Signal::Product {
+                    a: "recordingDuration",
+                    a_scale: 300.0,
+                    b: "cpuUtilization",
+                    b_scale: 1.0,
+                },
+            ),
         ],
     },
     // Graded in transcription accuracy; no speech recognition, past failures and the noisy evening hours add to it.
@@ -337,10 +343,24 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::Medium,
         base_logit: -3.6,
         terms: &[
-            term(1.5, Signal::Shortfall { field: "transcriptionAccuracy", threshold: 0.85, scale: 0.1 }),
+            term(
+                1.5,
+                Signal::Shortfall {
+                    field: "transcriptionAccuracy",
+                    threshold: 0.85,
+                    scale: 0.1,
+                },
+            ),
             term(4.0, Signal::IsFalse("speechRecognitionSupported")),
             term(0.35, Signal::Scaled("previousTranscriptionFailures", 1.0)),
-            term(0.8, Signal::HourWindow { field: "timeOfDay", from: 19.0, to: 24.0 }),
+            term(
+                0.8,
+                Signal::HourWindow {
+                    field: "timeOfDay",
+                    from: 19.0,
+                    to: 24.0,
+                },
+            ),
         ],
     },
 ];

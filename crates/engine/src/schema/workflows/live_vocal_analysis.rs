@@ -321,7 +321,15 @@ const FAILURE_MODES: &[FailureMode] = &[
         base_logit: -4.5,
         terms: &[
             term(5.0, Signal::IsFalse("websocketConnected")),
-            term(1.0, Signal::Product { a: "websocketLatency", a_scale: 100.0, b: "userConcurrency", b_scale: 20.0 }),
+            term(
+                1.0,
+                Signal::Product {
+                    a: "websocketLatency",
+                    a_scale: 100.0,
+                    b: "userConcurrency",
+                    b_scale: 20.0,
+                },
+            ),
             term(0.4, Signal::Scaled("previousWebSocketDisconnects", 1.0)),
         ],
     },
@@ -331,9 +339,24 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::High,
         base_logit: -4.0,
         terms: &[
-            term(1.4, Signal::RatioExcess { numerator: "averageAnalysisTime", denominator: "targetLatency", threshold: 0.6, scale: 0.3 }),
+            term(
+                1.4,
+                Signal::RatioExcess {
+                    numerator: "averageAnalysisTime",
+                    denominator: "targetLatency",
+                    threshold: 0.6,
+                    scale: 0.3,
+                },
+            ),
             term(1.0, Signal::Capped("droppedFramesCount", 50.0)),
-            term(2.0, Signal::Excess { field: "cpuUtilization", threshold: 0.7, scale: 0.15 }),
+            term(
+                2.0,
+                Signal::Excess {
+                    field: "cpuUtilization",
+                    threshold: 0.7,
+                    scale: 0.15,
+                },
+            ),
         ],
     },
 ];

@@ -304,10 +304,32 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::High,
         base_logit: -4.6,
         terms: &[
-            term(1.6, Signal::Excess { field: "expertMusicAILatency", threshold: 1500.0, scale: 1000.0 }),
-            term(1.2, Signal::Product { a: "networkLatencyMs", a_scale: 200.0, b: "userConcurrency", b_scale: 20.0 }),
+            term(
+                1.6,
+                Signal::Excess {
+                    field: "expertMusicAILatency",
+                    threshold: 1500.0,
+                    scale: 1000.0,
+                },
+            ),
+            term(
+                1.2,
+                Signal::Product {
+                    a: "networkLatencyMs",
+                    a_scale: 200.0,
+                    b: "userConcurrency",
+                    b_scale: 20.0,
+                },
+            ),
             term(0.35, Signal::Scaled("previousModelTimeouts", 1.0)),
-            term(0.7, Signal::HourWindow { field: "timeOfDay", from: 17.0, to: 22.0 }),
+            term(
+                0.7,
+                Signal::HourWindow {
+                    field: "timeOfDay",
+                    from: 17.0,
+                    to: 22.0,
+                },
+            ),
         ],
     },
     // Graded past about 15 MB.
@@ -316,7 +338,14 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::Medium,
         base_logit: -4.6,
         terms: &[
-            term(1.3, Signal::Excess { field: "audioFileSize", threshold: 15000000.0, scale: 5000000.0 }),
+            term(
+                1.3,
+                Signal::Excess {
+                    field: "audioFileSize",
+                    threshold: 15000000.0,
+                    scale: 5000000.0,
+                },
+            ),
             term(0.6, Signal::Capped("audioDuration", 300.0)),
         ],
     },

@@ -320,7 +320,15 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::Critical,
         base_logit: -3.9,
         terms: &[
-            term(1.6, Signal::RatioExcess { numerator: "estimatedMemoryRequirement", denominator: "systemMemoryMB", threshold: 0.1, scale: 0.1 }),
+            term(
+                1.6,
+                Signal::RatioExcess {
+                    numerator: "estimatedMemoryRequirement",
+                    denominator: "systemMemoryMB",
+                    threshold: 0.1,
+                    scale: 0.1,
+                },
+            ),
             term(0.4, Signal::Scaled("previousOutOfMemoryErrors", 1.0)),
         ],
     },
@@ -330,7 +338,15 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::High,
         base_logit: -3.4,
         terms: &[
-            term(2.5, Signal::Product { a: "audioDuration", a_scale: 300.0, b: "cpuUtilization", b_scale: 1.0 }),
+            term(
+                2.5,
+                Signal::Product {
+                    a: "audioDuration",
+                    a_scale: 300.0,
+                    b: "cpuUtilization",
+                    b_scale: 1.0,
+                },
+            ),
             term(1.0, Signal::Capped("averageSeparationTime", 120000.0)),
         ],
     },

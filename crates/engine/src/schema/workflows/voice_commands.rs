@@ -385,11 +385,25 @@ const FAILURE_MODES: &[FailureMode] = &[
         severity: Severity::Medium,
         base_logit: -0.8,
         terms: &[
-            term(1.6, Signal::Excess { field: "backgroundNoiseLevel", threshold: 0.3, scale: 0.2 }),
+            term(
+                1.6,
+                Signal::Excess {
+                    field: "backgroundNoiseLevel",
+                    threshold: 0.3,
+                    scale: 0.2,
+                },
+            ),
             term(-3.0, Signal::Scaled("averageCommandMatchConfidence", 1.0)),
             term(-1.0, Signal::Scaled("microphoneQuality", 1.0)),
             term(0.3, Signal::Scaled("previousCommandMismatches", 1.0)),
-            term(0.7, Signal::HourWindow { field: "timeOfDay", from: 19.0, to: 24.0 }),
+            term(
+                0.7,
+                Signal::HourWindow {
+                    field: "timeOfDay",
+                    from: 19.0,
+                    to: 24.0,
+                },
+            ),
         ],
     },
 ];
