@@ -120,7 +120,7 @@ impl Work for RegistryWork {
         answer(&self.op, &self.dir, &self.args)
     }
 
-    fn into_js(&mut self, _env: Env, output: String) -> napi::Result<String> {
+    fn resolve_js(&mut self, _env: Env, output: String) -> napi::Result<String> {
         Ok(output)
     }
 }

@@ -55,7 +55,7 @@ impl NativeModels {
 
     fn model_for_type(&self, workflow_type: &str) -> crate::error::Result<&LoadedModel> {
         let workflow = find_workflow(workflow_type)
-            .ok_or_else(|| EngineError::model_not_found(&workflow_type))?;
+            .ok_or_else(|| EngineError::model_not_found(workflow_type))?;
         self.model(workflow)
     }
 
@@ -210,7 +210,7 @@ impl Work for LoadModels {
         Ok(load(&self.dirs, &self.options))
     }
 
-    fn into_js(&mut self, _env: Env, set: Arc<ModelSet>) -> Result<NativeModels> {
+    fn resolve_js(&mut self, _env: Env, set: Arc<ModelSet>) -> Result<NativeModels> {
         Ok(NativeModels {
             set,
             scratch: None,
@@ -369,6 +369,8 @@ impl NativeModels {
     /// `workflow`, `fields` entries each (the raw columnar layout), into
     /// `out` (`rows` entries). The first invalid object rejects, naming its
     /// index.
+    // The parameters are the JS call's (lib/columnar.js), one typed array each.
+    #[allow(clippy::too_many_arguments)]
     #[napi]
     pub fn probabilities_encoded(
         &self,
@@ -525,7 +527,7 @@ impl Work for ScoreRows {
         }
     }
 
-    fn into_js(&mut self, _env: Env, _output: ()) -> Result<()> {
+    fn resolve_js(&mut self, _env: Env, _output: ()) -> Result<()> {
         Ok(())
     }
 }

@@ -329,7 +329,7 @@ impl Work for StoreWork {
         op.run(&self.shared)
     }
 
-    fn into_js(&mut self, _env: Env, output: String) -> napi::Result<String> {
+    fn resolve_js(&mut self, _env: Env, output: String) -> napi::Result<String> {
         Ok(output)
     }
 }
@@ -376,7 +376,7 @@ impl Work for OpenStore {
         open(&self.path, &self.options)
     }
 
-    fn into_js(
+    fn resolve_js(
         &mut self,
         _env: Env,
         store: NativeOutcomeStore,

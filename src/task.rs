@@ -14,7 +14,7 @@ pub trait Work: Send + Sized + 'static {
     /// Runs on a pool thread. Must not touch JavaScript.
     fn run(&mut self) -> Result<Self::Output, EngineError>;
     /// Runs on the JS thread.
-    fn into_js(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::Js>;
+    fn resolve_js(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::Js>;
 }
 
 pub struct EngineTask<W: Work> {
@@ -45,7 +45,7 @@ impl<W: Work> Task for EngineTask<W> {
     }
 
     fn resolve(&mut self, env: Env, output: W::Output) -> napi::Result<W::Js> {
-        self.work.into_js(env, output)
+        self.work.resolve_js(env, output)
     }
 
     fn reject(&mut self, env: Env, err: Error) -> napi::Result<W::Js> {

@@ -126,7 +126,7 @@ impl Work for Generate {
         )
     }
 
-    fn into_js(&mut self, _env: Env, g: synth::stream::Generated) -> Result<GeneratedScenarios> {
+    fn resolve_js(&mut self, _env: Env, g: synth::stream::Generated) -> Result<GeneratedScenarios> {
         Ok(GeneratedScenarios {
             chunks: g.chunks,
             scenarios: g.scenarios as u32,
@@ -143,7 +143,7 @@ pub fn generate_training_data_sync(
 ) -> Result<GeneratedScenarios> {
     let mut work = run(&env, || Generate::from_options(options))?;
     let generated = run(&env, || work.run())?;
-    work.into_js(env, generated)
+    work.resolve_js(env, generated)
 }
 
 /// `generateTrainingDataSync` on the thread pool.
@@ -331,7 +331,7 @@ impl Work for Train {
         Ok(report_json(&report))
     }
 
-    fn into_js(&mut self, _env: Env, text: String) -> Result<String> {
+    fn resolve_js(&mut self, _env: Env, text: String) -> Result<String> {
         Ok(text)
     }
 }
@@ -446,7 +446,7 @@ impl Work for TrainOne {
         serde_json::to_string(&result.model).map_err(|e| EngineError::Internal(e.to_string()))
     }
 
-    fn into_js(&mut self, _env: Env, text: String) -> Result<String> {
+    fn resolve_js(&mut self, _env: Env, text: String) -> Result<String> {
         Ok(text)
     }
 }

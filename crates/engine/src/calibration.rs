@@ -62,6 +62,11 @@ impl Calibration {
             Calibration::Platt { a, b } if !(a.is_finite() && b.is_finite()) => {
                 Some("calibration: a and b must be finite numbers".to_string())
             }
+            // Training holds the slope at a >= 0 (`fit_platt`); a negative one
+            // would reverse the model's ranking and flip every factor's direction.
+            Calibration::Platt { a, .. } if *a < 0.0 => Some(format!(
+                "calibration: a must not be negative (got {a}): a negative Platt slope reverses the model's ranking"
+            )),
             Calibration::Platt { .. } => None,
             Calibration::Isotonic { x, y } => {
                 let finite = x.iter().chain(y).all(|v| v.is_finite());

@@ -63,7 +63,7 @@ impl Columnar {
             }
         };
         let d = weights.len();
-        if data.len() % d != 0 {
+        if !data.len().is_multiple_of(d) {
             return Err(EngineError::InvalidArgument {
                 name: "rows".to_string(),
                 reason: format!(

@@ -582,6 +582,16 @@ mod tests {
         let raw = m.model.scorer().probability(input);
         let z = (raw / (1.0 - raw)).ln();
         assert!((m.probability(input) - 1.0 / (1.0 + (-2.0 * z).exp())).abs() < 1e-12);
+        // A zero slope (a constant, which training can write) loads; a negative one does not.
+        file.calibration = Some(Calibration::Platt { a: 0.0, b: -1.0 });
+        assert!(LoadedModel::from_file(w, file.clone(), None).is_ok());
+        file.calibration = Some(Calibration::Platt { a: -0.5, b: 0.0 });
+        let e = LoadedModel::from_file(w, file.clone(), None).unwrap_err();
+        assert_eq!(e.code(), "ERR_INVALID_MODEL");
+        assert!(
+            e.to_string().contains("calibration: a must not be negative (got -0.5)"),
+            "{e}"
+        );
         file.calibration = Some(Calibration::Isotonic {
             x: vec![0.5, 0.2],
             y: vec![0.1, 0.2],
@@ -747,14 +757,14 @@ mod tests {
         let exact = LoadOptions {
             max_model_bytes: size,
         };
-        assert!(load_layered_with(&[dir.clone()], &exact)
+        assert!(load_layered_with(std::slice::from_ref(&dir), &exact)
             .models
             .iter()
             .any(Option::is_some));
         let under = LoadOptions {
             max_model_bytes: size - 1,
         };
-        let set = load_layered_with(&[dir.clone()], &under);
+        let set = load_layered_with(std::slice::from_ref(&dir), &under);
         assert!(set.models.iter().all(Option::is_none));
         let warning = set
             .warnings

@@ -238,7 +238,7 @@ fn insert_ranked(
     let mut at = len;
     if len == MAX_CRITICAL_FACTORS {
         // Most candidates of a full list exceed none of it.
-        if !(c.1 > top[len - 1].1) {
+        if c.1 <= top[len - 1].1 {
             return len;
         }
         at = len - 1;

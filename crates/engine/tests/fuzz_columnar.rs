@@ -78,7 +78,7 @@ fn check(k: usize, data: &[f64]) -> Result<bool, TestCaseError> {
         Err(e) => {
             prop_assert_eq!(fuzz_support::coded(&e)?, "ERR_INVALID_ARG");
             let message = e.to_string();
-            if data.len() % d != 0 {
+            if !data.len().is_multiple_of(d) {
                 prop_assert!(
                     message.contains(&format!("length {}", data.len())),
                     "{message}"

@@ -2,7 +2,7 @@
 //! training file, bad data, and the written outputs.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 
@@ -103,7 +103,7 @@ fn pure_noise_is_no_signal_from_3000_rows_and_real_signal_never_is() {
             [w.index]
             .clone();
         for (k, r) in d.rows.iter_mut().enumerate() {
-            r.failed = (k * 7919 + seed as usize * 104_729) % 4 == 0;
+            r.failed = (k * 7919 + seed as usize * 104_729).is_multiple_of(4);
             r.true_probability = Some(0.25);
         }
         let r = train::train_dataset(&d, &settings, &never).unwrap();
@@ -186,19 +186,16 @@ fn the_old_training_file_trains_and_six_workflows_are_inconclusive() {
     assert_eq!(warned, 6, "{table}");
 }
 
-fn write(dir: &PathBuf, name: &str, text: &str) -> PathBuf {
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     fs::write(&p, text).unwrap();
     p
 }
 
-fn from_file(
-    path: &PathBuf,
-    skip_invalid: bool,
-) -> Result<TrainReport, dawg_ml_engine::EngineError> {
+fn from_file(path: &Path, skip_invalid: bool) -> Result<TrainReport, dawg_ml_engine::EngineError> {
     train::run(
         &TrainOptions {
-            data: DataSource::File(path.clone()),
+            data: DataSource::File(path.to_path_buf()),
             skip_invalid,
             ..TrainOptions::default()
         },

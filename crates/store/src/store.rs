@@ -258,7 +258,7 @@ impl Store {
             event_ids: insert_events(&tx, batch.events).map_err(fail)?,
         };
         self.writes += 1;
-        if self.options.retention.is_bounded() && self.writes % PRUNE_EVERY == 0 {
+        if self.options.retention.is_bounded() && self.writes.is_multiple_of(PRUNE_EVERY) {
             prune_in(&tx, &self.options.retention, now_ms()).map_err(fail)?;
         }
         tx.commit().map_err(fail)?;

@@ -184,6 +184,10 @@ fn steps_chosen_by_other_folds(held_loss: &[Vec<f64>]) -> Vec<usize> {
         .collect()
 }
 
+/// One fold's regularisation path: its held-out members' probabilities at
+/// each C reached, in path order, and their summed held-out log-loss there.
+type FoldPath = (Vec<Vec<f64>>, Vec<f64>);
+
 impl Fitter for LogisticFitter {
     fn model_type(&self) -> &'static str {
         MODEL_TYPE
@@ -221,7 +225,7 @@ impl Fitter for LogisticFitter {
         // and their summed held-out log-loss there.
         let mut path: Vec<usize> = (0..grid.len()).collect();
         path.sort_by(|a, b| grid[*a].total_cmp(&grid[*b]));
-        let per_fold: Vec<Result<(Vec<Vec<f64>>, Vec<f64>)>> = (0..k)
+        let per_fold: Vec<Result<FoldPath>> = (0..k)
             .into_par_iter()
             .map(|f| {
                 let (fit_rows, held) = folds.split(members, f);

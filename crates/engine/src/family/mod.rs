@@ -83,6 +83,10 @@ pub trait Scorer {
 }
 
 /// A fitted model of any family.
+// A workflow holds one model for as long as it is loaded, so the size of
+// the larger variant costs nothing, and boxing it would add an indirection
+// to every `predict`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Model {
     Linear(linear::LinearModel),

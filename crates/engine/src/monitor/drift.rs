@@ -133,7 +133,10 @@ impl Histogram {
         let bins = match (&self.categories, &self.edges) {
             (Some(c), None) => c.len(),
             (None, Some(e)) => {
-                if e.windows(2).any(|w| !(w[0] < w[1])) {
+                // NaN edges compare as neither, and are rejected too.
+                if e.windows(2)
+                    .any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
+                {
                     return Err(bad("edges must be strictly increasing".to_string()));
                 }
                 e.len() + 1

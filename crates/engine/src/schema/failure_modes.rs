@@ -22,6 +22,7 @@
 //!   is not monotone in the hour;
 //! - the generator omits a field or two from some rows (see `synth`), as
 //!   real callers do; the true probability is that of the complete record.
+//!
 //! Every signal reads raw fields that feed a vector entry (tested), and
 //! fields no mode reads do not affect failure at all. Mode frequencies
 //! roughly follow DESIGN.md §4 and every workflow fails 20–40 % of the time

@@ -18,7 +18,7 @@ pub fn exp(x: f64) -> f64 {
     // x = k·ln2 + r with |r| ≤ ln2/2, then e^x = 2^k · e^r.
     // ln2 split in a high part with trailing zero bits (so k·LN2_HI is
     // exact) and the remainder, to keep r accurate for large |k|.
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     let k = (x / LN_2).round();
     let r = (x - k * LN2_HI) - k * LN2_LO;
@@ -170,7 +170,16 @@ mod tests {
             x += 0.0137;
         }
         for &x in &[
-            1e-300, 1e-10, 0.3, 0.7071, 1.0, 1.5, 2.0, 10.0, 12345.678, 1e300,
+            1e-300,
+            1e-10,
+            0.3,
+            std::f64::consts::FRAC_1_SQRT_2,
+            1.0,
+            1.5,
+            2.0,
+            10.0,
+            12345.678,
+            1e300,
         ] {
             let (a, b) = (ln(x), x.ln());
             assert!(

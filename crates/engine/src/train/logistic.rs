@@ -115,6 +115,9 @@ pub fn sigmoid(z: f64) -> f64 {
 /// the caller's data (so cross-validation folds need no copies).
 pub trait Rows: Sync {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Row `i` (`0 ≤ i < len`), of the fit's `d` values.
     fn row(&self, i: usize) -> &[f64];
 }
