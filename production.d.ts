@@ -124,6 +124,8 @@ export interface DriftReport {
 export interface LiveReportOptions {
   /** The models directory whose versions are named and whose reference histograms drift is measured against (default: as the library resolves it). */
   models?: string
+  /** Only this workflow's section, and the window counts its predictions alone (default: every workflow). */
+  workflowType?: WorkflowType
   /** The predictions shown (a number is the newest N); default all. */
   window?: LiveMetricsOptions['window']
   /** Write the page here, atomically; without it the page is returned as `html`. */

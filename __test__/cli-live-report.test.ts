@@ -80,7 +80,7 @@ describe('dawg-ml report --live', () => {
     expect(voice).toContain('No prediction of this workflow was logged in the window')
   })
 
-  it('takes --window, --out, --threshold and --json, and names a bad flag', () => {
+  it('takes --workflow, --window, --out, --threshold and --json, and names a bad flag', () => {
     const out = path.join(dir, 'elsewhere', 'live.html')
     const r = dawgMl('report', '--live', '--store', fixture.storeFile, '--models', fixture.models, '--window', '50', '--out', out, '--threshold', '0.9', '--json')
     expect(r.status).toBe(0)
@@ -94,6 +94,18 @@ describe('dawg-ml report --live', () => {
     expect(html).toContain('from 0.90 a major one')
     let bad = dawgMl('report', '--live', '--store', fixture.storeFile, '--threshold', 'high')
     expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'dawg-ml: --threshold expects a PSI > 0, such as 0.25, received "high"'])
+    // --workflow: that workflow's section alone, and the window counts its predictions only
+    // (the newest 50 freestyle runs, where the whole window of 50 held 10 of them).
+    const only = dawgMl('report', '--live', '--store', fixture.storeFile, '--models', fixture.models, '--workflow', 'freestyle', '--window', '50', '--out', out, '--json')
+    expect(only.status).toBe(0)
+    const onlyJson = JSON.parse(only.stdout)
+    expect(onlyJson.workflows.map((w: { workflowType: string }) => w.workflowType)).toEqual(['freestyle'])
+    expect(onlyJson.workflows[0].versions.map((v: { predictions: number; labelled: number }) => [v.predictions, v.labelled])).toEqual([[50, 50]])
+    const onlyHtml = fs.readFileSync(out, 'utf8')
+    expect(onlyHtml).toContain('window: the newest 50 predictions of freestyle alone')
+    expect(onlyHtml.split('<section class="workflow"').slice(1).map((s) => s.match(/^ id="([^"]+)"/)![1])).toEqual(['freestyle'])
+    bad = dawgMl('report', '--live', '--store', fixture.storeFile, '--workflow', 'karaoke')
+    expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'dawg-ml: --workflow: unknown workflow "karaoke"'])
     bad = dawgMl('report', '--store', fixture.storeFile)
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain('report needs --live')

@@ -316,7 +316,8 @@ class OutcomeStore {
   /**
    * The live report: per workflow and model version, the training report's
    * plots from the recorded outcomes, and the drift per feature. `{ models,
-   * window, out, threshold, baselineRows }`; with `out` the page is written
+   * workflowType, window, out, threshold, baselineRows }` (with `workflowType`,
+   * that workflow's section alone); with `out` the page is written
    * there atomically, else returned as `html`. Resolves to `{ html? | path?,
    * workflows }`.
    */
@@ -490,13 +491,14 @@ function windowSaid(w) {
 }
 
 function liveReportRequest(options) {
-  const o = checkOptions(options, new Set(['models', 'window', 'out', 'threshold', 'baselineRows']))
+  const o = checkOptions(options, new Set(['models', 'workflowType', 'window', 'out', 'threshold', 'baselineRows']))
   if (o.models !== undefined && (typeof o.models !== 'string' || o.models === '')) throw invalid('models', 'a models directory', o.models)
   if (o.out !== undefined && (typeof o.out !== 'string' || o.out === '')) throw invalid('out', 'a file path', o.out)
   if (o.threshold !== undefined && (typeof o.threshold !== 'number' || !(o.threshold > 0))) throw invalid('threshold', 'a PSI > 0', o.threshold)
   const window = nativeWindow(o.window)
   return {
     op: 'liveReport',
+    workflowType: optionalString('workflowType', o.workflowType),
     modelsDir: o.models === undefined ? require('./model-dirs').resolveModelsDir().dir : path.resolve(o.models),
     window,
     windowSaid: windowSaid(window),

@@ -178,6 +178,8 @@ pub enum Request {
     #[serde(rename_all = "camelCase")]
     LiveReport {
         models_dir: String,
+        /// Only this workflow's section (default: every workflow).
+        workflow_type: Option<String>,
         #[serde(default)]
         window: WindowJson,
         window_said: Option<String>,
@@ -382,6 +384,7 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
         }
         Request::LiveReport {
             models_dir,
+            workflow_type,
             window,
             window_said,
             out,
@@ -392,6 +395,7 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
             if models_dir.is_empty() {
                 return Err(invalid("modelsDir", "expected a models directory"));
             }
+            check_workflow("workflowType", &workflow_type)?;
             let baseline_rows = baseline_rows.unwrap_or(500);
             if baseline_rows < 2 {
                 return Err(invalid(
@@ -403,6 +407,7 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
                 store,
                 crate::live_report::LiveReportRequest {
                     models_dir,
+                    workflow_type,
                     window_said: window_said
                         .unwrap_or_else(|| "every logged prediction".to_string()),
                     window,

@@ -24,6 +24,8 @@ use crate::schema::all_workflows;
 /// What `dawg-ml report --live` (or `store.renderLiveReport`) asks for.
 pub struct LiveReportRequest {
     pub models_dir: String,
+    /// Only this workflow (a known type, checked by the caller); `None`: all.
+    pub workflow_type: Option<String>,
     pub window: WindowJson,
     /// Said in the report's window line, e.g. "the newest 500 predictions".
     pub window_said: String,
@@ -139,12 +141,19 @@ pub fn input(store: &Store, r: &LiveReportRequest) -> Result<LiveReportInput> {
     let mut by_role = Vec::new();
     for role in [Role::Champion, Role::Challenger] {
         let rows = store
-            .predictions(&query(Some(role), None, None, &r.window, false))
+            .predictions(&query(
+                Some(role),
+                r.workflow_type.clone(),
+                None,
+                &r.window,
+                false,
+            ))
             .map_err(store_error)?;
         by_role.push((role, groups(rows)));
     }
     let mut workflows = Vec::new();
-    for w in all_workflows() {
+    let shown = |t: &str| r.workflow_type.as_deref().is_none_or(|only| only == t);
+    for w in all_workflows().iter().filter(|w| shown(w.workflow_type())) {
         let mut versions = Vec::new();
         for (role, groups) in &by_role {
             for (version, rows) in groups.get(w.workflow_type()).into_iter().flatten() {
@@ -173,10 +182,14 @@ pub fn input(store: &Store, r: &LiveReportRequest) -> Result<LiveReportInput> {
             r.generated_at
         ),
         sources: format!(
-            "Outcome store {}; models {}; window: {}.",
+            "Outcome store {}; models {}; window: {}{}.",
             store.path().display(),
             r.models_dir,
-            r.window_said
+            r.window_said,
+            match &r.workflow_type {
+                Some(t) => format!(" of {t} alone"),
+                None => String::new(),
+            }
         ),
         interval: IntervalOptions::default(),
         workflows,

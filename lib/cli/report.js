@@ -28,6 +28,7 @@ module.exports = {
     '(The training report, report.html, is written by `dawg-ml train`.)',
   flags: [
     { flag: '--live', key: 'live', description: 'Report on the recorded outcomes (required).' },
+    { flag: '--workflow', key: 'workflow', value: 'TYPE', description: "Only this workflow's section (--window then counts its predictions alone)." },
     { flag: '--window', key: 'window', value: 'N', description: 'The newest N predictions (default: all).' },
     MODELS_FLAG,
     STORE_FLAG,
@@ -39,12 +40,13 @@ module.exports = {
     if (!args.live) throw new UsageError('report needs --live (the training report, report.html, is written by dawg-ml train)')
     const window = args.window === undefined ? undefined : { last: wholeNumber('--window', args.window) }
     if (window && window.last === 0) throw new UsageError('--window expects at least 1 prediction')
+    if (args.workflow !== undefined && !(args.workflow in require('../binding').getDefaultCounts())) throw new UsageError(`--workflow: unknown workflow ${JSON.stringify(args.workflow)}`)
     const threshold = args.threshold === undefined ? undefined : psi(args.threshold)
     const models = modelsDir(args)
     const out = path.resolve(args.out ?? path.join(models, LIVE_REPORT_FILE))
     const store = await openStore(args)
     try {
-      const report = await store.renderLiveReport({ models, window, out, threshold })
+      const report = await store.renderLiveReport({ models, workflowType: args.workflow, window, out, threshold })
       if (args.json) {
         stdout.write(`${JSON.stringify(report, null, 2)}\n`)
         return 0

@@ -589,7 +589,8 @@ mod tests {
         let e = LoadedModel::from_file(w, file.clone(), None).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_MODEL");
         assert!(
-            e.to_string().contains("calibration: a must not be negative (got -0.5)"),
+            e.to_string()
+                .contains("calibration: a must not be negative (got -0.5)"),
             "{e}"
         );
         file.calibration = Some(Calibration::Isotonic {
