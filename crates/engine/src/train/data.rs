@@ -517,17 +517,26 @@ pub fn from_reader(
         let mut batch: Vec<Vec<u8>> = Vec::new();
         let mut number = 0;
         let mut more = true;
+        // A read error ends the file, but only after the lines before it:
+        // an invalid row among them is the first error, as in a sequential read.
+        let mut read_error = None;
         while more {
             let mut used = 0;
             while used < LINE_BATCH {
                 if batch.len() == used {
                     batch.push(Vec::new());
                 }
-                if !lines.next_into(&mut batch[used]).map_err(io)? {
-                    more = false;
+                match lines.next_into(&mut batch[used]) {
+                    Ok(true) => used += 1,
+                    Ok(false) => more = false,
+                    Err(e) => {
+                        read_error = Some(e);
+                        more = false;
+                    }
+                }
+                if !more {
                     break;
                 }
-                used += 1;
             }
             let outcomes: Vec<LineOutcome> = batch[..used]
                 .par_iter()
@@ -541,6 +550,9 @@ pub fn from_reader(
                     LineOutcome::Rejected(field, reason) => c.reject(number, field, reason)?,
                 }
             }
+        }
+        if let Some(e) = read_error {
+            return Err(io(e));
         }
     } else {
         read_array(reader, &mut c)?;

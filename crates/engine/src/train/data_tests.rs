@@ -82,3 +82,65 @@ fn files_are_read_the_same_way() {
     assert_eq!(missing.code(), "ERR_IO");
     assert!(missing.to_string().contains("none.jsonl"), "{missing}");
 }
+
+/// Gives its bytes, then fails every read.
+struct FailsAfter(std::io::Cursor<Vec<u8>>);
+
+impl std::io::Read for FailsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 => Err(std::io::Error::other("the disk went away")),
+            n => Ok(n),
+        }
+    }
+}
+
+#[test]
+fn a_read_error_comes_after_the_rows_read_before_it() {
+    // An invalid row 2, then a read error in the same batch of lines: the
+    // row's error is the first, as a line-by-line read would find it.
+    let text = format!("{ROW_A}\n{{\"failed\":true}}\n{ROW_B}\n");
+    let reader = |text: &str| {
+        std::io::BufReader::with_capacity(
+            16,
+            FailsAfter(std::io::Cursor::new(text.as_bytes().to_vec())),
+        )
+    };
+    let e = from_reader(
+        reader(&text),
+        "data.jsonl",
+        Some(true),
+        RowFormat::Auto,
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_DATA");
+    assert!(
+        e.to_string()
+            .starts_with("Invalid training data in data.jsonl, row 2:"),
+        "{e}"
+    );
+    // Skipping invalid rows, the read error is reported: nothing is trained on a cut file.
+    let e = from_reader(
+        reader(&text),
+        "data.jsonl",
+        Some(true),
+        RowFormat::Auto,
+        true,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("the disk went away"), "{e}");
+    let valid = format!("{ROW_A}\n{ROW_B}\n");
+    let e = from_reader(
+        reader(&valid),
+        "data.jsonl",
+        Some(true),
+        RowFormat::Auto,
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("data.jsonl") && e.to_string().contains("the disk went away"),
+        "{e}"
+    );
+}
