@@ -47,7 +47,7 @@ describe('dawg-ml report --live', () => {
     expect(group.labelled).toBe(300)
     const m = group.metrics as { count: number; logLoss: number; brier: number; ece: number; auc: number; aucInterval: [number, number]; failureRate: number; meanProbability: number }
     const section = versionSection(html, 'freestyle', group.modelVersion)
-    expect(section).toContain('registry v1 (current) (champion)')
+    expect(section).toContain('champion: registry v1 (current)')
     expect(section).toContain(`<tr><th>runs with a recorded outcome</th><td>${m.count}</td></tr>`)
     expect(section).toContain(`<tr><th>failure rate</th><td>${m.failureRate.toFixed(4)}</td></tr>`)
     expect(section).toContain(`<tr><th>mean predicted probability</th><td>${m.meanProbability.toFixed(4)}</td></tr>`)

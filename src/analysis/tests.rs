@@ -314,7 +314,7 @@ fn the_live_report_shows_each_version_and_writes_the_page_atomically() {
     );
     let html = got["html"].as_str().unwrap();
     assert!(html.contains("data-version=\"sha256:one\"") && html.contains("data-plot=\"roc\""));
-    assert!(html.contains("not in the models directory (champion)"));
+    assert!(html.contains("champion: not in the models directory"));
     // Logged without features, and no reference: drift is said to be unmeasurable.
     assert!(html.contains("Drift is not measured: no reference histograms in the model file"));
     let out = models.join("live-report.html");

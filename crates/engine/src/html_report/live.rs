@@ -86,12 +86,14 @@ impl LiveVersion {
     }
 
     fn named(&self) -> String {
+        // The role first: a registry name carries parentheses of its own
+        // ("registry v1 (current)").
         format!(
-            "{} ({})",
+            "{}: {}",
+            self.role,
             self.known_as
                 .as_deref()
-                .unwrap_or("not in the models directory"),
-            self.role
+                .unwrap_or("not in the models directory")
         )
     }
 }
@@ -430,7 +432,7 @@ mod tests {
         assert!(section.contains(&format!("<td>{:.4}</td>", m.log_loss.unwrap())));
         assert!(section.contains(&format!("<td>{:.4}</td>", m.brier.unwrap())));
         assert!(section.contains("risk critical (p ≥ 0.8)"));
-        assert!(section.contains("registry v2, current (champion)"));
+        assert!(section.contains("champion: registry v2, current"));
         assert!(section.contains("<tr data-feature=\"micPermission\"><td>micPermission</td><td>0.4200</td><td>major shift</td></tr>"));
         assert!(section.contains("<tr data-feature=\"score\"><td>score</td><td>0.3100</td>"));
         assert!(section.contains("<td>0.0200</td><td>stable</td>"));
@@ -445,7 +447,7 @@ mod tests {
             second.contains("7 predictions logged in the window, none with a recorded outcome yet")
         );
         assert!(!second.contains("data-plot"), "no empty plot");
-        assert!(second.contains("not in the models directory (champion)"));
+        assert!(second.contains("champion: not in the models directory"));
         assert!(second.contains("no reference &lt;histograms&gt;"));
         assert!(html.contains("No prediction of this workflow was logged in the window"));
         let without_ns = html.replace("http://www.w3.org/2000/svg", "");
