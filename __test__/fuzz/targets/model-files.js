@@ -66,13 +66,13 @@ const replacement = fc.oneof(
   hostileValue.filter((v) => typeof v !== 'bigint' && typeof v !== 'symbol' && typeof v !== 'function'),
   fc.constantFrom('gbdt', 'logistic-regression-l2', 'platt', 'isotonic', 'ai-memory', 'freestyle', 'ok', 'no-signal'),
   fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { maxLength: 5 }),
-  fc.constantFrom({ type: 'platt', a: 1e308, b: -1e308 }, { type: 'isotonic', x: [0.5, 0.2], y: [0.1, 2] }, { type: 'isotonic', x: [], y: [] }),
+  fc.constantFrom({ method: 'platt', a: 1e308, b: -1e308 }, { method: 'platt', a: -1, b: 0 }, { method: 'isotonic', x: [0.5, 0.2], y: [0.1, 2] }, { method: 'isotonic', x: [], y: [] }),
 )
 
 const mutation = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('replace'), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), value: replacement }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('remove'), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('add'), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), key: fc.string({ maxLength: 10 }), value: replacement }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('add'), path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), key: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('calibration', 'modelType')), value: replacement }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate'), at: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('insert'), at: fc.nat(), text: fc.string({ maxLength: 6 }) }) },
 )

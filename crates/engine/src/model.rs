@@ -181,7 +181,11 @@ impl LoadedModel {
             .map(Calibration::contribution_scale)
         {
             if scale != 1.0 {
-                out.iter_mut().for_each(|a| a.contribution *= scale);
+                // Clamped as the linear family clamps its own products: a
+                // huge slope must not turn a contribution infinite.
+                out.iter_mut().for_each(|a| {
+                    a.contribution = (a.contribution * scale).clamp(-f64::MAX, f64::MAX)
+                });
             }
         }
     }
@@ -582,6 +586,26 @@ mod tests {
         let raw = m.model.scorer().probability(input);
         let z = (raw / (1.0 - raw)).ln();
         assert!((m.probability(input) - 1.0 / (1.0 + (-2.0 * z).exp())).abs() < 1e-12);
+        // A huge slope scales contributions past f64::MAX: they are clamped, never infinite.
+        file.calibration = Some(Calibration::Platt { a: 1e308, b: 0.0 });
+        let m = LoadedModel::from_file(w, file.clone(), None).unwrap();
+        let mut mic = vec![0.0; w.vector.len()];
+        mic[w.feature_index("micPermission").unwrap()] = 1.0;
+        let mut out = vec![Attribution::default(); w.vector.len()];
+        m.explain(
+            Input {
+                vector: &mic,
+                record: None,
+            },
+            &mut out,
+        );
+        assert_eq!(
+            out[w.feature_index("micPermission").unwrap()]
+                .contribution
+                .abs(),
+            f64::MAX
+        );
+        assert!(out.iter().all(|a| a.contribution.is_finite()));
         // A zero slope (a constant, which training can write) loads; a negative one does not.
         file.calibration = Some(Calibration::Platt { a: 0.0, b: -1.0 });
         assert!(LoadedModel::from_file(w, file.clone(), None).is_ok());

@@ -61,8 +61,9 @@ fn replacement() -> impl Strategy<Value = Value> {
         Just(Value::Array(vec![])),
         Just(serde_json::json!({})),
         prop::collection::vec(-10.0f64..10.0, 0..6).prop_map(|v| serde_json::json!(v)),
-        Just(serde_json::json!({"type": "platt", "a": 1e308, "b": -1e308})),
-        Just(serde_json::json!({"type": "isotonic", "x": [0.5, 0.2], "y": [0.1, 2.0]})),
+        Just(serde_json::json!({"method": "platt", "a": 1e308, "b": -1e308})),
+        Just(serde_json::json!({"method": "platt", "a": -1.0, "b": 0.0})),
+        Just(serde_json::json!({"method": "isotonic", "x": [0.5, 0.2], "y": [0.1, 2.0]})),
     ]
 }
 
@@ -82,7 +83,9 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         4 => (path.clone(), replacement()).prop_map(|(p, v)| Mutation::Replace(p, v)),
         2 => path.clone().prop_map(Mutation::Remove),
-        1 => (path, "[a-zA-Z]{1,10}", replacement()).prop_map(|(p, k, v)| Mutation::Insert(p, k, v)),
+        // Some keys the format knows, so that a replacement lands where it is read.
+        1 => (path, prop_oneof!["[a-zA-Z]{1,10}", Just("calibration".to_string()), Just("modelType".to_string())], replacement())
+            .prop_map(|(p, k, v)| Mutation::Insert(p, k, v)),
         1 => any::<usize>().prop_map(Mutation::Truncate),
         1 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::SetByte(i, b)),
         1 => (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8)).prop_map(|(i, b)| Mutation::InsertBytes(i, b)),

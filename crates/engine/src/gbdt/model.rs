@@ -24,6 +24,17 @@ use crate::error::{EngineError, Result};
 /// The version of the stored form this code writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The largest |baseScore| and |leaf value| a stored model may hold, in
+/// log-odds. A fit's leaf is at most its learning rate times its rows (the
+/// gradient of each row is at most 1, the regulariser at least 1), and a
+/// probability is 0 or 1 to the last bit past |log-odds| 37; the bound
+/// keeps every sum and difference of `raw_score` and TreeSHAP finite (two
+/// leaves near ±f64::MAX would make them infinite or NaN).
+pub const MAX_LOG_ODDS: f64 = 1e9;
+/// The largest cover a stored model may hold: row counts (or sums of row
+/// weights) stay far below it, and products of covers and values stay finite.
+pub const MAX_COVER: f64 = 1e15;
+
 /// The stored form, field for field.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -116,6 +127,12 @@ fn validate(data: &BoostedTreesData) -> std::result::Result<(), String> {
     if !data.base_score.is_finite() {
         return Err("baseScore is not a finite number".to_string());
     }
+    if data.base_score.abs() > MAX_LOG_ODDS {
+        return Err(format!(
+            "baseScore {:e} is beyond ±{MAX_LOG_ODDS:e} log-odds",
+            data.base_score
+        ));
+    }
     for (t, tree) in data.trees.iter().enumerate() {
         validate_tree(tree, data.feature_count).map_err(|e| format!("trees[{t}]: {e}"))?;
     }
@@ -152,6 +169,11 @@ fn validate_tree(tree: &Tree, feature_count: usize) -> std::result::Result<(), S
                 "leaf {l}: value {v} and cover {c} must be finite, the cover > 0"
             ));
         }
+        if v.abs() > MAX_LOG_ODDS || c > MAX_COVER {
+            return Err(format!(
+                "leaf {l}: value {v:e} or cover {c:e} is out of range (|value| at most {MAX_LOG_ODDS:e} log-odds, cover at most {MAX_COVER:e})"
+            ));
+        }
     }
     let mut node_parents = vec![0u32; internal];
     let mut leaf_parents = vec![0u32; leaves];
@@ -166,8 +188,10 @@ fn validate_tree(tree: &Tree, feature_count: usize) -> std::result::Result<(), S
         if !tree.threshold[n].is_finite() {
             return Err(format!("node {n}: threshold is not a finite number"));
         }
-        if !(tree.cover[n].is_finite() && tree.cover[n] > 0.0) {
-            return Err(format!("node {n}: cover must be a finite number > 0"));
+        if !(tree.cover[n].is_finite() && tree.cover[n] > 0.0 && tree.cover[n] <= MAX_COVER) {
+            return Err(format!(
+                "node {n}: cover must be a number > 0 and at most {MAX_COVER:e}"
+            ));
         }
         for c in [tree.left[n], tree.right[n]] {
             match Child::decode(c) {

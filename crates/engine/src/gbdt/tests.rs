@@ -491,6 +491,21 @@ fn the_loader_rejects_malformed_trees_with_a_coded_error() {
     assert!(load_error(&cover)
         .to_string()
         .contains("not the sum of its children"));
+    // Values whose sums could leave the finite numbers are refused, naming the bound.
+    let mut huge = good.clone();
+    huge["trees"][0]["leafValue"] = serde_json::json!([1.7e308, -1.7e308, 0.3]);
+    assert!(load_error(&huge)
+        .to_string()
+        .contains("leaf 0: value 1.7e308 or cover 2e0 is out of range"));
+    let mut base = good.clone();
+    base["baseScore"] = serde_json::json!(-2e9);
+    assert!(load_error(&base)
+        .to_string()
+        .contains("baseScore -2e9 is beyond ±1e9 log-odds"));
+    let mut big_cover = good.clone();
+    big_cover["trees"][0]["cover"] = serde_json::json!([2e15, 6]);
+    big_cover["trees"][0]["leafCover"] = serde_json::json!([2, 4, 2e15 - 6.0]);
+    assert!(load_error(&big_cover).to_string().contains("at most 1e15"));
     let mut zero_cover = good.clone();
     zero_cover["trees"][0]["leafCover"] = serde_json::json!([0, 6, 4]);
     assert!(load_error(&zero_cover).to_string().contains("leaf 0"));
