@@ -187,7 +187,7 @@ pub fn input(store: &Store, r: &LiveReportRequest) -> Result<LiveReportInput> {
             r.models_dir,
             r.window_said,
             match &r.workflow_type {
-                Some(t) => format!(" of {t} alone"),
+                Some(t) => format!("; workflow: {t} only"),
                 None => String::new(),
             }
         ),

@@ -47,6 +47,12 @@ function wholeNumber(flag, text) {
   return Number(text)
 }
 
+/** `text` when it names a workflow (its own key, not one inherited such as `constructor`), else a usage error. */
+function workflowType(flag, text) {
+  if (!Object.hasOwn(require('../binding').getDefaultCounts(), text)) throw new UsageError(`${flag}: unknown workflow ${JSON.stringify(text)}`)
+  return text
+}
+
 /** A command's help: usage line, description, then every flag explained. */
 function commandHelp(command) {
   const flags = [...command.flags, HELP_FLAG]
@@ -58,4 +64,4 @@ function commandHelp(command) {
   return lines.join('\n')
 }
 
-module.exports = { UsageError, parseFlags, wholeNumber, commandHelp }
+module.exports = { UsageError, parseFlags, wholeNumber, workflowType, commandHelp }

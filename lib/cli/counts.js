@@ -31,7 +31,7 @@ function counts(args) {
   if (args.counts !== undefined) {
     for (const part of args.counts.split(',')) {
       const [type, n] = part.split('=')
-      if (!(type in DEFAULT_COUNTS)) throw new UsageError(`--counts: unknown workflow ${JSON.stringify(type)} (known: ${Object.keys(DEFAULT_COUNTS).join(', ')})`)
+      if (!Object.hasOwn(DEFAULT_COUNTS, type)) throw new UsageError(`--counts: unknown workflow ${JSON.stringify(type)} (known: ${Object.keys(DEFAULT_COUNTS).join(', ')})`)
       out[type] = wholeNumber(`--counts ${type}`, n ?? '')
     }
   }

@@ -4,7 +4,7 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { UsageError } = require('./args')
+const { UsageError, workflowType } = require('./args')
 const { STORE_FLAG, openStore } = require('./locations')
 
 module.exports = {
@@ -32,9 +32,10 @@ module.exports = {
       since = Date.parse(args.since)
       if (Number.isNaN(since)) throw new UsageError(`--since expects an ISO time, received ${JSON.stringify(args.since)}`)
     }
+    const workflow = args.workflow === undefined ? undefined : workflowType('--workflow', args.workflow)
     const store = await openStore(args)
     try {
-      const filter = { workflowType: args.workflow, since }
+      const filter = { workflowType: workflow, since }
       if (args.out) {
         const r = await store.exportJsonl(path.resolve(args.out), filter)
         stdout.write(`Wrote ${r.rows} outcomes to ${path.resolve(args.out)}${r.withoutFeatures ? ` (${r.withoutFeatures} without features left out)` : ''}\n`)

@@ -2,7 +2,7 @@
 // dawg-ml report --live
 
 const path = require('node:path')
-const { UsageError, wholeNumber } = require('./args')
+const { UsageError, wholeNumber, workflowType } = require('./args')
 const { MODELS_FLAG, STORE_FLAG, modelsDir, openStore } = require('./locations')
 
 const LIVE_REPORT_FILE = 'live-report.html'
@@ -40,7 +40,7 @@ module.exports = {
     if (!args.live) throw new UsageError('report needs --live (the training report, report.html, is written by dawg-ml train)')
     const window = args.window === undefined ? undefined : { last: wholeNumber('--window', args.window) }
     if (window && window.last === 0) throw new UsageError('--window expects at least 1 prediction')
-    if (args.workflow !== undefined && !(args.workflow in require('../binding').getDefaultCounts())) throw new UsageError(`--workflow: unknown workflow ${JSON.stringify(args.workflow)}`)
+    if (args.workflow !== undefined) workflowType('--workflow', args.workflow)
     const threshold = args.threshold === undefined ? undefined : psi(args.threshold)
     const models = modelsDir(args)
     const out = path.resolve(args.out ?? path.join(models, LIVE_REPORT_FILE))

@@ -1,7 +1,7 @@
 'use strict'
 // dawg-ml status
 
-const { UsageError, wholeNumber } = require('./args')
+const { UsageError, wholeNumber, workflowType } = require('./args')
 const { MODELS_FLAG, STORE_FLAG, modelsDir, openStore } = require('./locations')
 
 const fixed = (x, digits = 3) => (x === null || x === undefined ? '-' : x.toFixed(digits))
@@ -54,7 +54,7 @@ module.exports = {
   ],
   async run(args, { stdout }) {
     const window = args.window === undefined ? undefined : { last: wholeNumber('--window', args.window) }
-    if (args.workflow !== undefined && !(args.workflow in require('../binding').getDefaultCounts())) throw new UsageError(`--workflow: unknown workflow ${JSON.stringify(args.workflow)}`)
+    if (args.workflow !== undefined) workflowType('--workflow', args.workflow)
     const store = await openStore(args)
     try {
       const groups = []

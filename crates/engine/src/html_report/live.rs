@@ -115,7 +115,7 @@ fn drift_said(drift: &Drift) -> String {
 }
 
 fn summary_table(out: &mut String, input: &LiveReportInput) {
-    out.push_str("<table class=\"summary\"><thead><tr><th>workflow</th><th>model version</th><th>in the models directory</th><th>predictions</th><th>outcomes</th><th>failure rate</th><th>mean p</th><th>log-loss</th><th>Brier</th><th>ECE</th><th>AUC [95 % interval]</th><th>drifted</th></tr></thead><tbody>");
+    out.push_str("<table class=\"summary\"><thead><tr><th>workflow</th><th>model version</th><th>role: where the models directory has it</th><th>predictions</th><th>outcomes</th><th>failure rate</th><th>mean p</th><th>log-loss</th><th>Brier</th><th>ECE</th><th>AUC [95 % interval]</th><th>drifted</th></tr></thead><tbody>");
     for w in &input.workflows {
         if w.versions.is_empty() {
             let _ = write!(
@@ -300,7 +300,7 @@ fn drift_section(out: &mut String, drift: &Drift) {
 fn version_section(out: &mut String, w: &LiveWorkflow, v: &LiveVersion, interval: IntervalOptions) {
     let _ = write!(
         out,
-        "<div class=\"version\" id=\"{}\" data-version=\"{}\" data-role=\"{}\"><h3>Model {} <span class=\"note\">({})</span></h3>",
+        "<div class=\"version\" id=\"{}\" data-version=\"{}\" data-role=\"{}\"><h3>Model {} <span class=\"note\">– {}</span></h3>",
         escape(&v.anchor(&w.workflow_type)),
         escape(&v.model_version),
         escape(&v.role),
