@@ -526,98 +526,26 @@ fn bad_parameters_are_coded_errors_naming_the_parameter() {
     let (x, y) = synth(200, 16);
     let m = FeatureMatrix::new(&x, 200, 5).unwrap();
     let rows = LabelledRows::new(m, &y, None);
+    // The default parameters with one field changed, and the name its error must give.
+    let with = |set: fn(&mut BoostParams), name: &'static str| {
+        let mut params = BoostParams::default();
+        set(&mut params);
+        (params, name)
+    };
     let bad: Vec<(BoostParams, &str)> = vec![
-        (
-            BoostParams {
-                learning_rate: 0.0,
-                ..Default::default()
-            },
-            "learningRate",
-        ),
-        (
-            BoostParams {
-                learning_rate: f64::NAN,
-                ..Default::default()
-            },
-            "learningRate",
-        ),
-        (
-            BoostParams {
-                rounds: 0,
-                ..Default::default()
-            },
-            "rounds",
-        ),
-        (
-            BoostParams {
-                max_leaves: 1,
-                ..Default::default()
-            },
-            "maxLeaves",
-        ),
-        (
-            BoostParams {
-                max_depth: 13,
-                ..Default::default()
-            },
-            "maxDepth",
-        ),
-        (
-            BoostParams {
-                min_samples_leaf: 0,
-                ..Default::default()
-            },
-            "minSamplesLeaf",
-        ),
-        (
-            BoostParams {
-                lambda: -1.0,
-                ..Default::default()
-            },
-            "lambda",
-        ),
-        (
-            BoostParams {
-                min_split_gain: f64::INFINITY,
-                ..Default::default()
-            },
-            "minSplitGain",
-        ),
-        (
-            BoostParams {
-                max_bins: 256,
-                ..Default::default()
-            },
-            "maxBins",
-        ),
-        (
-            BoostParams {
-                row_subsample: 1.5,
-                ..Default::default()
-            },
-            "rowSubsample",
-        ),
-        (
-            BoostParams {
-                feature_subsample: 0.0,
-                ..Default::default()
-            },
-            "featureSubsample",
-        ),
-        (
-            BoostParams {
-                early_stopping_rounds: Some(0),
-                ..Default::default()
-            },
-            "earlyStoppingRounds",
-        ),
-        (
-            BoostParams {
-                early_stopping_rounds: Some(5),
-                ..Default::default()
-            },
-            "earlyStoppingRounds",
-        ),
+        with(|p| p.learning_rate = 0.0, "learningRate"),
+        with(|p| p.learning_rate = f64::NAN, "learningRate"),
+        with(|p| p.rounds = 0, "rounds"),
+        with(|p| p.max_leaves = 1, "maxLeaves"),
+        with(|p| p.max_depth = 13, "maxDepth"),
+        with(|p| p.min_samples_leaf = 0, "minSamplesLeaf"),
+        with(|p| p.lambda = -1.0, "lambda"),
+        with(|p| p.min_split_gain = f64::INFINITY, "minSplitGain"),
+        with(|p| p.max_bins = 256, "maxBins"),
+        with(|p| p.row_subsample = 1.5, "rowSubsample"),
+        with(|p| p.feature_subsample = 0.0, "featureSubsample"),
+        with(|p| p.early_stopping_rounds = Some(0), "earlyStoppingRounds"),
+        with(|p| p.early_stopping_rounds = Some(5), "earlyStoppingRounds"),
     ];
     for (params, name) in bad {
         let e = fit(&rows, None, &[], &params, &quiet()).unwrap_err();
