@@ -516,11 +516,10 @@ pub fn from_reader(
         let mut lines = lines::Lines::new(reader);
         let mut batch: Vec<Vec<u8>> = Vec::new();
         let mut number = 0;
-        let mut more = true;
         // A read error ends the file, but only after the lines before it:
         // an invalid row among them is the first error, as in a sequential read.
         let mut read_error = None;
-        while more {
+        loop {
             let mut used = 0;
             while used < LINE_BATCH {
                 if batch.len() == used {
@@ -528,14 +527,11 @@ pub fn from_reader(
                 }
                 match lines.next_into(&mut batch[used]) {
                     Ok(true) => used += 1,
-                    Ok(false) => more = false,
+                    Ok(false) => break,
                     Err(e) => {
                         read_error = Some(e);
-                        more = false;
+                        break;
                     }
-                }
-                if !more {
-                    break;
                 }
             }
             let outcomes: Vec<LineOutcome> = batch[..used]
@@ -549,6 +545,10 @@ pub fn from_reader(
                     LineOutcome::Row(parsed) => c.accept(number, parsed)?,
                     LineOutcome::Rejected(field, reason) => c.reject(number, field, reason)?,
                 }
+            }
+            // A short batch is the last: the file ended, or a read failed.
+            if used < LINE_BATCH {
+                break;
             }
         }
         if let Some(e) = read_error {
