@@ -47,9 +47,9 @@ function wholeNumber(flag, text) {
   return Number(text)
 }
 
-/** `text` when it names a workflow (its own key, not one inherited such as `constructor`), else a usage error. */
+/** `text` when it names a workflow (its own key, not one inherited such as `constructor`), undefined when absent, else a usage error. */
 function workflowType(flag, text) {
-  if (!Object.hasOwn(require('../binding').getDefaultCounts(), text)) throw new UsageError(`${flag}: unknown workflow ${JSON.stringify(text)}`)
+  if (text !== undefined && !Object.hasOwn(require('../binding').getDefaultCounts(), text)) throw new UsageError(`${flag}: unknown workflow ${JSON.stringify(text)}`)
   return text
 }
 

@@ -32,7 +32,7 @@ module.exports = {
       since = Date.parse(args.since)
       if (Number.isNaN(since)) throw new UsageError(`--since expects an ISO time, received ${JSON.stringify(args.since)}`)
     }
-    const workflow = args.workflow === undefined ? undefined : workflowType('--workflow', args.workflow)
+    const workflow = workflowType('--workflow', args.workflow)
     const store = await openStore(args)
     try {
       const filter = { workflowType: workflow, since }

@@ -40,13 +40,13 @@ module.exports = {
     if (!args.live) throw new UsageError('report needs --live (the training report, report.html, is written by dawg-ml train)')
     const window = args.window === undefined ? undefined : { last: wholeNumber('--window', args.window) }
     if (window && window.last === 0) throw new UsageError('--window expects at least 1 prediction')
-    if (args.workflow !== undefined) workflowType('--workflow', args.workflow)
+    const workflow = workflowType('--workflow', args.workflow)
     const threshold = args.threshold === undefined ? undefined : psi(args.threshold)
     const models = modelsDir(args)
     const out = path.resolve(args.out ?? path.join(models, LIVE_REPORT_FILE))
     const store = await openStore(args)
     try {
-      const report = await store.renderLiveReport({ models, workflowType: args.workflow, window, out, threshold })
+      const report = await store.renderLiveReport({ models, workflowType: workflow, window, out, threshold })
       if (args.json) {
         stdout.write(`${JSON.stringify(report, null, 2)}\n`)
         return 0

@@ -54,12 +54,12 @@ module.exports = {
   ],
   async run(args, { stdout }) {
     const window = args.window === undefined ? undefined : { last: wholeNumber('--window', args.window) }
-    if (args.workflow !== undefined) workflowType('--workflow', args.workflow)
+    const workflow = workflowType('--workflow', args.workflow)
     const store = await openStore(args)
     try {
       const groups = []
       for (const role of ['champion', 'challenger']) {
-        const r = await store.liveMetrics({ workflowType: args.workflow, role, window })
+        const r = await store.liveMetrics({ workflowType: workflow, role, window })
         groups.push(...r.groups.map((g) => ({ ...g, role })))
       }
       const { ModelRegistry } = require('../registry')
