@@ -1,14 +1,40 @@
 use super::*;
 use dawg_ml_store::{Batch, LoggedPrediction, Outcome, StoreOptions, Subject, Synchronous};
 
-fn temp_store(tag: &str) -> Store {
-    let dir = std::env::temp_dir().join(format!("ml-engine-analysis-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A store in a fresh directory; the directory, with the database and its
+/// -wal and -shm files, is removed when this drops at the end of the test,
+/// whether it passes or panics. It derefs to the `Store`.
+struct TempStore {
+    // Declared first, so closed before the directory is removed.
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TempStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl std::ops::DerefMut for TempStore {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
+fn temp_store(tag: &str) -> TempStore {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ml-engine-analysis-{tag}-"))
+        .tempdir()
+        .unwrap();
     let options = StoreOptions {
         synchronous: Synchronous::Normal,
         ..StoreOptions::default()
     };
-    Store::open(&dir.join("outcomes.sqlite"), options).unwrap()
+    // The store's own directory does not exist yet: opening creates it.
+    let store = Store::open(&dir.path().join("store").join("outcomes.sqlite"), options).unwrap();
+    TempStore { store, _dir: dir }
 }
 
 fn logged(
@@ -278,9 +304,11 @@ fn the_live_report_shows_each_version_and_writes_the_page_atomically() {
         None,
     ));
     write_rows(&mut store, &preds, &outcomes);
-    let models = std::env::temp_dir().join(format!("ml-engine-live-models-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&models);
-    std::fs::create_dir_all(&models).unwrap();
+    let models_tmp = tempfile::Builder::new()
+        .prefix("ml-engine-live-models-")
+        .tempdir()
+        .unwrap();
+    let models = models_tmp.path().to_path_buf();
     let got = ask(
         &store,
         json!({ "op": "liveReport", "modelsDir": models.display().to_string(), "generatedAt": "now" }),

@@ -124,18 +124,20 @@ impl DirLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    fn tempdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("ml-engine-lock-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
+    /// A fresh empty directory, removed (with all it holds) when the guard
+    /// drops at the end of the test, whether it passes or panics.
+    fn tempdir(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("ml-engine-lock-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
     fn one_holder_at_a_time() {
-        let dir = tempdir("one");
+        let tmp = tempdir("one");
+        let dir = tmp.path().to_path_buf();
         let lock = DirLock::acquire(&dir).unwrap();
         let text = fs::read_to_string(dir.join(LOCK_FILE)).unwrap();
         assert_eq!(
@@ -166,7 +168,8 @@ mod tests {
 
     #[test]
     fn many_threads_never_hold_it_at_once() {
-        let dir = tempdir("many");
+        let tmp = tempdir("many");
+        let dir = tmp.path().to_path_buf();
         let inside = std::sync::atomic::AtomicUsize::new(0);
         std::thread::scope(|s| {
             for _ in 0..8 {
@@ -189,7 +192,8 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_lock_of_a_killed_holder_is_free() {
-        let dir = tempdir("killed");
+        let tmp = tempdir("killed");
+        let dir = tmp.path().to_path_buf();
         let path = dir.join(LOCK_FILE);
         fs::write(&path, "").unwrap();
         // util-linux flock(1) holds the same kind of lock (-o: not passed on

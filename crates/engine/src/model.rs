@@ -512,11 +512,13 @@ mod tests {
     use super::*;
     use crate::schema::find_workflow;
 
-    fn tempdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("ml-engine-model-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
+    /// A fresh empty directory, removed (with all it holds) when the guard
+    /// drops at the end of the test, whether it passes or panics.
+    fn tempdir(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("ml-engine-model-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     fn minimal(workflow_type: &str) -> ModelFile {
@@ -541,7 +543,8 @@ mod tests {
         assert_eq!(weights[w.feature_index("micPermission").unwrap()], -2.0);
         assert_eq!(weights.iter().filter(|x| **x != 0.0).count(), 1);
         assert_eq!(m.explanations(), Explanations::Unsigned);
-        let dir = tempdir("rewrite");
+        let tmp = tempdir("rewrite");
+        let dir = tmp.path().to_path_buf();
         save_model(&dir, &file).unwrap();
         let text = fs::read_to_string(model_path(&dir, "freestyle")).unwrap();
         let back: ModelFile = serde_json::from_str(&text).unwrap();
@@ -635,7 +638,8 @@ mod tests {
 
     #[test]
     fn bad_files_are_skipped_with_a_warning_naming_the_file() {
-        let dir = tempdir("bad");
+        let tmp = tempdir("bad");
+        let dir = tmp.path().to_path_buf();
         save_model(&dir, &minimal("freestyle")).unwrap();
         fs::write(model_path(&dir, "ai-memory"), "{ not json").unwrap();
         fs::write(
@@ -662,8 +666,10 @@ mod tests {
 
     #[test]
     fn layered_loading_takes_each_workflow_from_the_first_directory_that_serves_it() {
-        let user = tempdir("layered-user");
-        let shipped = tempdir("layered-shipped");
+        let user_tmp = tempdir("layered-user");
+        let user = user_tmp.path().to_path_buf();
+        let shipped_tmp = tempdir("layered-shipped");
+        let shipped = shipped_tmp.path().to_path_buf();
         save_model(&user, &minimal("freestyle")).unwrap();
         fs::write(model_path(&user, "ai-memory"), "{ not json").unwrap();
         let mut memory = minimal("ai-memory");
@@ -714,7 +720,8 @@ mod tests {
 
     #[test]
     fn non_regular_files_are_refused_without_blocking_or_reading_them() {
-        let dir = tempdir("special");
+        let tmp = tempdir("special");
+        let dir = tmp.path().to_path_buf();
         // A directory where a file should be.
         fs::create_dir_all(model_path(&dir, "ai-mastering")).unwrap();
         #[cfg(unix)]
@@ -776,7 +783,8 @@ mod tests {
 
     #[test]
     fn files_over_the_cap_are_refused_naming_file_and_cap() {
-        let dir = tempdir("cap");
+        let tmp = tempdir("cap");
+        let dir = tmp.path().to_path_buf();
         let path = save_model(&dir, &minimal("freestyle")).unwrap();
         let size = fs::metadata(&path).unwrap().len();
         let exact = LoadOptions {
@@ -825,8 +833,10 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn symbolic_links_load_inside_the_directory_and_are_refused_outside_it() {
-        let dir = tempdir("links");
-        let outside = tempdir("links-outside");
+        let tmp = tempdir("links");
+        let dir = tmp.path().to_path_buf();
+        let outside_tmp = tempdir("links-outside");
+        let outside = outside_tmp.path().to_path_buf();
         save_model(&outside, &minimal("freestyle")).unwrap();
         std::os::unix::fs::symlink(
             model_path(&outside, "freestyle"),
@@ -866,7 +876,8 @@ mod tests {
 
     #[test]
     fn a_model_whose_weights_name_no_feature_loads_with_a_warning() {
-        let dir = tempdir("no-feature");
+        let tmp = tempdir("no-feature");
+        let dir = tmp.path().to_path_buf();
         let mut file = minimal("freestyle");
         file.weights = [
             ("notAFeature".to_string(), 5.0),
@@ -897,7 +908,8 @@ mod tests {
 
     #[test]
     fn concurrent_atomic_writes_of_one_file_each_land_whole() {
-        let dir = tempdir("concurrent");
+        let tmp = tempdir("concurrent");
+        let dir = tmp.path().to_path_buf();
         let path = dir.join("m.json");
         let bodies: Vec<Vec<u8>> = (0..8u8).map(|i| vec![b'a' + i; 200_000]).collect();
         std::thread::scope(|s| {
@@ -924,7 +936,8 @@ mod tests {
 
     #[test]
     fn atomic_write_replaces_whole_file_and_leaves_no_temporary() {
-        let dir = tempdir("atomic");
+        let tmp = tempdir("atomic");
+        let dir = tmp.path().to_path_buf();
         let path = dir.join("x.json");
         write_atomic(&path, b"old").unwrap();
         write_atomic(&path, b"new contents").unwrap();

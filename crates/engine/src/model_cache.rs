@@ -134,11 +134,13 @@ mod tests {
     use crate::model::save_model;
     use crate::schema::find_workflow;
 
-    fn tempdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("ml-engine-cache-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
+    /// A fresh empty directory, removed (with all it holds) when the guard
+    /// drops at the end of the test, whether it passes or panics.
+    fn tempdir(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("ml-engine-cache-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     fn model(bias: f64) -> crate::model::ModelFile {
@@ -152,7 +154,8 @@ mod tests {
 
     #[test]
     fn loads_of_unchanged_files_share_one_set_and_a_rewrite_is_seen() {
-        let dir = tempdir("share");
+        let tmp = tempdir("share");
+        let dir = tmp.path().to_path_buf();
         save_model(&dir, &model(0.5)).unwrap();
         let dirs = [dir.clone()];
         let options = LoadOptions::default();
@@ -185,7 +188,8 @@ mod tests {
 
     #[test]
     fn a_set_nobody_holds_is_freed() {
-        let dir = tempdir("weak");
+        let tmp = tempdir("weak");
+        let dir = tmp.path().to_path_buf();
         save_model(&dir, &model(0.5)).unwrap();
         let dirs = [dir.clone()];
         let a = load_shared(&dirs, &LoadOptions::default());

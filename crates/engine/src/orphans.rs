@@ -95,12 +95,13 @@ mod tests {
     /// A PID no process has (above the kernel's pid_max, which is at most 2^22).
     const DEAD: u32 = 4_194_400;
 
-    fn tempdir(tag: &str) -> std::path::PathBuf {
-        let d =
-            std::env::temp_dir().join(format!("ml-engine-orphans-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
+    /// A fresh empty directory, removed (with all it holds) when the guard
+    /// drops at the end of the test, whether it passes or panics.
+    fn tempdir(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("ml-engine-orphans-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     fn aged(path: &Path, age: Duration) {
@@ -129,7 +130,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn only_old_temporaries_of_dead_writers_of_that_name_are_removed() {
-        let dir = tempdir("remove");
+        let tmp = tempdir("remove");
+        let dir = tmp.path().to_path_buf();
         let dead_old = dir.join(temporary_name("m.json", DEAD, 1));
         let dead_fresh = dir.join(temporary_name("m.json", DEAD, 2));
         let live_old = dir.join(temporary_name("m.json", 1, 3));
@@ -151,7 +153,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn an_atomic_write_cleans_up_after_a_dead_writer_of_the_same_file() {
-        let dir = tempdir("write");
+        let tmp = tempdir("write");
+        let dir = tmp.path().to_path_buf();
         let orphan = dir.join(temporary_name("m.json", DEAD, 9));
         fs::write(&orphan, b"half a file").unwrap();
         aged(&orphan, Duration::from_secs(600));

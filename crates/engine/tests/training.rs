@@ -25,11 +25,13 @@ fn generated(factor: usize) -> TrainOptions {
     }
 }
 
-fn tempdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ml-engine-train-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh empty directory, removed (with all it holds) when the guard
+/// drops at the end of the test, whether it passes or panics.
+fn tempdir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("ml-engine-train-{tag}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// (workflow, model AUC, Bayes AUC, log-loss gap to the Bayes limit) per trained workflow.
@@ -219,7 +221,8 @@ fn outcome_row(workflow: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Str
 
 #[test]
 fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
-    let dir = tempdir("bad");
+    let tmp = tempdir("bad");
+    let dir = tmp.path().to_path_buf();
     let good = r#"{"workflowType":"ai-memory","features":{"dbConnected":1},"failed":true}"#;
     let cases = [
         // (row 2 content, expected field, expected words)
@@ -305,7 +308,8 @@ fn bad_rows_name_file_row_and_field_or_are_skipped_and_counted() {
 #[test]
 fn recorded_outcomes_in_jsonl_train_like_the_generated_rows() {
     // The same scenarios as raw outcomes give the same vectors, so the same models.
-    let dir = tempdir("outcomes");
+    let tmp = tempdir("outcomes");
+    let dir = tmp.path().to_path_buf();
     let counts = Counts([60; 8]);
     let scenarios = synth::generate(42, &counts);
     let lines: Vec<String> = scenarios
@@ -359,7 +363,8 @@ fn too_few_rows_or_one_class_are_reported_and_skipped() {
 
 #[test]
 fn outputs_are_written_atomically_models_first_summary_last() {
-    let dir = tempdir("out");
+    let tmp = tempdir("out");
+    let dir = tmp.path().to_path_buf();
     let events = Mutex::new(Vec::<ProgressEvent>::new());
     let options = TrainOptions {
         out_dir: Some(dir.clone()),
@@ -414,7 +419,8 @@ fn outputs_are_written_atomically_models_first_summary_last() {
 
 #[test]
 fn cancelling_aborts_the_run_without_writing() {
-    let dir = tempdir("cancel");
+    let tmp = tempdir("cancel");
+    let dir = tmp.path().to_path_buf();
     let options = TrainOptions {
         out_dir: Some(dir.clone()),
         ..TrainOptions::default()

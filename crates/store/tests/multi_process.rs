@@ -11,8 +11,13 @@ const WRITER: &str = env!("CARGO_BIN_EXE_dawg-ml-store-writer");
 
 #[test]
 fn four_processes_times_ten_thousand_record_calls_leave_all_forty_thousand_rows() {
-    let dir = std::env::temp_dir().join(format!("dawg-store-mp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    // Removed, with all the writers wrote, when `tmp` drops at the end of
+    // the test; `dir` inside it does not exist yet.
+    let tmp = tempfile::Builder::new()
+        .prefix("dawg-store-mp-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().join("store");
     let db = dir.join("outcomes.sqlite");
     const PER_WRITER: usize = 10_000;
     let tags = ["w0", "w1", "w2", "w3"];

@@ -8,11 +8,17 @@ use dawg_ml_store::{
     Retention, Role, Store, StoreOptions, Subject, Synchronous, Window,
 };
 
-fn temp_db(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dawg-store-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("outcomes.sqlite")
+/// A database path in a fresh directory, and the directory's guard: the
+/// directory, with the database and its -wal and -shm files, is removed when
+/// the guard drops. Bind it for the whole test (`let (_dir, path)`, never
+/// `let (_, path)`, which would drop it at once); a panicking test drops it too.
+fn temp_db(tag: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("dawg-store-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("outcomes.sqlite");
+    (dir, path)
 }
 
 fn fast() -> StoreOptions {
@@ -47,7 +53,7 @@ fn outcome(id: &str, failed: bool, at: i64) -> Outcome {
 
 #[test]
 fn a_new_store_is_in_wal_mode_at_the_latest_schema() {
-    let path = temp_db("wal");
+    let (_dir, path) = temp_db("wal");
     let store = Store::open(&path, StoreOptions::default()).unwrap();
     assert_eq!(store.schema_version().unwrap(), schema::latest_version());
     let conn = rusqlite_conn(&path);
@@ -67,7 +73,7 @@ fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
 
 #[test]
 fn outcomes_join_their_predictions_and_windows_select_the_newest() {
-    let path = temp_db("join");
+    let (_dir, path) = temp_db("join");
     let mut store = Store::open(&path, fast()).unwrap();
     let preds: Vec<LoggedPrediction> = (0..10)
         .map(|i| {
@@ -156,7 +162,8 @@ fn outcomes_join_their_predictions_and_windows_select_the_newest() {
 
 #[test]
 fn recording_an_outcome_again_replaces_it_and_keeps_its_id() {
-    let mut store = Store::open(&temp_db("replace"), fast()).unwrap();
+    let (_dir, path) = temp_db("replace");
+    let mut store = Store::open(&path, fast()).unwrap();
     let first = store.record_outcome(&outcome("p", true, 10)).unwrap();
     let second = store.record_outcome(&outcome("p", false, 20)).unwrap();
     assert_eq!(first, second);
@@ -175,7 +182,8 @@ fn recording_an_outcome_again_replaces_it_and_keeps_its_id() {
 
 #[test]
 fn a_bad_record_writes_nothing_and_names_its_position() {
-    let mut store = Store::open(&temp_db("bad"), fast()).unwrap();
+    let (_dir, path) = temp_db("bad");
+    let mut store = Store::open(&path, fast()).unwrap();
     let mut bad = prediction("x", Role::Champion, "v1", 0.5, 1);
     bad.probability = f64::NAN;
     let e = store
@@ -220,7 +228,8 @@ fn a_bad_record_writes_nothing_and_names_its_position() {
 
 #[test]
 fn champion_and_challenger_predictions_of_a_run_are_paired_with_its_outcome() {
-    let mut store = Store::open(&temp_db("paired"), fast()).unwrap();
+    let (_dir, path) = temp_db("paired");
+    let mut store = Store::open(&path, fast()).unwrap();
     let mut preds = Vec::new();
     for i in 0..6 {
         let id = format!("r{i}");
@@ -266,7 +275,7 @@ fn champion_and_challenger_predictions_of_a_run_are_paired_with_its_outcome() {
 
 #[test]
 fn retention_keeps_the_newest_rows_and_drops_old_ones() {
-    let path = temp_db("retention");
+    let (_dir, path) = temp_db("retention");
     let options = StoreOptions {
         retention: Retention {
             max_rows: Some(50),
@@ -314,7 +323,7 @@ fn retention_keeps_the_newest_rows_and_drops_old_ones() {
 
 #[test]
 fn an_older_schema_is_migrated_with_its_rows_and_a_newer_one_is_refused() {
-    let path = temp_db("migrate");
+    let (_dir, path) = temp_db("migrate");
     {
         let mut v1 = Store::open_at_version(&path, fast(), 1).unwrap();
         assert_eq!(v1.schema_version().unwrap(), 1);
@@ -357,7 +366,7 @@ fn event(kind: &str) -> Event {
 
 #[test]
 fn another_applications_database_or_a_non_database_is_refused() {
-    let path = temp_db("foreign");
+    let (_dir, path) = temp_db("foreign");
     rusqlite_conn(&path)
         .execute_batch("CREATE TABLE users (name TEXT)")
         .unwrap();
@@ -365,7 +374,7 @@ fn another_applications_database_or_a_non_database_is_refused() {
     assert_eq!(e.code(), "ERR_STORE_NOT_A_STORE");
     assert!(e.to_string().contains("already has 1 tables"), "{e}");
 
-    let text = temp_db("text");
+    let (_text_dir, text) = temp_db("text");
     std::fs::write(
         &text,
         "this is not a database, just some text that is long enough to matter......",
@@ -377,7 +386,7 @@ fn another_applications_database_or_a_non_database_is_refused() {
 
 #[test]
 fn a_writer_waits_for_the_lock_then_reports_busy_with_a_code() {
-    let path = temp_db("busy");
+    let (_dir, path) = temp_db("busy");
     let _store = Store::open(&path, fast()).unwrap();
     let holder = rusqlite_conn(&path);
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -402,7 +411,7 @@ fn export_writes_jsonl_that_training_reads_as_recorded_outcomes() {
     use dawg_ml_engine::synth::{generate, Counts};
     use dawg_ml_engine::train::data::{from_file, RowFormat};
 
-    let path = temp_db("export");
+    let (_dir, path) = temp_db("export");
     let mut store = Store::open(&path, fast()).unwrap();
     let scenarios = generate(3, &Counts([12, 0, 0, 0, 0, 0, 0, 9]));
     let mut preds = Vec::new();

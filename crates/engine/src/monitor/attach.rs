@@ -80,9 +80,11 @@ mod tests {
 
     #[test]
     fn references_land_in_the_model_files_and_describe_the_training_rows() {
-        let dir = std::env::temp_dir().join(format!("ml-engine-attach-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("ml-engine-attach-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().to_path_buf();
         let fixtures =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ts-ml-engine/models");
         std::fs::copy(

@@ -108,17 +108,19 @@ mod tests {
             .join(format!("{workflow_type}-model.json"))
     }
 
-    fn fresh(tag: &str) -> std::path::PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("ml-engine-known-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A fresh empty directory, removed (with all it holds) when the guard
+    /// drops at the end of the test, whether it passes or panics.
+    fn fresh(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("ml-engine-known-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
     fn a_flat_directory_names_its_models_and_reads_their_references() {
-        let dir = fresh("flat");
+        let tmp = fresh("flat");
+        let dir = tmp.path().to_path_buf();
         assert!(known_models(&dir).unwrap().is_empty());
         let mut file: ModelFile =
             serde_json::from_str(&fs::read_to_string(fixture("freestyle")).unwrap()).unwrap();
@@ -161,7 +163,8 @@ mod tests {
 
     #[test]
     fn registry_versions_sharing_a_model_are_named_together() {
-        let dir = fresh("registry");
+        let tmp = fresh("registry");
+        let dir = tmp.path().to_path_buf();
         let bytes = |bias: f64| {
             let mut file: ModelFile =
                 serde_json::from_str(&fs::read_to_string(fixture("freestyle")).unwrap()).unwrap();

@@ -5,14 +5,17 @@ fn fixture_models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ts-ml-engine/models")
 }
 
-/// A fresh directory holding the old engine's flat model files.
-fn flat_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ml-engine-registry-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+/// A fresh directory holding the old engine's flat model files, removed
+/// (with all it holds) when the guard drops at the end of the test, whether
+/// it passes or panics.
+fn flat_dir(tag: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ml-engine-registry-{tag}-"))
+        .tempdir()
+        .unwrap();
     for w in all_workflows() {
         let name = format!("{}-model.json", w.workflow_type());
-        fs::copy(fixture_models().join(&name), dir.join(&name)).unwrap();
+        fs::copy(fixture_models().join(&name), dir.path().join(&name)).unwrap();
     }
     dir
 }
@@ -35,7 +38,8 @@ fn new_version(source: &str) -> NewVersion {
 
 #[test]
 fn the_flat_layout_resolves_to_the_directory_itself() {
-    let dir = flat_dir("flat");
+    let tmp = flat_dir("flat");
+    let dir = tmp.path().to_path_buf();
     let r = Registry::new(&dir);
     assert_eq!(r.state().unwrap(), None);
     assert_eq!(
@@ -51,7 +55,8 @@ fn the_flat_layout_resolves_to_the_directory_itself() {
 
 #[test]
 fn a_partial_version_inherits_the_other_workflows_and_the_flat_files_become_v1() {
-    let dir = flat_dir("partial");
+    let tmp = flat_dir("partial");
+    let dir = tmp.path().to_path_buf();
     let r = Registry::new(&dir);
     let v2 = r
         .create_version(&[retrained("freestyle", 0.25)], new_version("train"))
@@ -109,7 +114,8 @@ fn a_partial_version_inherits_the_other_workflows_and_the_flat_files_become_v1()
 
 #[test]
 fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
-    let dir = flat_dir("promote");
+    let tmp = flat_dir("promote");
+    let dir = tmp.path().to_path_buf();
     let r = Registry::new(&dir);
     r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
         .unwrap();
@@ -180,7 +186,8 @@ fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
 
 #[test]
 fn a_challenger_is_set_cleared_and_taken_by_its_promotion() {
-    let dir = flat_dir("challenger");
+    let tmp = flat_dir("challenger");
+    let dir = tmp.path().to_path_buf();
     let r = Registry::new(&dir);
     r.create_version(
         &[retrained("ai-memory", 0.1)],
@@ -203,7 +210,8 @@ fn a_challenger_is_set_cleared_and_taken_by_its_promotion() {
 
 #[test]
 fn a_version_with_a_bad_model_file_is_never_created() {
-    let dir = flat_dir("bad");
+    let tmp = flat_dir("bad");
+    let dir = tmp.path().to_path_buf();
     let r = Registry::new(&dir);
     let (name, _) = retrained("freestyle", 0.0);
     let e = r
@@ -227,7 +235,8 @@ fn a_version_with_a_bad_model_file_is_never_created() {
 
 #[test]
 fn concurrent_writers_get_distinct_versions() {
-    let dir = flat_dir("concurrent");
+    let tmp = flat_dir("concurrent");
+    let dir = tmp.path().to_path_buf();
     let r = Registry::new(&dir);
     let ids: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..6)
@@ -252,7 +261,8 @@ fn concurrent_writers_get_distinct_versions() {
 /// without pause: every load sees the 8 models of exactly one version.
 #[test]
 fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
-    let dir = flat_dir("atomic");
+    let tmp = flat_dir("atomic");
+    let dir = tmp.path().to_path_buf();
     let r = Registry::new(&dir);
     for k in 0..3 {
         let files: Vec<(String, Vec<u8>)> = all_workflows()
@@ -299,7 +309,8 @@ fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
 
 #[test]
 fn a_damaged_pointer_is_reported_not_guessed() {
-    let dir = flat_dir("damaged");
+    let tmp = flat_dir("damaged");
+    let dir = tmp.path().to_path_buf();
     fs::write(dir.join(POINTER_FILE), "{ \"format\": 1, ").unwrap();
     let e = Registry::new(&dir).resolve().unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_REGISTRY");

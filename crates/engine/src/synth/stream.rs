@@ -92,8 +92,12 @@ mod tests {
 
     #[test]
     fn the_streamed_file_and_the_chunks_are_exactly_the_whole_output() {
-        let dir = std::env::temp_dir().join(format!("ml-engine-stream-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        // The directory does not exist yet: writing the file creates it.
+        let tmp = tempfile::Builder::new()
+            .prefix("ml-engine-stream-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().join("out");
         let mut counts = Counts([0; 8]);
         counts.0[0] = CHUNK + 3;
         counts.0[5] = 7;

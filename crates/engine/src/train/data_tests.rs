@@ -72,8 +72,11 @@ fn cr_only_and_crlf_line_endings_are_lines() {
 
 #[test]
 fn files_are_read_the_same_way() {
-    let dir = std::env::temp_dir().join(format!("ml-engine-data-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("ml-engine-data-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let path = dir.join("old-mac.json");
     std::fs::write(&path, format!("\u{feff}{ROW_A}\r{ROW_B}\r")).unwrap();
     let loaded = from_file(&path, RowFormat::Auto, false).unwrap();

@@ -256,8 +256,12 @@ fn old_format_rows_carry_only_vectors_and_train_the_logistic_family() {
 
 #[test]
 fn report_html_compares_with_the_models_the_directory_held() {
-    let dir = std::env::temp_dir().join(format!("ml-engine-report-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    // The output directory does not exist yet: the first run creates it.
+    let tmp = tempfile::Builder::new()
+        .prefix("ml-engine-report-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().join("out");
     let run_with = |seed: u64| {
         let options = TrainOptions {
             settings: TrainSettings {
@@ -294,7 +298,6 @@ fn report_html_compares_with_the_models_the_directory_held() {
         again.matches("apart from trainedAt").count(),
         all_workflows_len()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn all_workflows_len() -> usize {
