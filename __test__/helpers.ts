@@ -36,9 +36,19 @@ export function sampleInputs(): Record<string, Record<string, unknown>> {
   return out
 }
 
-/** A fresh empty directory under the OS temp dir. */
+// Directories made by `tempDir` in this test file. Jest evaluates this
+// module once per test file, so the hook below is registered at the top
+// level of each file that imports it and runs when that file's tests end.
+const madeDirs: string[] = []
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh empty directory under the OS temp dir, removed after the test file's tests. */
 export function tempDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ml-engine-${tag}-`))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ml-engine-${tag}-`))
+  madeDirs.push(dir)
+  return dir
 }
 
 /** A silent logger that records warnings. */

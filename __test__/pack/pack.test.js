@@ -135,11 +135,16 @@ describe('the tarballs', () => {
   it('main: the Jest sequencer and reporter resolve by package name, and the graph loads', () => {
     expect(require.resolve('@dawg-ai/ml-engine/jest-sequencer')).toBe(path.join(INSTALLED, 'lib', 'jest', 'sequencer.js'))
     expect(require.resolve('@dawg-ai/ml-engine/jest-reporter')).toBe(path.join(INSTALLED, 'lib', 'jest', 'reporter.js'))
-    const graphFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pack-graph-')), 'graph.json')
-    fs.writeFileSync(graphFile, JSON.stringify({ 'ai-memory': { files: ['src/memory.ts'], tests: ['memory.test.ts'] } }))
-    const { readKnowledgeGraph } = require('@dawg-ai/ml-engine')
-    const graph = readKnowledgeGraph(graphFile, { root: path.dirname(graphFile) })
-    expect(graph.affectedWorkflows(['src/memory.ts']).map((a) => a.workflowType)).toEqual(['ai-memory'])
+    const graphDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-graph-'))
+    try {
+      const graphFile = path.join(graphDir, 'graph.json')
+      fs.writeFileSync(graphFile, JSON.stringify({ 'ai-memory': { files: ['src/memory.ts'], tests: ['memory.test.ts'] } }))
+      const { readKnowledgeGraph } = require('@dawg-ai/ml-engine')
+      const graph = readKnowledgeGraph(graphFile, { root: graphDir })
+      expect(graph.affectedWorkflows(['src/memory.ts']).map((a) => a.workflowType)).toEqual(['ai-memory'])
+    } finally {
+      fs.rmSync(graphDir, { recursive: true, force: true })
+    }
   })
 
   it('main: no build leftovers, sources, tests or binaries', () => {
