@@ -4,7 +4,10 @@
 //! Verdicts, from the evaluated rows' probabilities, in the order they are
 //! tested:
 //! - `inconclusive`: fewer than `MIN_CLASS_ROWS` failures or successes;
-//! - `ok`: the 95 % bootstrap interval of the AUC lies above 0.5;
+//! - `ok`: the 95 % bootstrap interval of the AUC lies above 0.5 and, for
+//!   an AUC within `null_test::NO_TEST_BEYOND_SE` null standard errors of
+//!   0.5, no rerun of the selection on shuffled labels reaches it
+//!   (`null_test`);
 //! - `inconclusive`: the interval stays below `USEFUL_AUC`, but on class
 //!   counts too small to rule `USEFUL_AUC` out at all
 //!   (`can_rule_out_useful_signal`);
@@ -14,6 +17,7 @@
 //!   the data cannot tell a useful model from none.
 
 use super::metrics::{self, Metrics};
+use super::null_test::{self, NullTest};
 
 /// Fewer failures (or successes) than this cannot support a verdict.
 pub const MIN_CLASS_ROWS: usize = 10;
@@ -25,7 +29,7 @@ const Z: f64 = 1.96;
 /// The standard error of the AUC of a score without signal on `positives`
 /// failures and `negatives` successes (from the null variance of the
 /// Mann-Whitney statistic, ties aside).
-fn null_auc_se(positives: usize, negatives: usize) -> f64 {
+pub fn null_auc_se(positives: usize, negatives: usize) -> f64 {
     let (p, n) = (positives as f64, negatives as f64);
     ((p + n + 1.0) / (12.0 * p * n)).sqrt()
 }
@@ -50,10 +54,15 @@ pub fn can_rule_out_useful_signal(positives: usize, negatives: usize) -> bool {
 pub fn rule() -> String {
     format!(
         "inconclusive with fewer than {MIN_CLASS_ROWS} failures or successes among the evaluated rows; \
-         else ok when the 95 % bootstrap interval of the AUC lies above 0.5; \
+         else ok when the 95 % bootstrap interval of the AUC lies above 0.5 and, unless the AUC is at least \
+         0.5 + {beyond} sqrt((P + N + 1) / (12 P N)), none of {perms} reruns of the whole selection on the labels \
+         shuffled at random reaches it (a permutation test at 1 in {level}); \
          else no-signal when it stays below {USEFUL_AUC} and the rows are enough to rule out AUC {USEFUL_AUC} \
          (0.5 + {Z} sqrt((P + N + 1) / (12 P N)) below {USEFUL_AUC} for P failures and N successes: \
-         a score without signal reaches {USEFUL_AUC} at most 1 time in 40); else inconclusive"
+         a score without signal reaches {USEFUL_AUC} at most 1 time in 40); else inconclusive",
+        beyond = null_test::NO_TEST_BEYOND_SE,
+        perms = null_test::PERMUTATIONS,
+        level = null_test::PERMUTATIONS + 1,
     )
 }
 
@@ -81,6 +90,31 @@ pub struct Evaluation {
     pub auc_interval: Option<(f64, f64)>,
     pub verdict: Verdict,
     pub verdict_reason: Option<String>,
+    /// The permutation test, when the verdict needed one.
+    pub null_test: Option<NullTest>,
+}
+
+impl Evaluation {
+    /// Whether this `ok` rests on an AUC close enough to 0.5 to need the
+    /// permutation test (`null_test`); `y` are the evaluated rows' labels.
+    pub fn needs_null_test(&self, y: &[bool]) -> bool {
+        let positives = y.iter().filter(|v| **v).count();
+        match (self.verdict, self.metrics.auc) {
+            (Verdict::Ok, Some(auc)) => {
+                auc < 0.5
+                    + null_test::NO_TEST_BEYOND_SE * null_auc_se(positives, y.len() - positives)
+            }
+            _ => false,
+        }
+    }
+
+    /// The verdict again, with the permutation test's result.
+    pub fn with_null_test(mut self, y: &[bool], test: NullTest) -> Evaluation {
+        (self.verdict, self.verdict_reason) =
+            judge(y, self.metrics.auc, self.auc_interval, Some(test));
+        self.null_test = Some(test);
+        self
+    }
 }
 
 /// Metrics of probabilities `p` on labels `y` at `threshold`, the Bayes
@@ -105,13 +139,24 @@ pub fn evaluate(
         auc_interval: interval,
         verdict,
         verdict_reason,
+        null_test: None,
     }
 }
 
+/// The verdict from the bootstrap interval alone (before any permutation test).
 pub fn verdict(
     y: &[bool],
     auc: Option<f64>,
     interval: Option<(f64, f64)>,
+) -> (Verdict, Option<String>) {
+    judge(y, auc, interval, None)
+}
+
+fn judge(
+    y: &[bool],
+    auc: Option<f64>,
+    interval: Option<(f64, f64)>,
+    test: Option<NullTest>,
 ) -> (Verdict, Option<String>) {
     let positives = y.iter().filter(|v| **v).count();
     let negatives = y.len() - positives;
@@ -124,35 +169,49 @@ pub fn verdict(
             )),
         );
     }
-    // Only the lower end is known to be at most 0.5 below here.
-    let place = |hi: f64| {
-        if hi < 0.5 {
-            "lies below 0.5"
-        } else {
-            "includes 0.5"
+    let reached = test.filter(|t| t.reached);
+    // Below here the lower end is above 0.5 only when a rerun on shuffled
+    // labels reached the AUC.
+    let place = |a: f64, lo: f64, hi: f64| {
+        match reached {
+        Some(t) if lo > 0.5 => format!(
+            "lies above 0.5, yet rerun {} of up to {} of the whole selection on the labels shuffled at random (no signal) reached an AUC of {a:.3} or more",
+            t.reruns,
+            null_test::PERMUTATIONS
+        ),
+        _ if hi < 0.5 => "lies below 0.5".to_string(),
+        _ => "includes 0.5".to_string(),
+    }
+    };
+    // How the interval's other properties follow `place`.
+    let (excludes, too_wide) = match (reached, interval) {
+        (Some(_), Some((lo, _))) if lo > 0.5 => {
+            (", and the interval excludes", ", and the interval is")
         }
+        _ => (" and excludes", " but is"),
     };
     match (auc, interval) {
-        (Some(_), Some((lo, _))) if lo > 0.5 => (Verdict::Ok, None),
+        (Some(_), Some((lo, _))) if lo > 0.5 && reached.is_none() => (Verdict::Ok, None),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC && !can_rule_out_useful_signal(positives, negatives) => (
             Verdict::Inconclusive,
             Some(format!(
                 "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}, but {positives} failures and {negatives} successes are too few to rule out a useful signal (on rows like these, about 1 score in 40 without any signal reaches an AUC of {:.3} or more)",
-                place(hi),
+                place(a, lo, hi),
                 null_reach(positives, negatives)
             )),
         ),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC => (
             Verdict::NoSignal,
             Some(format!(
-                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {} and excludes any useful signal (AUC {USEFUL_AUC} or more)",
-                place(hi)
+                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}{excludes} any useful signal (AUC {USEFUL_AUC} or more)",
+                place(a, lo, hi)
             )),
         ),
         (Some(a), Some((lo, hi))) => (
             Verdict::Inconclusive,
             Some(format!(
-                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] includes 0.5 but is too wide to rule out a useful signal"
+                "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}{too_wide} too wide to rule out a useful signal",
+                place(a, lo, hi)
             )),
         ),
         _ => (
@@ -223,5 +282,79 @@ mod tests {
         ));
         // Below 130 rows no split of the classes can rule out AUC 0.6.
         assert!(!can_rule_out_useful_signal(64, 65) && can_rule_out_useful_signal(65, 65));
+    }
+
+    fn evaluation(y: &[bool], auc: f64, interval: (f64, f64)) -> Evaluation {
+        let (verdict, verdict_reason) = verdict(y, Some(auc), Some(interval));
+        let p: Vec<f64> = y.iter().map(|v| if *v { 0.6 } else { 0.4 }).collect();
+        Evaluation {
+            metrics: Metrics {
+                auc: Some(auc),
+                ..Metrics::compute(&p, y, 0.5)
+            },
+            bayes: None,
+            auc_interval: Some(interval),
+            verdict,
+            verdict_reason,
+            null_test: None,
+        }
+    }
+
+    #[test]
+    fn an_ok_close_to_half_needs_the_permutation_test_and_falls_when_a_rerun_reaches_it() {
+        // 600 failures among 3,000 rows: null SE 0.0132, so the test is
+        // needed below 0.5 + 5 * 0.0132 = 0.566.
+        let mut y = vec![false; 3000];
+        y[..600].iter_mut().for_each(|v| *v = true);
+        let close = evaluation(&y, 0.531, (0.505, 0.556));
+        assert_eq!(close.verdict, Verdict::Ok);
+        assert!(close.needs_null_test(&y));
+        assert!(!evaluation(&y, 0.57, (0.545, 0.595)).needs_null_test(&y));
+        assert!(
+            !evaluation(&y, 0.5, (0.47, 0.53)).needs_null_test(&y),
+            "not ok"
+        );
+        let passed = close.clone().with_null_test(
+            &y,
+            NullTest {
+                reruns: null_test::PERMUTATIONS,
+                reached: false,
+            },
+        );
+        assert_eq!((passed.verdict, passed.verdict_reason), (Verdict::Ok, None));
+        let failed = close.with_null_test(
+            &y,
+            NullTest {
+                reruns: 3,
+                reached: true,
+            },
+        );
+        assert_eq!(failed.verdict, Verdict::NoSignal);
+        assert_eq!(
+            failed.verdict_reason.unwrap(),
+            "AUC 0.531: its 95% bootstrap interval [0.505, 0.556] lies above 0.5, yet rerun 3 of up to 39 of the whole selection on the labels shuffled at random (no signal) reached an AUC of 0.531 or more, and the interval excludes any useful signal (AUC 0.6 or more)"
+        );
+        assert_eq!(
+            failed.null_test,
+            Some(NullTest {
+                reruns: 3,
+                reached: true
+            })
+        );
+        // A wide interval: inconclusive, not no-signal.
+        let mut y = vec![false; 300];
+        y[..60].iter_mut().for_each(|v| *v = true);
+        let wide = evaluation(&y, 0.59, (0.51, 0.67)).with_null_test(
+            &y,
+            NullTest {
+                reruns: 1,
+                reached: true,
+            },
+        );
+        assert_eq!(wide.verdict, Verdict::Inconclusive);
+        assert!(wide
+            .verdict_reason
+            .unwrap()
+            .ends_with("reached an AUC of 0.590 or more, and the interval is too wide to rule out a useful signal"));
     }
 }

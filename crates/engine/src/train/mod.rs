@@ -16,6 +16,7 @@ pub mod fitting;
 pub mod lines;
 pub mod logistic;
 pub mod metrics;
+pub mod null_test;
 pub mod pipeline;
 pub mod prepare;
 pub mod report;

@@ -23,6 +23,7 @@ use super::data::Dataset;
 use super::evaluate::{self, Evaluation};
 use super::fitting::{check_cancel, CrossValidation, FitContext, Folds, TrainingSet};
 use super::metrics;
+use super::null_test;
 use super::prepare::{insufficient, prepare, Prepared};
 use super::report_rows;
 use super::{SplitMode, TrainSettings, WorkflowResult};
@@ -172,6 +173,32 @@ fn cross_fitted_selection(
     out
 }
 
+/// Cross-validates and calibrates every usable family on the same folds.
+fn cross_validate_families(
+    set: &TrainingSet,
+    members: &[usize],
+    folds: &Folds,
+    ctx: &FitContext,
+) -> Result<Vec<Tried<'static>>> {
+    let mut tried = Vec::new();
+    for fitter in fitters() {
+        check_cancel(ctx.cancel)?;
+        let outcome = match fitter.unusable(set) {
+            Some(reason) => Err(reason),
+            None => {
+                let cv = fitter.cross_validate(set, members, folds, ctx)?;
+                let calibrated = calibrate::choose(&cv.oof, members, set.y, folds)?;
+                Ok((cv, calibrated))
+            }
+        };
+        tried.push(Tried {
+            fitter: *fitter,
+            outcome,
+        });
+    }
+    Ok(tried)
+}
+
 /// Fold a Platt calibration into the model where its family can express
 /// it; returns the calibration still to apply after the model.
 fn attach(fitted: &mut Fitted, calibration: Option<Calibration>) -> Option<Calibration> {
@@ -222,23 +249,7 @@ pub fn train_workflow(
         tick,
     };
 
-    // Cross-validate and calibrate every usable family on the same folds.
-    let mut tried = Vec::new();
-    for fitter in fitters() {
-        check_cancel(cancel)?;
-        let outcome = match fitter.unusable(&set) {
-            Some(reason) => Err(reason),
-            None => {
-                let cv = fitter.cross_validate(&set, members, &folds, &ctx)?;
-                let calibrated = calibrate::choose(&cv.oof, members, y, &folds)?;
-                Ok((cv, calibrated))
-            }
-        };
-        tried.push(Tried {
-            fitter: *fitter,
-            outcome,
-        });
-    }
+    let tried = cross_validate_families(&set, members, &folds, &ctx)?;
     // Select: the lowest calibrated out-of-fold log-loss (first on ties).
     let chosen = tried
         .iter()
@@ -290,6 +301,50 @@ pub fn train_workflow(
             let p = score(&set, &earlier, calibration.as_ref(), holdout);
             (evaluate(&p, holdout), holdout.as_slice(), p)
         }
+    };
+
+    // An `ok` close to 0.5 must also stand against the whole selection rerun
+    // on shuffled labels (`null_test`). A time holdout scores one fitted
+    // model on rows it never saw, which the bootstrap interval describes.
+    let evaluation = match &plan {
+        Plan::OutOfFold if evaluation.needs_null_test(&y_members) => {
+            let observed = evaluation.metrics.auc.unwrap_or(0.5);
+            // The reruns are not part of the planned progress units.
+            let quiet = |_: usize| {};
+            let rerun_ctx = FitContext {
+                settings,
+                cancel,
+                tick: &quiet,
+            };
+            let test = null_test::run(
+                &y_members,
+                observed,
+                settings.seed,
+                3000 + w.index as u64,
+                |shuffled| {
+                    let mut y_shuffled = y.clone();
+                    for (m, i) in members.iter().enumerate() {
+                        y_shuffled[*i] = shuffled[m];
+                    }
+                    let folds = Folds::stratified(
+                        members,
+                        &y_shuffled,
+                        k,
+                        settings.seed,
+                        1000 + w.index as u64,
+                    );
+                    let set = TrainingSet {
+                        y: &y_shuffled,
+                        ..set
+                    };
+                    let tried = cross_validate_families(&set, members, &folds, &rerun_ctx)?;
+                    let p = cross_fitted_selection(&tried, members, &y_shuffled, &folds);
+                    Ok(metrics::auc(&p, shuffled).unwrap_or(0.5))
+                },
+            )?;
+            evaluation.with_null_test(&y_members, test)
+        }
+        _ => evaluation,
     };
 
     // Refit on all rows: the shipped model.
