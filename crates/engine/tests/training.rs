@@ -99,8 +99,8 @@ fn an_ok_on_pure_noise_that_the_bootstrap_alone_would_give_falls_to_the_permutat
     // The construction of the test below, with a seed whose labels happen to
     // give an out-of-fold AUC interval above 0.5 (found by a search over
     // seeds 1 to 119, in which 8 did; 6 of them fall to the test).
-    let seed = 76u64;
-    let w = &all_workflows()[4];
+    let seed = 58u64;
+    let w = &all_workflows()[2];
     let mut d =
         data::from_scenarios(&synth::generate_workflow(seed, w, 3000)).datasets[w.index].clone();
     for (k, r) in d.rows.iter_mut().enumerate() {
@@ -112,7 +112,7 @@ fn an_ok_on_pure_noise_that_the_bootstrap_alone_would_give_falls_to_the_permutat
     assert_eq!(
         r.verdict_reason.as_deref(),
         Some(
-            "AUC 0.538: its 95% bootstrap interval [0.514, 0.561] lies above 0.5, yet rerun 4 of up to 39 of the whole selection on the labels shuffled at random (no signal) reached an AUC of 0.538 or more, and the interval excludes any useful signal (AUC 0.6 or more)"
+            "AUC 0.524: its 95% bootstrap interval [0.501, 0.547] lies above 0.5, yet rerun 1 of up to 39 of the whole selection on the labels shuffled at random reached an AUC of 0.524 or more, and the interval excludes any useful signal (AUC 0.6 or more)"
         )
     );
 }

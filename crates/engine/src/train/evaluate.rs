@@ -57,7 +57,7 @@ pub fn rule() -> String {
          else ok when the 95 % bootstrap interval of the AUC lies above 0.5 and, unless the AUC is at least \
          0.5 + {beyond} sqrt((P + N + 1) / (12 P N)), none of {perms} reruns of the whole selection on the labels \
          shuffled at random reaches it (a permutation test at 1 in {level}); \
-         else no-signal when it stays below {USEFUL_AUC} and the rows are enough to rule out AUC {USEFUL_AUC} \
+         else no-signal when the interval stays below {USEFUL_AUC} and the rows are enough to rule out AUC {USEFUL_AUC} \
          (0.5 + {Z} sqrt((P + N + 1) / (12 P N)) below {USEFUL_AUC} for P failures and N successes: \
          a score without signal reaches {USEFUL_AUC} at most 1 time in 40); else inconclusive",
         beyond = null_test::NO_TEST_BEYOND_SE,
@@ -169,34 +169,34 @@ fn judge(
             )),
         );
     }
-    let reached = test.filter(|t| t.reached);
-    // Below here the lower end is above 0.5 only when a rerun on shuffled
-    // labels reached the AUC.
-    let place = |a: f64, lo: f64, hi: f64| {
-        match reached {
-        Some(t) if lo > 0.5 => format!(
-            "lies above 0.5, yet rerun {} of up to {} of the whole selection on the labels shuffled at random (no signal) reached an AUC of {a:.3} or more",
+    // The rerun that reached the AUC, when the interval alone says `ok`:
+    // below, the lower end is above 0.5 only then.
+    let fell = match (test, interval) {
+        (Some(t), Some((lo, _))) if t.reached && lo > 0.5 => Some(t),
+        _ => None,
+    };
+    let place = |a: f64, hi: f64| match fell {
+        Some(t) => format!(
+            "lies above 0.5, yet rerun {} of up to {} of the whole selection on the labels \
+             shuffled at random reached an AUC of {a:.3} or more",
             t.reruns,
             null_test::PERMUTATIONS
         ),
-        _ if hi < 0.5 => "lies below 0.5".to_string(),
-        _ => "includes 0.5".to_string(),
-    }
+        None if hi < 0.5 => "lies below 0.5".to_string(),
+        None => "includes 0.5".to_string(),
     };
     // How the interval's other properties follow `place`.
-    let (excludes, too_wide) = match (reached, interval) {
-        (Some(_), Some((lo, _))) if lo > 0.5 => {
-            (", and the interval excludes", ", and the interval is")
-        }
-        _ => (" and excludes", " but is"),
+    let (excludes, too_wide) = match fell {
+        Some(_) => (", and the interval excludes", ", and the interval is"),
+        None => (" and excludes", " but is"),
     };
     match (auc, interval) {
-        (Some(_), Some((lo, _))) if lo > 0.5 && reached.is_none() => (Verdict::Ok, None),
+        (Some(_), Some((lo, _))) if lo > 0.5 && fell.is_none() => (Verdict::Ok, None),
         (Some(a), Some((lo, hi))) if hi < USEFUL_AUC && !can_rule_out_useful_signal(positives, negatives) => (
             Verdict::Inconclusive,
             Some(format!(
                 "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}, but {positives} failures and {negatives} successes are too few to rule out a useful signal (on rows like these, about 1 score in 40 without any signal reaches an AUC of {:.3} or more)",
-                place(a, lo, hi),
+                place(a, hi),
                 null_reach(positives, negatives)
             )),
         ),
@@ -204,14 +204,14 @@ fn judge(
             Verdict::NoSignal,
             Some(format!(
                 "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}{excludes} any useful signal (AUC {USEFUL_AUC} or more)",
-                place(a, lo, hi)
+                place(a, hi)
             )),
         ),
         (Some(a), Some((lo, hi))) => (
             Verdict::Inconclusive,
             Some(format!(
                 "AUC {a:.3}: its 95% bootstrap interval [{lo:.3}, {hi:.3}] {}{too_wide} too wide to rule out a useful signal",
-                place(a, lo, hi)
+                place(a, hi)
             )),
         ),
         _ => (
@@ -332,7 +332,7 @@ mod tests {
         assert_eq!(failed.verdict, Verdict::NoSignal);
         assert_eq!(
             failed.verdict_reason.unwrap(),
-            "AUC 0.531: its 95% bootstrap interval [0.505, 0.556] lies above 0.5, yet rerun 3 of up to 39 of the whole selection on the labels shuffled at random (no signal) reached an AUC of 0.531 or more, and the interval excludes any useful signal (AUC 0.6 or more)"
+            "AUC 0.531: its 95% bootstrap interval [0.505, 0.556] lies above 0.5, yet rerun 3 of up to 39 of the whole selection on the labels shuffled at random reached an AUC of 0.531 or more, and the interval excludes any useful signal (AUC 0.6 or more)"
         );
         assert_eq!(
             failed.null_test,
@@ -356,5 +356,22 @@ mod tests {
             .verdict_reason
             .unwrap()
             .ends_with("reached an AUC of 0.590 or more, and the interval is too wide to rule out a useful signal"));
+        // An interval above 0.5 but below 0.6 on too few failures to rule
+        // 0.6 out (an interval narrower than the null standard error says):
+        // inconclusive, naming both reasons.
+        let mut y = vec![false; 300];
+        y[..30].iter_mut().for_each(|v| *v = true);
+        let few = evaluation(&y, 0.55, (0.51, 0.59)).with_null_test(
+            &y,
+            NullTest {
+                reruns: 7,
+                reached: true,
+            },
+        );
+        assert_eq!(few.verdict, Verdict::Inconclusive);
+        assert_eq!(
+            few.verdict_reason.unwrap(),
+            "AUC 0.550: its 95% bootstrap interval [0.510, 0.590] lies above 0.5, yet rerun 7 of up to 39 of the whole selection on the labels shuffled at random reached an AUC of 0.550 or more, but 30 failures and 270 successes are too few to rule out a useful signal (on rows like these, about 1 score in 40 without any signal reaches an AUC of 0.609 or more)"
+        );
     }
 }

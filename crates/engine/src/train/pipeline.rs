@@ -13,7 +13,8 @@
 //! 5. `select` the family with the lowest (calibrated) out-of-fold log-loss;
 //! 6. `evaluate` on the plan's evaluation rows, with the verdict (out of
 //!    fold: each fold's rows scored by the family the other folds select,
-//!    see `cross_fitted_selection`);
+//!    see `cross_fitted_selection`; an `ok` close to 0.5 must also pass
+//!    `null_test`, steps 3 to 6 rerun on shuffled labels);
 //! 7. `refit` the chosen configuration on all rows (the shipped model);
 //! 8. `build` the model file, recording the choice and every candidate's score.
 
@@ -173,21 +174,32 @@ fn cross_fitted_selection(
     out
 }
 
-/// Cross-validates and calibrates every usable family on the same folds.
+/// Steps 3 and 4 on the set's labels: `k` stratified folds of `members`
+/// (seeded per workflow), and every usable family cross-validated and
+/// calibrated on them. The verdict's permutation test reruns exactly this
+/// (and `cross_fitted_selection`) on shuffled labels, so both must go
+/// through here.
 fn cross_validate_families(
     set: &TrainingSet,
     members: &[usize],
-    folds: &Folds,
+    k: usize,
     ctx: &FitContext,
-) -> Result<Vec<Tried<'static>>> {
+) -> Result<(Folds, Vec<Tried<'static>>)> {
+    let folds = Folds::stratified(
+        members,
+        set.y,
+        k,
+        ctx.settings.seed,
+        1000 + set.workflow.index as u64,
+    );
     let mut tried = Vec::new();
     for fitter in fitters() {
         check_cancel(ctx.cancel)?;
         let outcome = match fitter.unusable(set) {
             Some(reason) => Err(reason),
             None => {
-                let cv = fitter.cross_validate(set, members, folds, ctx)?;
-                let calibrated = calibrate::choose(&cv.oof, members, set.y, folds)?;
+                let cv = fitter.cross_validate(set, members, &folds, ctx)?;
+                let calibrated = calibrate::choose(&cv.oof, members, set.y, &folds)?;
                 Ok((cv, calibrated))
             }
         };
@@ -196,7 +208,7 @@ fn cross_validate_families(
             outcome,
         });
     }
-    Ok(tried)
+    Ok((folds, tried))
 }
 
 /// Fold a Platt calibration into the model where its family can express
@@ -234,7 +246,6 @@ pub fn train_workflow(
                 .to_string(),
         ));
     }
-    let folds = Folds::stratified(members, y, k, settings.seed, 1000 + w.index as u64);
     let set = TrainingSet {
         workflow: w,
         x: &prepared.x,
@@ -249,7 +260,7 @@ pub fn train_workflow(
         tick,
     };
 
-    let tried = cross_validate_families(&set, members, &folds, &ctx)?;
+    let (folds, tried) = cross_validate_families(&set, members, k, &ctx)?;
     // Select: the lowest calibrated out-of-fold log-loss (first on ties).
     let chosen = tried
         .iter()
@@ -326,18 +337,11 @@ pub fn train_workflow(
                     for (m, i) in members.iter().enumerate() {
                         y_shuffled[*i] = shuffled[m];
                     }
-                    let folds = Folds::stratified(
-                        members,
-                        &y_shuffled,
-                        k,
-                        settings.seed,
-                        1000 + w.index as u64,
-                    );
                     let set = TrainingSet {
                         y: &y_shuffled,
                         ..set
                     };
-                    let tried = cross_validate_families(&set, members, &folds, &rerun_ctx)?;
+                    let (folds, tried) = cross_validate_families(&set, members, k, &rerun_ctx)?;
                     let p = cross_fitted_selection(&tried, members, &y_shuffled, &folds);
                     Ok(metrics::auc(&p, shuffled).unwrap_or(0.5))
                 },
