@@ -97,7 +97,13 @@ describe('train', () => {
     const summary = await train({ outDir: dir, onProgress: (e) => events.push(e), trainedAt: '2026-01-01T00:00:00.000Z' })
     expect(summary.models).toHaveLength(8)
     for (const m of summary.models) {
-      expect([m.workflowType, m.f1Score > 0, m.verdict]).toEqual([m.workflowType, true, 'ok'])
+      expect([m.workflowType, m.f1Score > 0]).toEqual([m.workflowType, true])
+      // 110-150 rows per workflow (the old default counts): every interval
+      // lies above 0.5, and the verdict is ok unless a rerun of the
+      // selection on shuffled labels reached the AUC (the permutation test
+      // has little power on rows this few); never no-signal.
+      expect([m.workflowType, m.aucInterval![0] > 0.5]).toEqual([m.workflowType, true])
+      if (m.verdict !== 'ok') expect([m.workflowType, m.verdict, m.verdictReason]).toEqual([m.workflowType, 'inconclusive', expect.stringContaining('on the labels shuffled at random reached an AUC of')])
       expect(m.auc).toBeGreaterThan(0.6)
       expect(m.bayes).not.toBeNull()
       // Metrics are out-of-fold over every row; the model is refitted on all of them.

@@ -68,8 +68,22 @@ fn default_counts_learn_every_workflow_and_none_is_called_signal_free() {
             r.verdict_reason
         );
         // 110-150 rows, out-of-fold over all of them: an honest, noisy
-        // measurement, but every workflow has real signal and says so.
-        assert_eq!(r.verdict, "ok", "{w}: {:?}", r.verdict_reason);
+        // measurement, but every workflow has real signal and its interval
+        // says so. Rows this few leave the permutation test little power
+        // (a rerun on shuffled labels can reach an AUC near 0.75), so an
+        // `ok` may fall to `inconclusive` there, never to `no-signal`.
+        let (lo, _) = r.auc_interval.unwrap();
+        assert!(lo > 0.5, "{w}: {:?}", r.auc_interval);
+        let fell = r
+            .verdict_reason
+            .as_deref()
+            .is_some_and(|t| t.contains("reached an AUC of"));
+        assert!(
+            r.verdict == "ok" || (r.verdict == "inconclusive" && fell),
+            "{w}: {} {:?}",
+            r.verdict,
+            r.verdict_reason
+        );
         assert!(bayes - auc <= 0.15, "{w}: AUC {auc} vs Bayes {bayes}");
     }
 }
