@@ -73,6 +73,14 @@ export interface WorkflowTrainingResult {
   bayes: Record<string, number | null> | null
   verdict: 'ok' | 'no-signal' | 'inconclusive'
   verdictReason: string | null
+  /**
+   * The verdict's permutation test, run when the AUC interval lies above
+   * 0.5 but the AUC is less than five null standard errors above it (see
+   * the README, "Verdicts"): how many reruns on shuffled labels were done,
+   * and whether one reached the AUC (then the verdict is not `ok`). `null`
+   * when no test was needed.
+   */
+  permutationTest: { reruns: number; reached: boolean } | null
   /** Which rows the metrics come from. */
   evaluationRows: 'out-of-fold' | 'time-holdout'
   /** The chosen model family. */

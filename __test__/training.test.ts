@@ -103,7 +103,13 @@ describe('train', () => {
       // selection on shuffled labels reached the AUC (the permutation test
       // has little power on rows this few); never no-signal.
       expect([m.workflowType, m.aucInterval![0] > 0.5]).toEqual([m.workflowType, true])
-      if (m.verdict !== 'ok') expect([m.workflowType, m.verdict, m.verdictReason]).toEqual([m.workflowType, 'inconclusive', expect.stringContaining('on the labels shuffled at random reached an AUC of')])
+      if (m.verdict !== 'ok') {
+        expect([m.workflowType, m.verdict, m.verdictReason]).toEqual([m.workflowType, 'inconclusive', expect.stringContaining('on the labels shuffled at random reached an AUC of')])
+        expect([m.workflowType, m.permutationTest?.reached]).toEqual([m.workflowType, true])
+      } else if (m.permutationTest !== null) {
+        // An ok that needed the test passed all 39 reruns.
+        expect([m.workflowType, m.permutationTest]).toEqual([m.workflowType, { reruns: 39, reached: false }])
+      }
       expect(m.auc).toBeGreaterThan(0.6)
       expect(m.bayes).not.toBeNull()
       // Metrics are out-of-fold over every row; the model is refitted on all of them.

@@ -124,6 +124,13 @@ fn an_ok_on_pure_noise_that_the_bootstrap_alone_would_give_falls_to_the_permutat
     let r = train::train_dataset(&d, &train::TrainSettings::default(), &never()).unwrap();
     assert_eq!(r.verdict, "no-signal", "{:?}", r.verdict_reason);
     assert_eq!(
+        r.permutation_test,
+        Some(train::null_test::NullTest {
+            reruns: 1,
+            reached: true
+        })
+    );
+    assert_eq!(
         r.verdict_reason.as_deref(),
         Some(
             "AUC 0.524: its 95% bootstrap interval [0.501, 0.547] lies above 0.5, yet rerun 1 of up to 39 of the whole selection on the labels shuffled at random reached an AUC of 0.524 or more, and the interval excludes any useful signal (AUC 0.6 or more)"

@@ -90,6 +90,9 @@ pub fn result(
     if let Some(reason) = &evaluation.verdict_reason {
         extra.insert("verdictReason".to_string(), json!(reason));
     }
+    if let Some(test) = &evaluation.null_test {
+        extra.insert("permutationTest".to_string(), test.to_json());
+    }
     if !absent.is_empty() {
         extra.insert("absentFeatures".to_string(), json!(absent));
     }
@@ -158,6 +161,7 @@ pub fn result(
         auc_interval: evaluation.auc_interval,
         verdict: evaluation.verdict.as_str(),
         verdict_reason: evaluation.verdict_reason.clone(),
+        permutation_test: evaluation.null_test,
         model_type: choice.model_type,
         calibration: choice.calibration_method.as_str(),
         folds: choice.folds,

@@ -186,6 +186,9 @@ pub struct WorkflowResult {
     pub verdict: &'static str,
     /// Why the verdict is not `ok`.
     pub verdict_reason: Option<String>,
+    /// The verdict's permutation test, when an `ok` close to 0.5 needed one
+    /// (`null_test`).
+    pub permutation_test: Option<null_test::NullTest>,
     /// `"out-of-fold"` (metrics from out-of-fold predictions over all rows)
     /// or `"time-holdout"` (from the latest rows, held out).
     pub evaluation_rows: &'static str,

@@ -44,6 +44,13 @@ pub struct NullTest {
     pub reached: bool,
 }
 
+impl NullTest {
+    /// `{ reruns, reached }`, as the summary and the model file write it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "reruns": self.reruns, "reached": self.reached })
+    }
+}
+
 /// Shuffles `labels` (a workflow's members, in member order) `PERMUTATIONS`
 /// times from `seed` and `stream`, and asks `auc_of` for the out-of-fold
 /// AUC of the whole selection rerun on each shuffle; stops at the first

@@ -39,6 +39,7 @@ pub fn summary_json(r: &TrainReport) -> serde_json::Value {
                 "bayes": w.bayes.as_ref().map(|b| b.to_json()),
                 "verdict": w.verdict,
                 "verdictReason": w.verdict_reason,
+                "permutationTest": w.permutation_test.map(|t| t.to_json()),
                 "evaluationRows": w.evaluation_rows,
                 "modelType": w.model_type,
                 "calibration": w.calibration,
