@@ -341,16 +341,19 @@ mod tests {
                 reached: true
             })
         );
-        // A wide interval: inconclusive, not no-signal.
-        let mut y = vec![false; 300];
-        y[..60].iter_mut().for_each(|v| *v = true);
-        let wide = evaluation(&y, 0.59, (0.51, 0.67)).with_null_test(
-            &y,
-            NullTest {
-                reruns: 1,
+        // 300 rows with `failures` failures, an interval above 0.5, and a
+        // rerun that reached the AUC.
+        let fell = |failures: usize, auc: f64, interval: (f64, f64), rerun: usize| {
+            let mut y = vec![false; 300];
+            y[..failures].iter_mut().for_each(|v| *v = true);
+            let test = NullTest {
+                reruns: rerun,
                 reached: true,
-            },
-        );
+            };
+            evaluation(&y, auc, interval).with_null_test(&y, test)
+        };
+        // A wide interval: inconclusive, not no-signal.
+        let wide = fell(60, 0.59, (0.51, 0.67), 1);
         assert_eq!(wide.verdict, Verdict::Inconclusive);
         assert!(wide
             .verdict_reason
@@ -359,15 +362,7 @@ mod tests {
         // An interval above 0.5 but below 0.6 on too few failures to rule
         // 0.6 out (an interval narrower than the null standard error says):
         // inconclusive, naming both reasons.
-        let mut y = vec![false; 300];
-        y[..30].iter_mut().for_each(|v| *v = true);
-        let few = evaluation(&y, 0.55, (0.51, 0.59)).with_null_test(
-            &y,
-            NullTest {
-                reruns: 7,
-                reached: true,
-            },
-        );
+        let few = fell(30, 0.55, (0.51, 0.59), 7);
         assert_eq!(few.verdict, Verdict::Inconclusive);
         assert_eq!(
             few.verdict_reason.unwrap(),
