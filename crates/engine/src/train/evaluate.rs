@@ -29,7 +29,7 @@ const Z: f64 = 1.96;
 /// The standard error of the AUC of a score without signal on `positives`
 /// failures and `negatives` successes (from the null variance of the
 /// Mann-Whitney statistic, ties aside).
-pub fn null_auc_se(positives: usize, negatives: usize) -> f64 {
+fn null_auc_se(positives: usize, negatives: usize) -> f64 {
     let (p, n) = (positives as f64, negatives as f64);
     ((p + n + 1.0) / (12.0 * p * n)).sqrt()
 }
