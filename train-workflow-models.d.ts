@@ -33,7 +33,11 @@ export interface TrainOptions {
    * Either way the shipped model is refitted on all rows.
    */
   split?: 'cv' | 'time'
-  /** Called from the main thread as training advances; never after the promise has settled. */
+  /**
+   * Called from the main thread as training advances; never after the promise has settled.
+   * In the 'train' stage, `total` grows when a verdict needs its permutation test (by the
+   * 39 reruns that test may take), and the last 'train' event has `done === total`.
+   */
   onProgress?: (event: { stage: 'load' | 'train' | 'write' | 'done'; workflowType?: string; done: number; total: number }) => void
   /**
    * Aborts training: the promise rejects with an Error ERR_ABORTED whose

@@ -128,6 +128,9 @@ describe('train', () => {
     expect(events.at(-1)).toMatchObject({ stage: 'done', done: 1, total: 1 })
     const trainEvents = events.filter((e) => e.stage === 'train')
     expect(trainEvents.at(-1)!.done).toBe(trainEvents.at(-1)!.total)
+    // At these counts some verdicts need the permutation test, whose reruns grow the total.
+    expect(summary.models.some((m) => m.permutationTest !== null)).toBe(true)
+    expect(trainEvents.at(-1)!.total).toBeGreaterThan(trainEvents[0].total)
     // Files: 8 models, the summary last, the report; no temporary files left behind.
     const names = summary.written.map((f) => path.basename(f))
     expect(names.slice(0, 8)).toEqual(summary.models.map((m) => `${m.workflowType}-model.json`))

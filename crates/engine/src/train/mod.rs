@@ -325,7 +325,7 @@ pub fn train_loaded(
         .collect();
     let counter = FitCounter {
         done: AtomicUsize::new(0),
-        total: shares.iter().sum(),
+        total: AtomicUsize::new(shares.iter().sum()),
         progress,
     };
     let outcomes: Vec<Result<WorkflowResult>> = loaded
@@ -366,23 +366,27 @@ pub fn train_loaded(
 
 struct FitCounter<'a> {
     done: AtomicUsize,
-    total: usize,
+    /// The units announced before training, plus those the workflows
+    /// announce on the way (`pipeline::train_workflow`).
+    total: AtomicUsize,
     progress: Progress<'a>,
 }
 
 impl FitCounter<'_> {
     fn tick(&self, workflow: &'static str, n: usize) {
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        let total = self.total.load(Ordering::Relaxed);
         (self.progress)(ProgressEvent {
             stage: "train",
             workflow: Some(workflow),
-            done: done.min(self.total),
-            total: self.total,
+            done: done.min(total),
+            total,
         });
     }
 
-    /// Train one workflow, then top the counter up to its full share:
-    /// skipped workflows and reduced fold counts fit less than was announced.
+    /// Train one workflow, then top the counter up to its full share (with
+    /// what it announced on the way): skipped workflows and reduced fold
+    /// counts fit less than was announced.
     fn train(
         &self,
         dataset: &Dataset,
@@ -392,12 +396,19 @@ impl FitCounter<'_> {
     ) -> Result<WorkflowResult> {
         let workflow = dataset.workflow.workflow_type();
         let used = AtomicUsize::new(0);
+        let added = AtomicUsize::new(0);
         let tick = |n: usize| {
             used.fetch_add(n, Ordering::Relaxed);
             self.tick(workflow, n);
         };
-        let result = pipeline::train_workflow(dataset, settings, &tick, cancel);
-        self.tick(workflow, share.saturating_sub(used.load(Ordering::Relaxed)));
+        // Grow the total before any of the new units is ticked.
+        let announce = |n: usize| {
+            added.fetch_add(n, Ordering::Relaxed);
+            self.total.fetch_add(n, Ordering::Relaxed);
+        };
+        let result = pipeline::train_workflow(dataset, settings, &tick, &announce, cancel);
+        let owed = share + added.load(Ordering::Relaxed);
+        self.tick(workflow, owed.saturating_sub(used.load(Ordering::Relaxed)));
         result
     }
 }
@@ -412,7 +423,7 @@ pub fn train_dataset(
     cancel: &AtomicBool,
 ) -> Result<WorkflowResult> {
     settings.validate()?;
-    pipeline::train_workflow(dataset, settings, &|_| {}, cancel)
+    pipeline::train_workflow(dataset, settings, &|_| {}, &|_| {}, cancel)
 }
 
 /// The old `trainWorkflowModel(workflowType, scenarios)`: train one workflow

@@ -31,7 +31,7 @@ use super::{SplitMode, TrainSettings, WorkflowResult};
 use crate::calibration::Calibration;
 use crate::error::{EngineError, Result};
 use crate::family::{fitters, Fitted, Fitter};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A workflow with this many rows or more is cross-validated on
 /// `TrainSettings::large_folds` folds (3 by default) unless the caller set
@@ -75,7 +75,9 @@ impl Plan {
 }
 
 /// Progress units training one workflow of `rows` rows announces (as
-/// `tick` reports them).
+/// `tick` reports them) before it starts. A verdict's permutation test adds
+/// its own when it begins (`train_workflow`'s `announce`): whether one is
+/// needed is known only once the selection has run.
 pub fn units(settings: &TrainSettings, rows: usize) -> usize {
     let folds = folds_for(settings, rows);
     let cv: usize = fitters()
@@ -220,10 +222,14 @@ fn attach(fitted: &mut Fitted, calibration: Option<Calibration>) -> Option<Calib
     }
 }
 
+/// Train one workflow. `tick(n)`: `n` progress units done, of the
+/// `units(settings, rows)` planned, plus any that `announce(n)` adds on the
+/// way (the permutation test's reruns), all of which are ticked too.
 pub fn train_workflow(
     dataset: &Dataset,
     settings: &TrainSettings,
     tick: &(dyn Fn(usize) + Sync),
+    announce: &(dyn Fn(usize) + Sync),
     cancel: &AtomicBool,
 ) -> Result<WorkflowResult> {
     let w = dataset.workflow;
@@ -320,12 +326,24 @@ pub fn train_workflow(
     let evaluation = match &plan {
         Plan::OutOfFold if evaluation.needs_null_test(&y_members) => {
             let observed = evaluation.metrics.auc.unwrap_or(0.5);
-            // The reruns are not part of the planned progress units.
-            let quiet = |_: usize| {};
+            // Every rerun is announced up front, so progress keeps moving
+            // through the reruns; an early stop counts the rest as done.
+            let planned = null_test::PERMUTATIONS
+                * fitters()
+                    .iter()
+                    .filter(|f| f.unusable(&set).is_none())
+                    .map(|f| f.cross_validation_units(settings, members.len(), k))
+                    .sum::<usize>();
+            announce(planned);
+            let rerun_ticks = AtomicUsize::new(0);
+            let rerun_tick = |n: usize| {
+                rerun_ticks.fetch_add(n, Ordering::Relaxed);
+                tick(n);
+            };
             let rerun_ctx = FitContext {
                 settings,
                 cancel,
-                tick: &quiet,
+                tick: &rerun_tick,
             };
             let test = null_test::run(
                 &y_members,
@@ -346,6 +364,7 @@ pub fn train_workflow(
                     Ok(metrics::auc(&p, shuffled).unwrap_or(0.5))
                 },
             )?;
+            tick(planned.saturating_sub(rerun_ticks.load(Ordering::Relaxed)));
             evaluation.with_null_test(&y_members, test)
         }
         _ => evaluation,

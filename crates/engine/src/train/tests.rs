@@ -322,7 +322,13 @@ fn a_workflow_announces_the_progress_units_it_ticks_at_every_size() {
         let tick = |n: usize| {
             ticked.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
         };
-        pipeline::train_workflow(&d, &settings, &tick, &never).unwrap();
+        let announced = std::sync::atomic::AtomicUsize::new(0);
+        let announce = |n: usize| {
+            announced.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        let r = pipeline::train_workflow(&d, &settings, &tick, &announce, &never).unwrap();
+        assert_eq!(r.permutation_test, None, "{rows} rows");
+        assert_eq!(announced.into_inner(), 0, "{rows} rows");
         assert_eq!(
             ticked.into_inner(),
             pipeline::units(&settings, d.rows.len()),
