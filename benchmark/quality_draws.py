@@ -97,6 +97,22 @@ def main():
                      + " | ".join(top3) + f" | {misses} of {len(cells)} | {reverse} of {len(cells)} | "
                      + (f"{below} of {len(cells)} |" if has_top3 else "- |"))
         L.append("")
+        # The other per-draw criteria: the 300-row margin against
+        # LogisticRegressionCV, and no verdict of `no-signal` where there is
+        # signal (budget-alerts is the recorded world's pure noise).
+        L += [f"Verdicts, chosen family, and ours − LogisticRegressionCV ({world} world):", "",
+              "| workflow | ok | inconclusive | no-signal | logistic | trees | log-loss diff ± SE | draws: ours > LogisticRegressionCV + 0.005 |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for w in first["worlds"][world][n]["workflows"]:
+            cells = [r["worlds"][world][n]["workflows"][w] for r in runs.values()]
+            trained = [c for c in cells if c["ours"]]
+            count = lambda key, value: sum(c["oursModel"][key] == value for c in trained)
+            gaps = [c["ours"]["logLoss"] - c["LogisticRegressionCV"]["logLoss"] for c in trained if c.get("LogisticRegressionCV")]
+            m, se = mean_se(gaps)
+            L.append(f"| {w} | {count('verdict', 'ok')} | {count('verdict', 'inconclusive')} | {count('verdict', 'no-signal')} | "
+                     f"{count('modelType', 'logistic-regression-l2')} | {count('modelType', 'gradient-boosted-trees')} | "
+                     f"{m:+.4f} ± {se:.4f} | {sum(g > 0.005 for g in gaps)} of {len(gaps)} |")
+        L.append("")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "QUALITY-DRAWS.md"), "w") as f:
         f.write("\n".join(L))
