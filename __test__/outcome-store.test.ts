@@ -83,6 +83,39 @@ describe('OutcomeStore', () => {
     expect(await s.close()).toEqual({ written: 0 })
     expect(thrown(() => s.countsSync()).code).toBe('ERR_STORE_CLOSED')
     await expect(s.recordOutcome('q', true)).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' })
+    // A prediction logged after close is refused, not queued where no write would ever take it.
+    const late = thrown(() => s.logPrediction({ predictionId: 'late', workflowType: 'freestyle', modelVersion: 'v', probability: 0.5 }))
+    expect([late.code, late.message]).toEqual(['ERR_STORE_CLOSED', expect.stringContaining('closing.sqlite')])
+    expect(s.pending).toBe(0)
+  })
+
+  it('a prediction logged while close() runs is written by it or refused, never lost', async () => {
+    const file = path.join(dir, 'closing-race.sqlite')
+    // No flush but the close's own: it must write every prediction accepted.
+    const s = await OutcomeStore.open(file, { flushAt: 1e9, flushIntervalMs: 0 })
+    const log = (id: string) => s.logPrediction({ predictionId: id, workflowType: 'freestyle', modelVersion: 'v', probability: 0.5 })
+    log('before')
+    const closing = s.close()
+    let accepted = 0
+    let refused = 0
+    // The close runs on the pool while this thread keeps logging, until a
+    // few calls have been refused (or 10 s pass, and the test fails).
+    const until = Date.now() + 10_000
+    for (let i = 0; refused < 50 && Date.now() < until; i++) {
+      try {
+        log(`during-${i}`)
+        accepted++
+      } catch (e) {
+        expect((e as { code: string }).code).toBe('ERR_STORE_CLOSED')
+        refused++
+      }
+    }
+    const { written } = await closing
+    expect(refused).toBe(50)
+    expect(written).toBe(1 + accepted)
+    const reopened = OutcomeStore.openSync(file)
+    expect(reopened.countsSync()).toMatchObject({ predictions: 1 + accepted })
+    reopened.closeSync()
   })
 
   it('finds the store next to the project models, or where configured', () => {

@@ -10,6 +10,7 @@
 //! written before the call returns (or its promise resolves).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use dawg_ml_store::{
@@ -141,6 +142,11 @@ struct Shared {
     /// `None` once closed.
     store: Mutex<Option<Store>>,
     pending: Mutex<Vec<LoggedPrediction>>,
+    /// Set by a close as it takes the last queued predictions, read and
+    /// written only while `pending` is locked: a prediction is either queued
+    /// before that (and written by the close) or refused, never queued into
+    /// a store that no write will ever drain.
+    closing: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -150,14 +156,34 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    fn closed_error(&self) -> EngineError {
+        store_error(dawg_ml_store::StoreError::Closed(self.path.clone()))
+    }
+
     /// Write `batch` together with every queued prediction, in one transaction.
     /// If the write fails the queued predictions stay queued.
     fn write(&self, outcomes: &[Outcome], events: &[Event]) -> Result<dawg_ml_store::Written> {
-        let mut store = lock(&self.store);
-        let store = store
-            .as_mut()
-            .ok_or_else(|| store_error(dawg_ml_store::StoreError::Closed(self.path.clone())))?;
-        let predictions = std::mem::take(&mut *lock(&self.pending));
+        self.write_and(outcomes, events, false)
+    }
+
+    /// `write`, and with `close`, close the store in the same hold of its
+    /// lock once the last predictions are written (a failed write leaves it
+    /// open, its predictions queued, to be closed again).
+    fn write_and(
+        &self,
+        outcomes: &[Outcome],
+        events: &[Event],
+        close: bool,
+    ) -> Result<dawg_ml_store::Written> {
+        let mut guard = lock(&self.store);
+        let store = guard.as_mut().ok_or_else(|| self.closed_error())?;
+        let predictions = {
+            let mut pending = lock(&self.pending);
+            if close {
+                self.closing.store(true, Ordering::Relaxed);
+            }
+            std::mem::take(&mut *pending)
+        };
         let result = store.write(Batch {
             predictions: &predictions,
             outcomes,
@@ -167,17 +193,28 @@ impl Shared {
             let mut pending = lock(&self.pending);
             let newer = std::mem::replace(&mut *pending, predictions);
             pending.extend(newer);
+            self.closing.store(false, Ordering::Relaxed);
+        } else if close {
+            *guard = None;
         }
         result.map_err(store_error)
+    }
+
+    /// Queue a prediction for the next write, unless the store is closing.
+    fn queue(&self, p: LoggedPrediction) -> Result<u32> {
+        let mut pending = lock(&self.pending);
+        if self.closing.load(Ordering::Relaxed) {
+            return Err(self.closed_error());
+        }
+        pending.push(p);
+        Ok(pending.len() as u32)
     }
 
     fn read<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         let mut store = lock(&self.store);
         match store.as_mut() {
             Some(s) => f(s),
-            None => Err(store_error(dawg_ml_store::StoreError::Closed(
-                self.path.clone(),
-            ))),
+            None => Err(self.closed_error()),
         }
     }
 }
@@ -299,13 +336,12 @@ impl Op {
                 Ok(json!({ "predictions": pruned.predictions, "outcomes": pruned.outcomes, "events": pruned.events }).to_string())
             }
             Op::Close => {
-                let flushed = match shared.write(&[], &[]) {
+                let flushed = match shared.write_and(&[], &[], true) {
                     Ok(w) => w.predictions,
                     // Closing twice is not an error.
                     Err(_) if lock(&shared.store).is_none() => 0,
                     Err(e) => return Err(e),
                 };
-                lock(&shared.store).take();
                 Ok(flushed.to_string())
             }
         }
@@ -349,6 +385,7 @@ fn open(path: &str, options: &str) -> Result<NativeOutcomeStore> {
             path,
             store: Mutex::new(Some(store)),
             pending: Mutex::new(Vec::new()),
+            closing: AtomicBool::new(false),
         }),
     })
 }
@@ -457,9 +494,7 @@ impl NativeOutcomeStore {
                 sample_rate,
             };
             p.validate().map_err(store_error)?;
-            let mut pending = lock(&self.shared.pending);
-            pending.push(p);
-            Ok(pending.len() as u32)
+            self.shared.queue(p)
         })
     }
 
