@@ -2,10 +2,18 @@
 // Reproducible synthetic scenarios for all 8 workflows (generated in Rust).
 
 const native = require('./lib/binding')
-const { awaitNative, callNative, checkOptions } = require('./lib/errors')
+const { awaitNative, callNative, checkOptions, optionalObject, optionalPath } = require('./lib/errors')
 const { slicer } = require('./lib/time-slices')
 
 const KNOWN_OPTIONS = new Set(['seed', 'counts', 'outputPath', 'returnScenarios'])
+
+/** The options, checked where the addon would coerce or misread them. */
+function checked(options) {
+  const o = checkOptions(options, KNOWN_OPTIONS)
+  optionalObject('counts', o.counts, 'an object of scenario counts by workflow type')
+  optionalPath('outputPath', o.outputPath, 'a non-empty file path')
+  return o
+}
 
 function summary(generated, options) {
   return { outputPath: options.outputPath, scenarios: generated.scenarios, failed: generated.failed }
@@ -21,9 +29,9 @@ function summary(generated, options) {
  * yield to the event loop.
  */
 async function generateTrainingData(options) {
-  const checked = checkOptions(options, KNOWN_OPTIONS)
-  const generated = await awaitNative(native.generateTrainingData, checked)
-  if (checked.returnScenarios === false) return summary(generated, checked)
+  const o = checked(options)
+  const generated = await awaitNative(native.generateTrainingData, o)
+  if (o.returnScenarios === false) return summary(generated, o)
   const pause = slicer()
   const out = []
   for (const chunk of generated.chunks) {
@@ -34,9 +42,9 @@ async function generateTrainingData(options) {
 }
 
 function generateTrainingDataSync(options) {
-  const checked = checkOptions(options, KNOWN_OPTIONS)
-  const generated = callNative(native.generateTrainingDataSync, checked)
-  if (checked.returnScenarios === false) return summary(generated, checked)
+  const o = checked(options)
+  const generated = callNative(native.generateTrainingDataSync, o)
+  if (o.returnScenarios === false) return summary(generated, o)
   const out = []
   for (const chunk of generated.chunks) for (const s of JSON.parse(chunk)) out.push(s)
   return out

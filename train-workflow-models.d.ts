@@ -126,5 +126,5 @@ export declare function trainAllModels(options?: TrainOptions): Promise<Workflow
 export declare function trainWorkflowModel(
   workflowType: WorkflowType,
   scenarios: Array<{ features: Record<string, unknown>; failed: boolean }>,
-  options?: Omit<TrainOptions, 'outDir' | 'onProgress' | 'data' | 'dataFormat' | 'counts'>,
+  options?: Omit<TrainOptions, 'outDir' | 'onProgress' | 'data' | 'dataFormat' | 'counts' | 'registry'>,
 ): Promise<WorkflowModel>

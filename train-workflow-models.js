@@ -4,7 +4,7 @@
 
 const native = require('./lib/binding')
 const { cancellable, checkSignal } = require('./lib/abort')
-const { callNative, checkOptions, engineError } = require('./lib/errors')
+const { callNative, checkOptions, engineError, optionalObject, optionalPath } = require('./lib/errors')
 const { resolveModelsDir } = require('./lib/model-dirs')
 const { slicer } = require('./lib/time-slices')
 const { registryTarget, trainVersion, trainVersionSync } = require('./lib/retrain')
@@ -14,12 +14,14 @@ const KNOWN_OPTIONS = new Set([
   'bootstrapResamples', 'trainedAt', 'split', 'onProgress', 'signal', 'registry',
 ])
 
+/** What `trainWorkflowModel` takes: it trains one workflow from the rows given and writes nothing. */
+const ONE_WORKFLOW_OPTIONS = new Set([...KNOWN_OPTIONS].filter((k) => !['counts', 'data', 'dataFormat', 'outDir', 'onProgress', 'registry'].includes(k)))
+
 /** Options as the addon takes them: defaults resolved, unknown keys refused. */
 function nativeOptions(options) {
   checkOptions(options, KNOWN_OPTIONS)
-  if (options.outDir !== undefined && options.outDir !== null && typeof options.outDir !== 'string') {
-    throw engineError('ERR_INVALID_ARG', `Invalid argument 'outDir': expected a string or null, received ${typeof options.outDir}`, TypeError)
-  }
+  optionalPath('outDir', options.outDir, 'a non-empty directory path or null')
+  optionalObject('counts', options.counts, 'an object of scenario counts by workflow type')
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'onProgress': expected a function, received ${typeof options.onProgress}`, TypeError)
   }
@@ -136,9 +138,10 @@ async function trainWorkflowModel(workflowType, scenarios, options = {}) {
   if (!Array.isArray(scenarios)) {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'scenarios': expected an array, received ${scenarios === null ? 'null' : typeof scenarios}`, TypeError)
   }
-  const { outDir, onProgress, signal, ...rest } = options
+  checkOptions(options, ONE_WORKFLOW_OPTIONS)
+  const { signal, ...rest } = options
   checkSignal(signal)
-  const prepared = nativeOptions(rest)
+  const prepared = nativeOptions({ ...rest, outDir: null })
   // Serialised and encoded here in slices that yield to the event loop (the
   // rows are JS values); joined, parsed and trained off the JS thread.
   const pause = slicer()

@@ -4,7 +4,7 @@
 // built here, in the caller's realm.
 
 const native = require('./lib/binding')
-const { callNative } = require('./lib/errors')
+const { callNative, checkOptions, invalidArg } = require('./lib/errors')
 const reader = require('./lib/feature-reader')
 
 const FEATURE_NAMES = reader.WORKFLOWS.map((w) => Array.from(native.getFeatureNames(w.workflowType)))
@@ -19,9 +19,19 @@ function vectorObject(w, values, offset) {
   return out
 }
 
+const VECTOR_OPTIONS = new Set(['strict'])
+
+/** `options.strict` (default false), with `options` checked. */
+function strictOption(options) {
+  if (options === undefined) return false
+  const { strict } = checkOptions(options, VECTOR_OPTIONS)
+  if (strict !== undefined && typeof strict !== 'boolean') throw invalidArg('strict', 'a boolean', strict)
+  return strict === true
+}
+
 /** The normalised feature vector of a raw feature object (keys in engine order). */
-function featuresToVector(features, options = {}) {
-  const strict = options?.strict === true
+function featuresToVector(features, options) {
+  const strict = strictOption(options)
   const w = reader.workflowOf(features)
   if (w >= 0 && !busy) {
     busy = true

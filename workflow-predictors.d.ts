@@ -134,7 +134,11 @@ export declare class WorkflowPredictor {
   listVersions(): Promise<VersionInfo[]>
   promote(id: string | number, options?: { reason?: string; figures?: object }): Promise<RegistryState>
   rollback(options?: { reason?: string; figures?: object }): Promise<RegistryState>
-  /** Stop watching, write the queued predictions, close a store this predictor opened. */
+  /**
+   * Stop watching, write the queued predictions, close a store this predictor opened.
+   * Predictions still work afterwards, and are no longer logged; recordOutcome and the
+   * other outcome-store calls then reject with ERR_STORE_CLOSED.
+   */
   close(): Promise<void>
   /** The directory models are loaded from first. */
   readonly modelsDir: string
@@ -158,9 +162,10 @@ export declare class WorkflowPredictor {
    * Probabilities only, for many runs of one workflow. With `layout: 'vector'`
    * (default), `rows` holds `rows.length / featureCount` row-major normalised
    * vectors in `featuresToVector` order; a length that is not a multiple of the
-   * feature count or a non-finite value throws ERR_INVALID_ARG. With
+   * feature count or a non-finite value throws ERR_INVALID_ARG, and so does a
+   * model that reads raw fields (trees, as every shipped model). With
    * `layout: 'raw'`, `rows` is an array of raw feature objects of this
-   * workflow, validated like `predict` (errors name the index).
+   * workflow, validated like `predict` (errors name the index); it scores every model.
    */
   predictProbabilities(workflowType: WorkflowType, rows: Float64Array, options?: { layout?: 'vector' }): Float64Array
   predictProbabilities(

@@ -8,14 +8,14 @@
 const path = require('node:path')
 const { EventEmitter } = require('node:events')
 const native = require('./lib/binding')
-const { awaitNative, callNative, engineError, localise, shown } = require('./lib/errors')
+const { awaitNative, callNative, checkOptions, engineError, invalidArg, localise, shown } = require('./lib/errors')
 const reader = require('./lib/feature-reader')
 const buildPrediction = require('./lib/generated/build-prediction')
 const { SHIPPED_MODELS_DIR, resolveModelsDir } = require('./lib/model-dirs')
 const typed = require('./lib/typed-arrays')
 const { slicer } = require('./lib/time-slices')
 const { ModelRegistry } = require('./lib/registry')
-const { ProductionLoop } = require('./lib/production-loop')
+const { LOOP_OPTIONS, ProductionLoop } = require('./lib/production-loop')
 
 /** The models shipped with the package. */
 const DEFAULT_MODELS_DIR = SHIPPED_MODELS_DIR
@@ -23,11 +23,6 @@ const DEFAULT_MODELS_DIR = SHIPPED_MODELS_DIR
 const NAMES = Array.from(native.getStringTable())
 const SHAPE = JSON.parse(native.getPredictionShape())
 const UNKNOWN_FIELDS = ['warn', 'error', 'ignore']
-
-function invalidArg(name, expected, value) {
-  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received}`, TypeError)
-}
 
 /** Buffers one encoded object and its flat prediction fit in. */
 function scratch() {
@@ -44,6 +39,15 @@ function scratch() {
  */
 function snapshot(models, scratch, info, version, revision, challenger) {
   return { models, scratch, info, stats: new Map(), version, revision, challenger }
+}
+
+const PREDICTOR_OPTIONS = new Set(['modelsDir', 'fallbackModelsDir', 'strict', 'unknownFields', 'logger', 'maxModelBytes', 'watch', ...LOOP_OPTIONS])
+
+/** A predictor's options: an object of known keys, with a usable `modelsDir` (the rest are checked where they are read). */
+function checkPredictorOptions(options) {
+  checkOptions(options ?? null, PREDICTOR_OPTIONS, 'options')
+  const { modelsDir } = options
+  if (modelsDir !== undefined && (typeof modelsDir !== 'string' || modelsDir === '')) throw invalidArg('modelsDir', 'a non-empty directory path', modelsDir)
 }
 
 class WorkflowPredictor extends EventEmitter {
@@ -71,10 +75,9 @@ class WorkflowPredictor extends EventEmitter {
    * @param {import('./workflow-predictors').WorkflowPredictorOptions} [options]
    */
   constructor(options = {}) {
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArg('options', 'an object', options)
+    checkPredictorOptions(options)
     super()
     const { modelsDir, fallbackModelsDir, strict, unknownFields, logger, maxModelBytes, watch } = options
-    if (modelsDir !== undefined && typeof modelsDir !== 'string') throw invalidArg('modelsDir', 'a string', modelsDir)
     if (fallbackModelsDir !== undefined && fallbackModelsDir !== null && typeof fallbackModelsDir !== 'string') {
       throw invalidArg('fallbackModelsDir', 'a string or null', fallbackModelsDir)
     }
@@ -608,8 +611,10 @@ function atIndex(error, i) {
   return wrapped
 }
 
+const LAYOUT_OPTIONS = new Set(['layout'])
+
 function checkLayout(options) {
-  const layout = options?.layout ?? 'vector'
+  const layout = checkOptions(options, LAYOUT_OPTIONS).layout ?? 'vector'
   if (layout !== 'vector' && layout !== 'raw') {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'layout': expected 'vector' or 'raw', received ${shown(layout)}`, TypeError)
   }
@@ -646,7 +651,7 @@ let singleton = null
  * ERR_PREDICTOR_CONFLICT.
  */
 async function getWorkflowPredictor(options = {}) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidArg('options', 'an object', options)
+  checkPredictorOptions(options)
   const wanted = options.modelsDir === undefined ? resolveModelsDir().dir : path.resolve(options.modelsDir)
   if (singleton === null) {
     const predictor = new WorkflowPredictor(options)

@@ -10,7 +10,7 @@ import { WorkflowPredictor } from '../workflow-predictors'
 import { generateTrainingDataSync } from '../generate-training-data'
 import { train } from '../train-workflow-models'
 import { ModelRegistry, OutcomeStore, retrainFromOutcomes } from '../production'
-import { recordingLogger, tempDir } from './helpers'
+import { OLD_MODELS_DIR, recordingLogger, sampleInputs, tempDir } from './helpers'
 
 /** A small seeded generator (mulberry32), so the stream is the same every run. */
 function random(seed: number) {
@@ -184,5 +184,24 @@ describe('the production loop on a drifting stream', () => {
     const first = JSON.parse(fs.readFileSync(out, 'utf8').split('\n')[0])
     expect(Object.keys(first).sort()).toEqual(['failed', 'features'])
     expect(first.features.workflowType).toBe('freestyle')
+  })
+})
+
+describe('a predictor after close()', () => {
+  it('still predicts, logs nothing more, and refuses outcome calls with ERR_STORE_CLOSED naming the store', async () => {
+    const storePath = path.join(tempDir('closed-predictor'), 'o.sqlite')
+    const predictor = new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, store: storePath })
+    await predictor.initialize()
+    const input = sampleInputs().freestyle as never
+    const { predictionId } = predictor.predictSync(input)
+    await predictor.close()
+    expect(predictor.predictSync(input).failureProbability).toBeGreaterThan(0)
+    await expect(predictor.recordOutcome(predictionId, true)).rejects.toMatchObject({
+      code: 'ERR_STORE_CLOSED',
+      message: expect.stringContaining(`This predictor was closed, and with it its use of the outcome store ${storePath}`),
+    })
+    const reopened = OutcomeStore.openSync(storePath)
+    expect(reopened.countsSync()).toMatchObject({ predictions: 1, outcomes: 0 })
+    reopened.closeSync()
   })
 })

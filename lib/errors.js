@@ -56,6 +56,31 @@ function callNative(fn, ...args) {
   }
 }
 
+/** How an error message describes a value it refused: its type, or a number's value. */
+function received(value) {
+  if (value === '') return 'an empty string'
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? `number ${value}` : typeof value
+}
+
+/** The ERR_INVALID_ARG TypeError for argument `name`, which should be `expected`. */
+function invalidArg(name, expected, value) {
+  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received(value)}`, TypeError)
+}
+
+/** `value` if it is undefined or a plain object (not null, not an array), else ERR_INVALID_ARG naming `name`. */
+function optionalObject(name, value, expected) {
+  if (value === undefined) return value
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArg(name, expected, value)
+  return value
+}
+
+/** `value` if it is undefined, null or a non-empty string, else ERR_INVALID_ARG naming `name` (an empty path would mean the working directory). */
+function optionalPath(name, value, expected = 'a non-empty path or null') {
+  if (value === undefined || value === null) return value
+  if (typeof value !== 'string' || value === '') throw invalidArg(name, expected, value)
+  return value
+}
+
 /**
  * Check an options object: an object (or undefined) whose keys are all known.
  * Returns it, or `{}` for undefined.
@@ -82,4 +107,4 @@ async function awaitNative(fn, ...args) {
   }
 }
 
-module.exports = { engineError, localise, callNative, awaitNative, checkOptions, shown }
+module.exports = { engineError, invalidArg, optionalObject, optionalPath, localise, callNative, awaitNative, checkOptions, shown }

@@ -13,7 +13,8 @@
 
 const path = require('node:path')
 const native = require('./binding')
-const { awaitNative, callNative, checkOptions, engineError } = require('./errors')
+const { awaitNative, callNative, checkOptions, engineError, invalidArg, optionalPath } = require('./errors')
+const { faithful } = require('./faithful-json')
 const { findProjectRoot } = require('./model-dirs')
 
 const STORE_ENV_VAR = 'DAWG_ML_STORE'
@@ -42,10 +43,6 @@ function resolveStorePath({ storePath, env = process.env, cwd = process.cwd() } 
   return { path: path.join(project, DEFAULT_STORE_FILE), source: 'project default' }
 }
 
-function invalid(name, expected, value) {
-  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? `number ${value}` : typeof value
-  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received}`, TypeError)
-}
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -53,26 +50,26 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 function toMs(name, value) {
   if (value === undefined || value === null) return undefined
   const ms = Object.prototype.toString.call(value) === '[object Date]' ? value.getTime() : value
-  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) throw invalid(name, 'a Date or whole milliseconds since the epoch', value)
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) throw invalidArg(name, 'a Date or whole milliseconds since the epoch', value)
   return ms
 }
 
 function wholeNumber(name, value, min = 1) {
   if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw invalid(name, `a whole number ≥ ${min}`, value)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw invalidArg(name, `a whole number ≥ ${min}`, value)
   return value
 }
 
 function optionalString(name, value) {
   if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string') throw invalid(name, 'a string', value)
+  if (typeof value !== 'string') throw invalidArg(name, 'a string', value)
   return value
 }
 
 function versions(name, value) {
   if (value === undefined || value === null) return undefined
   const list = typeof value === 'string' ? [value] : value
-  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) throw invalid(name, 'a version string or an array of them', value)
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) throw invalidArg(name, 'a version string or an array of them', value)
   return list
 }
 
@@ -97,7 +94,7 @@ function nativeWindow(window, name = 'window') {
     out.since = Math.max(out.since ?? 0, Date.now() - ms)
   }
   if (window.labelled !== undefined) {
-    if (typeof window.labelled !== 'boolean') throw invalid(`${name}.labelled`, 'a boolean', window.labelled)
+    if (typeof window.labelled !== 'boolean') throw invalidArg(`${name}.labelled`, 'a boolean', window.labelled)
     out.labelled = window.labelled
   }
   return out
@@ -105,18 +102,18 @@ function nativeWindow(window, name = 'window') {
 
 /** One outcome as the addon takes it: `{ predictionId, failed, ... }` or `{ features, failed, ... }`. */
 function nativeOutcome(outcome, name) {
-  if (!isObject(outcome)) throw invalid(name, 'an object { predictionId, failed } or { features, failed }', outcome)
+  if (!isObject(outcome)) throw invalidArg(name, 'an object { predictionId, failed } or { features, failed }', outcome)
   checkOptions(outcome, OUTCOME_KEYS, name)
   const { predictionId, features, failed, failureType, recordedAt } = outcome
-  if (typeof failed !== 'boolean') throw invalid(`${name}.failed`, 'a boolean', failed)
+  if (typeof failed !== 'boolean') throw invalidArg(`${name}.failed`, 'a boolean', failed)
   const out = { failed, failureType: optionalString(`${name}.failureType`, failureType), recordedAt: toMs(`${name}.recordedAt`, recordedAt) }
   if (predictionId !== undefined) {
     if (features !== undefined) throw engineError('ERR_INVALID_ARG', `Invalid argument '${name}': give a predictionId or the run's features, not both`, TypeError)
-    if (typeof predictionId !== 'string') throw invalid(`${name}.predictionId`, 'a string', predictionId)
+    if (typeof predictionId !== 'string') throw invalidArg(`${name}.predictionId`, 'a string', predictionId)
     out.predictionId = predictionId
   } else {
-    if (!isObject(features)) throw invalid(`${name}.features`, 'a raw feature object (with workflowType)', features)
-    out.features = features
+    if (!isObject(features)) throw invalidArg(`${name}.features`, 'a raw feature object (with workflowType)', features)
+    out.features = faithful(features, `${name}.features`, 'ERR_INVALID_FEATURE')
   }
   return out
 }
@@ -128,7 +125,7 @@ function outcomeArgs(subject, failed, options) {
     if (failed !== undefined) throw engineError('ERR_INVALID_ARG', "Invalid argument 'failed': pass it inside the outcome object", TypeError)
     return nativeOutcome(subject, 'outcome')
   }
-  if (typeof subject !== 'string') throw invalid('predictionId', 'a string (or an outcome object { features, failed })', subject)
+  if (typeof subject !== 'string') throw invalidArg('predictionId', 'a string (or an outcome object { features, failed })', subject)
   const o = checkOptions(options, new Set(['failureType', 'recordedAt']))
   return nativeOutcome({ predictionId: subject, failed, ...o }, 'outcome')
 }
@@ -140,7 +137,7 @@ function nativeStoreOptions(options) {
   if (o.synchronous !== undefined && o.synchronous !== 'full' && o.synchronous !== 'normal') {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'synchronous': expected 'full' or 'normal', received ${JSON.stringify(o.synchronous)}`, TypeError)
   }
-  if (o.logger !== undefined && (o.logger === null || typeof o.logger.warn !== 'function')) throw invalid('logger', 'an object with a warn() method', o.logger)
+  if (o.logger !== undefined && (o.logger === null || typeof o.logger.warn !== 'function')) throw invalidArg('logger', 'an object with a warn() method', o.logger)
   return JSON.stringify({
     busyTimeoutMs: wholeNumber('busyTimeoutMs', o.busyTimeoutMs, 0),
     synchronous: o.synchronous,
@@ -177,12 +174,14 @@ class OutcomeStore {
 
   /** Open (creating it and its directory if needed) the store at `storePath` (see resolveStorePath), off the main thread. */
   static async open(storePath, options = {}) {
+    optionalPath('storePath', storePath, 'a non-empty file path, or undefined for the configured store')
     const prepared = nativeStoreOptions(options)
     const file = resolveStorePath({ storePath }).path
     return new OutcomeStore(await awaitNative(native.openOutcomeStore, file, prepared), options)
   }
 
   static openSync(storePath, options = {}) {
+    optionalPath('storePath', storePath, 'a non-empty file path, or undefined for the configured store')
     const prepared = nativeStoreOptions(options)
     const file = resolveStorePath({ storePath }).path
     return new OutcomeStore(callNative(native.openOutcomeStoreSync, file, prepared), options)
@@ -215,17 +214,17 @@ class OutcomeStore {
    * usable for drift. Returns the number queued.
    */
   logPrediction(prediction) {
-    if (!isObject(prediction)) throw invalid('prediction', 'an object', prediction)
+    if (!isObject(prediction)) throw invalidArg('prediction', 'an object', prediction)
     checkOptions(prediction, PREDICTION_KEYS, 'prediction')
     const { predictionId, workflowType, modelVersion, probability, features, role = 'champion', createdAt, sampleRate = 1 } = prediction
     for (const [k, v] of [['predictionId', predictionId], ['workflowType', workflowType], ['modelVersion', modelVersion]]) {
-      if (typeof v !== 'string') throw invalid(`prediction.${k}`, 'a string', v)
+      if (typeof v !== 'string') throw invalidArg(`prediction.${k}`, 'a string', v)
     }
-    if (role !== 'champion' && role !== 'challenger') throw invalid('prediction.role', "'champion' or 'challenger'", role)
-    if (typeof probability !== 'number') throw invalid('prediction.probability', 'a number in [0, 1]', probability)
-    if (typeof sampleRate !== 'number') throw invalid('prediction.sampleRate', 'a number in (0, 1]', sampleRate)
-    if (features !== undefined && features !== null && !isObject(features)) throw invalid('prediction.features', 'a raw feature object', features)
-    const text = features === undefined || features === null ? null : JSON.stringify(features)
+    if (role !== 'champion' && role !== 'challenger') throw invalidArg('prediction.role', "'champion' or 'challenger'", role)
+    if (typeof probability !== 'number') throw invalidArg('prediction.probability', 'a number in [0, 1]', probability)
+    if (typeof sampleRate !== 'number') throw invalidArg('prediction.sampleRate', 'a number in (0, 1]', sampleRate)
+    if (features !== undefined && features !== null && !isObject(features)) throw invalidArg('prediction.features', 'a raw feature object', features)
+    const text = features === undefined || features === null ? null : JSON.stringify(faithful(features, 'prediction.features', 'ERR_INVALID_FEATURE'))
     const n = callNative(() => this.#native.logPrediction(predictionId, role, workflowType, modelVersion, probability, text, toMs('prediction.createdAt', createdAt), sampleRate))
     if (n >= this.#flushAt) this.#background()
     return n
@@ -437,16 +436,16 @@ class OutcomeStore {
 const PREDICTION_KEYS = new Set(['predictionId', 'workflowType', 'modelVersion', 'probability', 'features', 'role', 'createdAt', 'sampleRate'])
 
 function outcomesBatch(outcomes) {
-  if (!Array.isArray(outcomes)) throw invalid('outcomes', 'an array of outcomes', outcomes)
+  if (!Array.isArray(outcomes)) throw invalidArg('outcomes', 'an array of outcomes', outcomes)
   return JSON.stringify({ outcomes: outcomes.map((o, i) => nativeOutcome(o, `outcomes[${i}]`)) })
 }
 
 function eventBatch(kind, figures, options) {
-  if (typeof kind !== 'string') throw invalid('kind', 'a string', kind)
-  if (!isObject(figures)) throw invalid('figures', 'an object', figures)
+  if (typeof kind !== 'string') throw invalidArg('kind', 'a string', kind)
+  if (!isObject(figures)) throw invalidArg('figures', 'an object', figures)
   const o = checkOptions(options, new Set(['workflowType', 'modelVersion', 'createdAt']))
   return JSON.stringify({
-    events: [{ kind, figures, workflowType: optionalString('workflowType', o.workflowType), modelVersion: optionalString('modelVersion', o.modelVersion), createdAt: toMs('createdAt', o.createdAt) }],
+    events: [{ kind, figures: faithful(figures, 'figures'), workflowType: optionalString('workflowType', o.workflowType), modelVersion: optionalString('modelVersion', o.modelVersion), createdAt: toMs('createdAt', o.createdAt) }],
   })
 }
 
@@ -465,9 +464,9 @@ function liveMetricsRequest(options) {
 
 function driftRequest(options) {
   const o = checkOptions(options, new Set(['workflowType', 'modelVersion', 'reference', 'baselineRows', 'window', 'threshold']))
-  if (typeof o.workflowType !== 'string') throw invalid('workflowType', 'a workflow type', o.workflowType)
-  if (typeof o.modelVersion !== 'string') throw invalid('modelVersion', 'a model version', o.modelVersion)
-  if (o.threshold !== undefined && typeof o.threshold !== 'number') throw invalid('threshold', 'a number', o.threshold)
+  if (typeof o.workflowType !== 'string') throw invalidArg('workflowType', 'a workflow type', o.workflowType)
+  if (typeof o.modelVersion !== 'string') throw invalidArg('modelVersion', 'a model version', o.modelVersion)
+  if (o.threshold !== undefined && typeof o.threshold !== 'number') throw invalidArg('threshold', 'a number', o.threshold)
   return {
     op: 'drift',
     workflowType: o.workflowType,
@@ -492,9 +491,9 @@ function windowSaid(w) {
 
 function liveReportRequest(options) {
   const o = checkOptions(options, new Set(['models', 'workflowType', 'window', 'out', 'threshold', 'baselineRows']))
-  if (o.models !== undefined && (typeof o.models !== 'string' || o.models === '')) throw invalid('models', 'a models directory', o.models)
-  if (o.out !== undefined && (typeof o.out !== 'string' || o.out === '')) throw invalid('out', 'a file path', o.out)
-  if (o.threshold !== undefined && (typeof o.threshold !== 'number' || !(o.threshold > 0))) throw invalid('threshold', 'a PSI > 0', o.threshold)
+  if (o.models !== undefined && (typeof o.models !== 'string' || o.models === '')) throw invalidArg('models', 'a models directory', o.models)
+  if (o.out !== undefined && (typeof o.out !== 'string' || o.out === '')) throw invalidArg('out', 'a file path', o.out)
+  if (o.threshold !== undefined && (typeof o.threshold !== 'number' || !(o.threshold > 0))) throw invalidArg('threshold', 'a PSI > 0', o.threshold)
   const window = nativeWindow(o.window)
   return {
     op: 'liveReport',
@@ -511,7 +510,7 @@ function liveReportRequest(options) {
 
 function rule(value, keys) {
   const o = checkOptions(value, new Set(keys), 'rule')
-  for (const k of keys) if (o[k] !== undefined && typeof o[k] !== 'number') throw invalid(`rule.${k}`, 'a number', o[k])
+  for (const k of keys) if (o[k] !== undefined && typeof o[k] !== 'number') throw invalidArg(`rule.${k}`, 'a number', o[k])
   return o
 }
 
@@ -529,7 +528,7 @@ function promotionRequest(options) {
 
 function degradationRequest(options) {
   const o = checkOptions(options, new Set(['workflowType', 'modelVersions', 'reference', 'window', 'rule']))
-  if (typeof o.reference !== 'number') throw invalid('reference', 'the log-loss expected of the model', o.reference)
+  if (typeof o.reference !== 'number') throw invalidArg('reference', 'the log-loss expected of the model', o.reference)
   return {
     op: 'degradationTest',
     workflowType: optionalString('workflowType', o.workflowType),
@@ -553,7 +552,7 @@ function predictionsRequest(options) {
 }
 
 function outcomesRequest(predictionIds) {
-  if (!Array.isArray(predictionIds) || predictionIds.some((id) => typeof id !== 'string')) throw invalid('predictionIds', 'an array of strings', predictionIds)
+  if (!Array.isArray(predictionIds) || predictionIds.some((id) => typeof id !== 'string')) throw invalidArg('predictionIds', 'an array of strings', predictionIds)
   return { op: 'outcomes', predictionIds }
 }
 
@@ -563,7 +562,7 @@ function eventsRequest(options) {
 }
 
 function exportArgs(file, filter) {
-  if (typeof file !== 'string' || file === '') throw invalid('file', 'a file path', file)
+  if (typeof file !== 'string' || file === '') throw invalidArg('file', 'a file path', file)
   const o = checkOptions(filter, new Set(['workflowType', 'since']), 'filter')
   return [path.resolve(file), JSON.stringify({ workflowType: optionalString('workflowType', o.workflowType), since: toMs('since', o.since) })]
 }

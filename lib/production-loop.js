@@ -6,33 +6,32 @@
 // owns the models and their swapping; this module owns the store side.
 
 const { newPredictionId } = require('./prediction-ids')
-const { checkOptions, engineError } = require('./errors')
+const { checkOptions, engineError, invalidArg } = require('./errors')
 const { OutcomeStore } = require('./outcome-store')
 const { Monitor } = require('./monitor')
 
 const LOG_MODES = ['all', 'sampled', 'off']
 
-function invalid(name, expected, value) {
-  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received}`, TypeError)
-}
+/** The predictor options this module reads (`loopOptions`). */
+const LOOP_OPTIONS = ['store', 'logPredictions', 'sampleRate', 'shadow', 'monitor', 'evaluateEvery']
+
 
 /** The production options of a WorkflowPredictor, checked. */
 function loopOptions(options) {
   const { store, logPredictions, sampleRate, shadow, monitor, evaluateEvery } = options
   if (store !== undefined && store !== false && store !== true && typeof store !== 'string' && !(store instanceof OutcomeStore)) {
-    throw invalid('store', 'true, a file path or an OutcomeStore', store)
+    throw invalidArg('store', 'true, a file path or an OutcomeStore', store)
   }
   if (logPredictions !== undefined && !LOG_MODES.includes(logPredictions)) {
     throw engineError('ERR_INVALID_ARG', `Invalid argument 'logPredictions': expected one of 'all', 'sampled', 'off', received ${JSON.stringify(logPredictions)}`, TypeError)
   }
   const mode = logPredictions ?? (sampleRate !== undefined ? 'sampled' : 'all')
   const rate = sampleRate ?? (mode === 'sampled' ? 0.1 : 1)
-  if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) throw invalid('sampleRate', 'a number in (0, 1]', sampleRate)
+  if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) throw invalidArg('sampleRate', 'a number in (0, 1]', sampleRate)
   if (mode === 'all' && rate !== 1) throw engineError('ERR_INVALID_ARG', "Invalid argument 'sampleRate': logPredictions 'all' logs every prediction; use 'sampled'", TypeError)
-  if (shadow !== undefined && typeof shadow !== 'boolean') throw invalid('shadow', 'a boolean', shadow)
-  if (monitor !== undefined && monitor !== false && (monitor === null || typeof monitor !== 'object')) throw invalid('monitor', 'an object or false', monitor)
-  if (evaluateEvery !== undefined && (!Number.isInteger(evaluateEvery) || evaluateEvery < 0)) throw invalid('evaluateEvery', 'a whole number ≥ 0', evaluateEvery)
+  if (shadow !== undefined && typeof shadow !== 'boolean') throw invalidArg('shadow', 'a boolean', shadow)
+  if (monitor !== undefined && monitor !== false && (monitor === null || typeof monitor !== 'object')) throw invalidArg('monitor', 'an object or false', monitor)
+  if (evaluateEvery !== undefined && (!Number.isInteger(evaluateEvery) || evaluateEvery < 0)) throw invalidArg('evaluateEvery', 'a whole number ≥ 0', evaluateEvery)
   return {
     store: store === false ? undefined : store,
     mode,
@@ -52,6 +51,8 @@ class ProductionLoop {
   #registry
   #outcomesSinceEvaluation = 0
   #warnedShadow = false
+  /** The store's path once close() has let it go: later outcome calls name it. */
+  #closedStore = null
 
   /** `registry` is the models directory's ModelRegistry. */
   constructor(options, { logger, registry }) {
@@ -95,6 +96,9 @@ class ProductionLoop {
   }
 
   #need() {
+    if (this.#closedStore !== null) {
+      throw engineError('ERR_STORE_CLOSED', `This predictor was closed, and with it its use of the outcome store ${this.#closedStore}: record outcomes before close(), or through a new predictor`)
+    }
     if (this.#store === null) {
       throw engineError('ERR_NO_STORE', 'This predictor has no outcome store: create it with new WorkflowPredictor({ store: true }) (or a path, or an OutcomeStore) and initialize it')
     }
@@ -201,14 +205,15 @@ class ProductionLoop {
   async close() {
     if (this.#store && this.#ownsStore) await this.#store.close()
     else if (this.#store) await this.#store.flush()
+    if (this.#store) this.#closedStore = this.#store.path
     this.#store = null
   }
 }
 
 function metricsQuery(workflowType, options) {
-  if (workflowType !== undefined && workflowType !== null && typeof workflowType !== 'string') throw invalid('workflowType', 'a workflow type', workflowType)
+  if (workflowType !== undefined && workflowType !== null && typeof workflowType !== 'string') throw invalidArg('workflowType', 'a workflow type', workflowType)
   const o = checkOptions(options, new Set(['window', 'role', 'modelVersions', 'resamples', 'seed']))
   return { ...o, workflowType: workflowType ?? undefined }
 }
 
-module.exports = { ProductionLoop, loopOptions }
+module.exports = { LOOP_OPTIONS, ProductionLoop, loopOptions }

@@ -7,26 +7,22 @@
 
 const path = require('node:path')
 const native = require('./binding')
-const { awaitNative, callNative, checkOptions, engineError } = require('./errors')
+const { awaitNative, callNative, checkOptions, invalidArg } = require('./errors')
 
-function invalid(name, expected, value) {
-  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-  return engineError('ERR_INVALID_ARG', `Invalid argument '${name}': expected ${expected}, received ${received}`, TypeError)
-}
 
 const DECISION = new Set(['reason', 'figures'])
 
 /** `{ reason?, figures? }`: why a decision was made and the figures it rests on. */
 function decision(options) {
   const o = checkOptions(options, DECISION)
-  if (o.reason !== undefined && typeof o.reason !== 'string') throw invalid('reason', 'a string', o.reason)
-  if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalid('figures', 'an object', o.figures)
+  if (o.reason !== undefined && typeof o.reason !== 'string') throw invalidArg('reason', 'a string', o.reason)
+  if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalidArg('figures', 'an object', o.figures)
   return { reason: o.reason, figures: o.figures }
 }
 
 function versionId(id) {
   if (typeof id === 'number' && Number.isInteger(id) && id > 0) return String(id)
-  if (typeof id !== 'string' || id === '') throw invalid('id', "a version id such as 'v3' (or 3)", id)
+  if (typeof id !== 'string' || id === '') throw invalidArg('id', "a version id such as 'v3' (or 3)", id)
   return id
 }
 
@@ -34,7 +30,7 @@ class ModelRegistry {
   #dir
 
   constructor(dir) {
-    if (typeof dir !== 'string' || dir === '') throw invalid('dir', 'a models directory', dir)
+    if (typeof dir !== 'string' || dir === '') throw invalidArg('dir', 'a models directory', dir)
     this.#dir = path.resolve(dir)
   }
 
@@ -149,16 +145,16 @@ class ModelRegistry {
 }
 
 function attachArgs(staging, dataFile) {
-  if (typeof staging !== 'string' || staging === '') throw invalid('staging', 'a directory', staging)
-  if (typeof dataFile !== 'string' || dataFile === '') throw invalid('dataFile', 'a training-data file', dataFile)
+  if (typeof staging !== 'string' || staging === '') throw invalidArg('staging', 'a directory', staging)
+  if (typeof dataFile !== 'string' || dataFile === '') throw invalidArg('dataFile', 'a training-data file', dataFile)
   return { staging: path.resolve(staging), data: path.resolve(dataFile) }
 }
 
 function commitArgs(staging, options) {
-  if (typeof staging !== 'string' || staging === '') throw invalid('staging', 'a directory', staging)
+  if (typeof staging !== 'string' || staging === '') throw invalidArg('staging', 'a directory', staging)
   const o = checkOptions(options, new Set(['source', 'base', 'figures']))
-  if (o.source !== undefined && typeof o.source !== 'string') throw invalid('source', 'a string', o.source)
-  if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalid('figures', 'an object', o.figures)
+  if (o.source !== undefined && typeof o.source !== 'string') throw invalidArg('source', 'a string', o.source)
+  if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalidArg('figures', 'an object', o.figures)
   return { staging: path.resolve(staging), source: o.source, base: o.base === undefined ? undefined : versionId(o.base), figures: o.figures }
 }
 

@@ -29,9 +29,12 @@ function counts(args) {
     for (const [type, n] of Object.entries(DEFAULT_COUNTS)) out[type] = n * k
   }
   if (args.counts !== undefined) {
+    const given = {}
     for (const part of args.counts.split(',')) {
       const [type, n] = part.split('=')
       if (!Object.hasOwn(DEFAULT_COUNTS, type)) throw new UsageError(`--counts: unknown workflow ${JSON.stringify(type)} (known: ${Object.keys(DEFAULT_COUNTS).join(', ')})`)
+      if (Object.hasOwn(given, type)) throw new UsageError(`--counts: ${type} is given twice`)
+      given[type] = true
       out[type] = wholeNumber(`--counts ${type}`, n ?? '')
     }
   }
