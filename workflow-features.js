@@ -52,10 +52,16 @@ function featuresToVector(features, options) {
   return vectorObject(flat[0], flat, 1)
 }
 
+/** `workflowType`, checked to be a string (an unknown one is the addon's ERR_UNKNOWN_WORKFLOW). */
+function typeName(workflowType) {
+  if (typeof workflowType !== 'string') throw invalidArg('workflowType', 'a workflow type string', workflowType)
+  return workflowType
+}
+
 module.exports = {
   featuresToVector,
-  getCriticalFeatures: (workflowType) => Array.from(callNative(native.getCriticalFeatures, workflowType)),
-  getWorkflowDisplayName: (workflowType) => callNative(native.getWorkflowDisplayName, workflowType),
-  getFeatureNames: (workflowType) => Array.from(callNative(native.getFeatureNames, workflowType)),
+  getCriticalFeatures: (workflowType) => Array.from(callNative(native.getCriticalFeatures, typeName(workflowType))),
+  getWorkflowDisplayName: (workflowType) => callNative(native.getWorkflowDisplayName, typeName(workflowType)),
+  getFeatureNames: (workflowType) => Array.from(callNative(native.getFeatureNames, typeName(workflowType))),
   WORKFLOW_TYPES: Object.freeze(reader.WORKFLOWS.map((w) => w.workflowType)),
 }

@@ -351,6 +351,7 @@ class WorkflowPredictor extends EventEmitter {
    * workflow, validated like `predict`.
    */
   predictProbabilities(workflowType, rows, options = {}) {
+    checkWorkflowType(workflowType)
     const layout = checkLayout(options)
     const { models } = this.#loaded()
     if (layout === 'raw') {
@@ -403,6 +404,7 @@ class WorkflowPredictor extends EventEmitter {
 
   /** `predictProbabilities` with `layout: 'vector'`, scored off the JS thread (the rows are copied). */
   async predictProbabilitiesAsync(workflowType, rows, options = {}) {
+    checkWorkflowType(workflowType)
     if (checkLayout(options) !== 'vector') {
       throw engineError('ERR_INVALID_ARG', "Invalid argument 'layout': predictProbabilitiesAsync takes only 'vector' rows", TypeError)
     }
@@ -609,6 +611,11 @@ function atIndex(error, i) {
   const Base = error instanceof TypeError ? TypeError : Error
   const wrapped = engineError(error.code, `features[${i}]: ${error.message}`, Base, error.cause)
   return wrapped
+}
+
+/** A string (an unknown type is the addon's ERR_MODEL_NOT_FOUND, as from the old engine). */
+function checkWorkflowType(workflowType) {
+  if (typeof workflowType !== 'string') throw invalidArg('workflowType', 'a workflow type string', workflowType)
 }
 
 const LAYOUT_OPTIONS = new Set(['layout'])

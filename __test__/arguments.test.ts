@@ -7,7 +7,7 @@ import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { trainSync, train, trainWorkflowModel } from '../train-workflow-models'
 import { generateTrainingDataSync } from '../generate-training-data'
-import { featuresToVector } from '../workflow-features'
+import { featuresToVector, getFeatureNames } from '../workflow-features'
 import { WorkflowPredictor, getWorkflowPredictor } from '../workflow-predictors'
 import { OutcomeStore } from '../production'
 import { OLD_MODELS_DIR, sampleInputs, tempDir } from './helpers'
@@ -58,6 +58,35 @@ describe('training and generation options', () => {
         message: expect.stringContaining(`unknown option '${key}'`),
       })
     }
+  })
+})
+
+describe("napi-rs's conversion failures, in the caller's terms", () => {
+  it.each([
+    [{ folds: '5' }, "Invalid argument 'folds': expected a number, received string"],
+    [{ split: 5 }, "Invalid argument 'split': expected a string, received number"],
+    [{ skipInvalid: 'yes' }, "Invalid argument 'skipInvalid': expected a boolean"],
+    [{ counts: { freestyle: '5' } }, "Invalid argument 'counts': expected a number, received string"],
+  ])('trainSync(%p)', (options, message) => {
+    expect(thrown(() => trainSync({ ...options, outDir: null } as never))).toEqual(invalid(message))
+  })
+
+  it('shows a number from JavaScript as JavaScript does', () => {
+    // A value of the right type out of range: the engine's own check (an Error, as the README's table says).
+    expect(thrown(() => trainSync({ seed: Infinity, outDir: null }))).toMatchObject({
+      code: 'ERR_INVALID_ARG',
+      message: "Invalid argument 'seed': expected a whole number from 0 to 2^53 - 1, received Infinity",
+    })
+  })
+
+  it('names workflowType where a function takes one', async () => {
+    const message = "Invalid argument 'workflowType': expected a workflow type string, received undefined"
+    expect(thrown(() => getFeatureNames(undefined as never))).toEqual(invalid(message))
+    const predictor = new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR })
+    await predictor.initialize()
+    expect(thrown(() => predictor.predictProbabilities(undefined as never, new Float64Array(0)))).toEqual(invalid(message))
+    await expect(predictor.predictProbabilitiesAsync(undefined as never, new Float64Array(0))).rejects.toEqual(invalid(message))
+    await predictor.close()
   })
 })
 

@@ -35,10 +35,26 @@ const NAPI_CONVERSION_CODES = new Set([
   'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected',
 ])
 
+// napi-rs words a conversion failure in Rust's terms ("Failed to convert
+// JavaScript value `Number 5 ` into rust type `String` on
+// NativeTrainOptions.split"); this says it in the caller's.
+const NAPI_CONVERSION = /^Failed to convert (?:napi value ?(\w*)|JavaScript value `(\w+)[^`]*`) into rust type `([^`]+)`(?: on \w+\.(\w+))?/
+const RUST_TYPES = { f64: 'a number', f32: 'a number', u32: 'a number', i32: 'a number', i64: 'a number', u64: 'a number', String: 'a string', bool: 'a boolean' }
+
+/** The napi-rs conversion message `message` in the caller's terms, or null when it has another form. */
+function conversionMessage(message) {
+  const m = NAPI_CONVERSION.exec(message)
+  if (m === null) return null
+  const [, napiType, jsType, rustType, field] = m
+  const expected = RUST_TYPES[rustType] ?? (rustType.startsWith('Vec') ? 'an array' : `a value of the ${rustType} kind`)
+  const got = (napiType || jsType || '').toLowerCase()
+  return `Invalid argument${field ? ` '${field}'` : ''}: expected ${expected}${got ? `, received ${got}` : ''}`
+}
+
 function localise(error) {
   if (error === null || typeof error !== 'object' || typeof error.message !== 'string') return error
   if (NAPI_CONVERSION_CODES.has(error.code)) {
-    return engineError('ERR_INVALID_ARG', `Invalid argument: ${error.message}`, TypeError, error)
+    return engineError('ERR_INVALID_ARG', conversionMessage(error.message) ?? `Invalid argument: ${error.message}`, TypeError, error)
   }
   if (error instanceof Error) return error
   const Base = { TypeError, RangeError }[error.name] ?? Error

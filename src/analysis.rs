@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{EngineError, Result};
+use crate::errors::JsNumber;
 use crate::features::{record_from_json, vectorise};
 use crate::monitor::{
     degradation_test, drift, expected, live_metrics, promotion_test, DegradationRule,
@@ -72,7 +73,7 @@ fn check_share(name: &str, x: f64) -> Result<f64> {
     } else {
         Err(invalid(
             name,
-            format!("expected a number in (0, 1), received {x}"),
+            format!("expected a number in (0, 1), received {}", JsNumber(x)),
         ))
     }
 }
@@ -83,7 +84,7 @@ fn check_margin(name: &str, x: f64) -> Result<f64> {
     } else {
         Err(invalid(
             name,
-            format!("expected a finite number ≥ 0, received {x}"),
+            format!("expected a finite number ≥ 0, received {}", JsNumber(x)),
         ))
     }
 }
@@ -327,7 +328,7 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
             if !(reference.is_finite() && reference >= 0.0) {
                 return Err(invalid(
                     "reference",
-                    format!("expected a log-loss ≥ 0, received {reference}"),
+                    format!("expected a log-loss ≥ 0, received {}", JsNumber(reference)),
                 ));
             }
             let rule = rule.degradation()?;

@@ -83,6 +83,22 @@ pub fn run<T>(env: &Env, work: impl FnOnce() -> Result<T, EngineError>) -> napi:
     guard(work).map_err(|e| to_js(env, &e))
 }
 
+/// A number from JavaScript, shown in an error message as JavaScript shows
+/// it: `NaN`, `Infinity` and `-Infinity` rather than Rust's `NaN`, `inf`
+/// and `-inf`.
+pub struct JsNumber(pub f64);
+
+impl std::fmt::Display for JsNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            x if x.is_nan() => f.write_str("NaN"),
+            x if x == f64::INFINITY => f.write_str("Infinity"),
+            x if x == f64::NEG_INFINITY => f.write_str("-Infinity"),
+            x => write!(f, "{x}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +114,14 @@ mod tests {
         let e = guard::<()>(|| std::panic::panic_any(7_u8)).unwrap_err();
         assert_eq!(e.to_string(), "Internal error in ml-engine: unknown panic");
         assert_eq!(guard(|| Ok(3)).unwrap(), 3);
+    }
+
+    #[test]
+    fn numbers_show_as_javascript_shows_them() {
+        let shown: Vec<String> = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 5.0, -1.5]
+            .iter()
+            .map(|x| JsNumber(*x).to_string())
+            .collect();
+        assert_eq!(shown, ["NaN", "Infinity", "-Infinity", "5", "-1.5"]);
     }
 }

@@ -18,6 +18,7 @@ use napi_derive::napi;
 
 use crate::columnar::Columnar;
 use crate::error::EngineError;
+use crate::errors::JsNumber;
 use crate::errors::{guard, run, to_js};
 use crate::features::RawRecord;
 use crate::model::{LoadOptions, LoadedModel, ModelSet};
@@ -165,7 +166,8 @@ fn load_options(options: Option<NativeLoadOptions>) -> crate::error::Result<Load
             return Err(EngineError::InvalidArgument {
                 name: "maxModelBytes".to_string(),
                 reason: format!(
-                    "expected a whole number of bytes from 1 to 2^53 - 1, received {max}"
+                    "expected a whole number of bytes from 1 to 2^53 - 1, received {}",
+                    JsNumber(max)
                 ),
             });
         }

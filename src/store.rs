@@ -25,6 +25,7 @@ use serde_json::{json, Value};
 use crate::analysis::{answer, parse_request, store_error};
 use crate::error::EngineError;
 use crate::errors::run;
+use crate::errors::JsNumber;
 use crate::features::record_from_json;
 use crate::task::{EngineTask, Work};
 
@@ -449,7 +450,10 @@ fn time(name: &str, ms: Option<f64>) -> Result<Option<i64>> {
         }
         Some(x) => Err(invalid(
             name,
-            format!("expected milliseconds since the epoch, received {x}"),
+            format!(
+                "expected milliseconds since the epoch, received {}",
+                JsNumber(x)
+            ),
         )),
     }
 }

@@ -13,6 +13,7 @@ use super::cancel::{CancelFlag, Flags};
 use super::errors::run;
 use super::task::{EngineTask, Work};
 use crate::error::EngineError;
+use crate::errors::JsNumber;
 use crate::synth::{self, Counts};
 use crate::train;
 
@@ -50,7 +51,10 @@ pub fn parse_seed(seed: Option<f64>) -> crate::error::Result<u64> {
         }
         Some(s) => Err(EngineError::InvalidArgument {
             name: "seed".to_string(),
-            reason: format!("expected a whole number from 0 to 2^53 - 1, received {s}"),
+            reason: format!(
+                "expected a whole number from 0 to 2^53 - 1, received {}",
+                JsNumber(s)
+            ),
         }),
     }
 }
@@ -205,7 +209,10 @@ fn whole(
         }
         Some(x) => Err(EngineError::InvalidArgument {
             name: name.to_string(),
-            reason: format!("expected a whole number from {min} to {max}, received {x}"),
+            reason: format!(
+                "expected a whole number from {min} to {max}, received {}",
+                JsNumber(x)
+            ),
         }),
     }
 }
