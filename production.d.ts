@@ -244,7 +244,7 @@ export interface LiveMetricsOptions {
   window?: Window
   role?: 'champion' | 'challenger'
   modelVersions?: string | string[]
-  /** Bootstrap resamples of the AUC interval (default 1000; 0: none). */
+  /** Bootstrap resamples of the AUC interval (default 1000; 0: none; at most 10,000). */
   resamples?: number
   seed?: number
 }

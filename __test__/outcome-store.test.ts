@@ -57,6 +57,7 @@ describe('OutcomeStore', () => {
       [() => store.recordOutcomesSync([{ predictionId: 'p9', failed: true }, { features: { workflowType: 'freestyle' } as never, failed: true }]), 'ERR_MISSING_FEATURE', "outcomes[1]: Missing feature for workflow 'freestyle': field 'timestamp' (a string) is required in strict mode"],
       [() => store.logPrediction({ predictionId: 'x', workflowType: 'freestyle', modelVersion: 'v', probability: 1.5 }), 'ERR_INVALID_ARG', "Invalid argument 'probability': expected a number in [0, 1], received 1.5"],
       [() => store.liveMetricsSync({ window: { lats: 3 } as never }), 'ERR_INVALID_ARG', "Invalid argument 'window': unknown option 'lats' (known: last, first, since, until, ms, labelled)"],
+      [() => store.liveMetricsSync({ resamples: 1e12 }), 'ERR_INVALID_ARG', "Invalid argument 'resamples': expected at most 10000, received 1000000000000"],
       [() => store.renderLiveReportSync({ models: dir, workflowType: 'karaoke' as never }), 'ERR_INVALID_ARG', `Invalid argument 'workflowType': Unknown workflow type: karaoke (expected one of ${WORKFLOW_TYPES.join(', ')})`],
       [() => OutcomeStore.openSync(path.join(dir, 'x.sqlite'), { synchronous: 'always' as never }), 'ERR_INVALID_ARG', "Invalid argument 'synchronous': expected 'full' or 'normal', received \"always\""],
     ]

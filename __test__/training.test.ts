@@ -156,10 +156,16 @@ describe('train', () => {
   })
 
   it('is deterministic for a fixed seed and trainedAt', () => {
-    const a = trainSync({ outDir: null, seed: 3, trainedAt: 'x' })
-    const b = trainSync({ outDir: null, seed: 3, trainedAt: 'x' })
+    const trainedAt = '2026-03-04T05:06:07.000Z'
+    const a = trainSync({ outDir: null, seed: 3, trainedAt })
+    const b = trainSync({ outDir: null, seed: 3, trainedAt })
     expect(a.modelFiles).toEqual(b.modelFiles)
+    expect(a.modelFiles[0].trainedAt).toBe(trainedAt)
     expect(a.written).toEqual([])
+    // trainedAt is compared as a time, so it must be one.
+    expect(() => trainSync({ outDir: null, trainedAt: 'x' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG', message: `Invalid argument 'trainedAt': expected an ISO-8601 time such as 2026-01-02T03:04:05.678Z, received "x"` }),
+    )
   })
 
   it('never calls the old training file\'s six workflows without specific features ok', async () => {

@@ -19,6 +19,10 @@ use crate::monitor::{
 };
 use crate::schema::{all_workflows, find_workflow};
 
+/// The most bootstrap resamples one `liveMetrics` call takes (each is a pass
+/// over the window's predictions).
+const MAX_RESAMPLES: usize = 10_000;
+
 /// A store error as an engine error, keeping its code.
 pub fn store_error(e: dawg_ml_store::StoreError) -> EngineError {
     EngineError::Component {
@@ -247,10 +251,15 @@ pub fn answer(store: &Store, request: Request) -> Result<Value> {
             let rows = store
                 .predictions(&query(role, workflow_type, model_versions, &window, false))
                 .map_err(store_error)?;
+            let resamples = resamples.unwrap_or(IntervalOptions::default().resamples);
+            if resamples > MAX_RESAMPLES {
+                return Err(invalid(
+                    "resamples",
+                    format!("expected at most {MAX_RESAMPLES}, received {resamples}"),
+                ));
+            }
             let interval = IntervalOptions {
-                resamples: resamples
-                    .unwrap_or(IntervalOptions::default().resamples)
-                    .min(10_000),
+                resamples,
                 seed: seed.unwrap_or(IntervalOptions::default().seed),
             };
             Ok(json!({ "groups": metrics_by_group(&rows, interval) }))

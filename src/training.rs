@@ -233,7 +233,20 @@ fn train_options(o: NativeTrainOptions) -> crate::error::Result<train::TrainOpti
     if let Some(n) = whole("bootstrapResamples", o.bootstrap_resamples, 0.0, 100_000.0)? {
         settings.bootstrap_resamples = n;
     }
-    settings.trained_at = o.trained_at.unwrap_or_else(crate::synth::time::now_iso);
+    settings.trained_at = match o.trained_at {
+        None => crate::synth::time::now_iso(),
+        // Compared and sorted as times (README, "Model files"): a time it must be.
+        Some(t) if crate::synth::time::parse_iso_ms(&t).is_some() => t,
+        Some(t) => {
+            return Err(EngineError::InvalidArgument {
+                name: "trainedAt".to_string(),
+                reason: format!(
+                    "expected an ISO-8601 time such as 2026-01-02T03:04:05.678Z, received {:?}",
+                    crate::error::shown(&t)
+                ),
+            })
+        }
+    };
     settings.split = match o.split.as_deref() {
         None | Some("cv") => train::SplitMode::Cv,
         Some("time") => train::SplitMode::Time,
