@@ -337,6 +337,14 @@ export interface VersionInfo extends VersionManifest {
   challenger: boolean
 }
 
+/** A registry decision: why, the figures it rests on, and (for moves of the pointer) the version it expects current. */
+export interface MoveOptions {
+  reason?: string
+  figures?: object
+  /** Apply only if this version is still current; else ERR_VERSION_CHANGED and nothing changes. */
+  ifCurrent?: string | number
+}
+
 export declare class ModelRegistry {
   constructor(dir: string)
   readonly dir: string
@@ -345,15 +353,16 @@ export declare class ModelRegistry {
   stateSync(): RegistryState | null
   list(): Promise<VersionInfo[]>
   listSync(): VersionInfo[]
-  resolve(): Promise<{ current: { dir: string; version: string | null }; challenger: { dir: string; version: string } | null }>
-  resolveSync(): { current: { dir: string; version: string | null }; challenger: { dir: string; version: string } | null }
+  /** From one read of the pointer; `revision` is null for a flat directory. */
+  resolve(): Promise<{ current: { dir: string; version: string | null }; challenger: { dir: string; version: string } | null; revision: number | null }>
+  resolveSync(): { current: { dir: string; version: string | null }; challenger: { dir: string; version: string } | null; revision: number | null }
   manifest(id: string | number): Promise<VersionManifest>
   manifestSync(id: string | number): VersionManifest
-  promote(id: string | number, options?: { reason?: string; figures?: object }): Promise<RegistryState>
-  promoteSync(id: string | number, options?: { reason?: string; figures?: object }): RegistryState
+  promote(id: string | number, options?: MoveOptions): Promise<RegistryState>
+  promoteSync(id: string | number, options?: MoveOptions): RegistryState
   /** ERR_NO_PREVIOUS_VERSION when nothing was current before. */
-  rollback(options?: { reason?: string; figures?: object }): Promise<RegistryState>
-  rollbackSync(options?: { reason?: string; figures?: object }): RegistryState
+  rollback(options?: MoveOptions): Promise<RegistryState>
+  rollbackSync(options?: MoveOptions): RegistryState
   setChallenger(id: string | number | null, options?: { reason?: string; figures?: object }): Promise<RegistryState>
   setChallengerSync(id: string | number | null, options?: { reason?: string; figures?: object }): RegistryState
   stagingDir(): Promise<string>

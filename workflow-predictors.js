@@ -159,20 +159,20 @@ class WorkflowPredictor extends EventEmitter {
   }
 
   /** Where to load from: the registry's current (and challenger) version, or the directories as they are. */
-  #resolved(resolution, state) {
+  #resolved(resolution) {
     const [first, ...rest] = this.#dirs
     const current = resolution.current
     const dirs = current.version === null ? this.#dirs : [current.dir, ...rest.filter((d) => d !== first)]
     const challenger = this.#loop.shadow && this.#loop.enabled ? resolution.challenger : null
-    return { current: { dirs, version: current.version }, challenger, revision: state?.revision ?? null }
+    return { current: { dirs, version: current.version }, challenger, revision: resolution.revision }
   }
 
   async #resolve() {
-    return this.#resolved(await this.#registry.resolve(), await this.#registry.state())
+    return this.#resolved(await this.#registry.resolve())
   }
 
   #resolveSync() {
-    return this.#resolved(this.#registry.resolveSync(), this.#registry.stateSync())
+    return this.#resolved(this.#registry.resolveSync())
   }
 
   #adopt(models, version, revision, challenger) {

@@ -56,6 +56,27 @@ describe('models registry', () => {
     expect(error.message).toContain("no version 'v9' (known: v1, v2, v3)")
   })
 
+  it('refuses ids that are not version ids, and moves with ifCurrent only from that version', () => {
+    const thrown = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        return e as { code?: string; message?: string }
+      }
+      throw new Error('expected a throw')
+    }
+    // An id is a path under versions/: one leading elsewhere is refused, whatever is there.
+    expect(thrown(() => registry.promoteSync('../versions/v2'))).toMatchObject({ code: 'ERR_INVALID_ARG', message: `Invalid argument 'id': expected a version id such as v3 (or 3), received "../versions/v2"` })
+    const before = registry.stateSync()!
+    expect(before.current).toBe('v3')
+    expect(thrown(() => registry.rollbackSync({ ifCurrent: 'v2' }))).toMatchObject({ code: 'ERR_VERSION_CHANGED', message: expect.stringContaining('v3 is current now, not v2') })
+    expect(registry.stateSync()).toEqual(before)
+    // resolve() gives the revision of the same read as the versions.
+    expect(registry.resolveSync()).toMatchObject({ current: { version: 'v3' }, challenger: null, revision: before.revision })
+    expect(registry.promoteSync(2, { ifCurrent: 3 }).current).toBe('v2')
+    expect(registry.rollbackSync({ ifCurrent: 'v2' }).current).toBe('v3')
+  })
+
   it('swaps versions under load: no call fails, none mixes two versions', async () => {
     const logger = recordingLogger()
     const p = new WorkflowPredictor({ modelsDir, logger, watch: { intervalMs: 2 } })

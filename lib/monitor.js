@@ -176,7 +176,8 @@ class Monitor {
     }
     if (failing.length === 0 || !degradation.auto || state.previous.length === 0) return false
     const reason = `${failing.map((f) => f.workflowType).join(', ')} degraded since ${state.current} was promoted: ${failing[0].test.reason}`
-    const next = await this.#registry.rollback({ reason, figures: { degraded: failing } })
+    const next = await changed(this.#registry.rollback({ reason, figures: { degraded: failing }, ifCurrent: state.current }))
+    if (next === null) return false
     await emit('rolledBack', { from: state.current, to: next.current, reason, degraded: failing })
     return true
   }
@@ -192,8 +193,23 @@ class Monitor {
       rule: { margin: promotion.margin, minPairs: promotion.minPairs, alpha: promotion.alpha },
     })
     if (!test.overall.promote || !promotion.auto) return
-    const next = await this.#registry.promote(challenger.version, { reason: test.overall.reason, figures: test })
+    const next = await changed(this.#registry.promote(challenger.version, { reason: test.overall.reason, figures: test, ifCurrent: state.current }))
+    if (next === null) return
     await emit('promoted', { from: state.current, to: next.current, reason: test.overall.reason, test })
+  }
+}
+
+/**
+ * The registry's new state, or null when another process moved the pointer
+ * after this evaluation read it: the decision was made for a state that is
+ * gone, and the next evaluation decides on the new one.
+ */
+async function changed(decided) {
+  try {
+    return await decided
+  } catch (error) {
+    if (error?.code === 'ERR_VERSION_CHANGED') return null
+    throw error
   }
 }
 

@@ -11,18 +11,25 @@ const { awaitNative, callNative, checkOptions, invalidArg } = require('./errors'
 
 
 const DECISION = new Set(['reason', 'figures'])
+const MOVE = new Set([...DECISION, 'ifCurrent'])
 
 /** `{ reason?, figures? }`: why a decision was made and the figures it rests on. */
-function decision(options) {
-  const o = checkOptions(options, DECISION)
+function decision(options, known = DECISION) {
+  const o = checkOptions(options, known)
   if (o.reason !== undefined && typeof o.reason !== 'string') throw invalidArg('reason', 'a string', o.reason)
   if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalidArg('figures', 'an object', o.figures)
   return { reason: o.reason, figures: o.figures }
 }
 
-function versionId(id) {
+/** `decision` with `ifCurrent`: move the pointer only if that version is still current (else ERR_VERSION_CHANGED). */
+function move(options) {
+  const o = checkOptions(options, MOVE)
+  return { ...decision({ reason: o.reason, figures: o.figures }), ifCurrent: o.ifCurrent === undefined ? undefined : versionId(o.ifCurrent, 'ifCurrent') }
+}
+
+function versionId(id, name = 'id') {
   if (typeof id === 'number' && Number.isInteger(id) && id > 0) return String(id)
-  if (typeof id !== 'string' || id === '') throw invalidArg('id', "a version id such as 'v3' (or 3)", id)
+  if (typeof id !== 'string' || id === '') throw invalidArg(name, "a version id such as 'v3' (or 3)", id)
   return id
 }
 
@@ -64,7 +71,7 @@ class ModelRegistry {
     return this.#async('list')
   }
 
-  /** Where to load from: `{ current: { dir, version }, challenger: { dir, version } | null }`. */
+  /** Where to load from, from one read of the pointer: `{ current: { dir, version }, challenger: { dir, version } | null, revision }`. */
   resolveSync() {
     return this.#sync('resolve')
   }
@@ -83,20 +90,20 @@ class ModelRegistry {
 
   /** Make version `id` current; the one it replaces can be returned to with rollback(). */
   promoteSync(id, options) {
-    return this.#sync('promote', { id: versionId(id), ...decision(options) })
+    return this.#sync('promote', { id: versionId(id), ...move(options) })
   }
 
   promote(id, options) {
-    return this.#async('promote', { id: versionId(id), ...decision(options) })
+    return this.#async('promote', { id: versionId(id), ...move(options) })
   }
 
   /** Return to the version that was current before (ERR_NO_PREVIOUS_VERSION when there is none). */
   rollbackSync(options) {
-    return this.#sync('rollback', decision(options))
+    return this.#sync('rollback', move(options))
   }
 
   rollback(options) {
-    return this.#async('rollback', decision(options))
+    return this.#async('rollback', move(options))
   }
 
   /** Score version `id` in shadow beside the current one; null stops. */

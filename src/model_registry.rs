@@ -21,6 +21,8 @@ type Result<T, E = EngineError> = std::result::Result<T, E>;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Args {
     id: Option<String>,
+    /// `promote`, `rollback`: apply only if this version is still current.
+    if_current: Option<String>,
     reason: Option<String>,
     figures: Option<Value>,
     /// `commit`: the staging directory to turn into a version.
@@ -52,17 +54,24 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
         "state" => to_json(registry.state()?)?,
         "list" => to_json(registry.list()?)?,
         "resolve" => {
-            let current = registry.resolve()?;
-            let challenger = registry.resolve_challenger()?;
+            // One read of the pointer for all three (Registry::resolve_all).
+            let r = registry.resolve_all()?;
             let shown =
                 |r: crate::registry::Resolved| json!({ "dir": r.dir, "version": r.version });
-            json!({ "current": shown(current), "challenger": challenger.map(shown) })
+            json!({ "current": shown(r.current), "challenger": r.challenger.map(shown), "revision": r.revision })
         }
-        "manifest" => to_json(registry.manifest(&Registry::normalise_id(&need(&args.id, "id")?))?)?,
-        "promote" => {
-            to_json(registry.promote(&need(&args.id, "id")?, args.reason, args.figures)?)?
+        "manifest" => {
+            to_json(registry.manifest(&Registry::normalise_id(&need(&args.id, "id")?)?)?)?
         }
-        "rollback" => to_json(registry.rollback(args.reason, args.figures)?)?,
+        "promote" => to_json(registry.promote(
+            &need(&args.id, "id")?,
+            args.if_current.as_deref(),
+            args.reason,
+            args.figures,
+        )?)?,
+        "rollback" => {
+            to_json(registry.rollback(args.if_current.as_deref(), args.reason, args.figures)?)?
+        }
         "setChallenger" => {
             to_json(registry.set_challenger(args.id.as_deref(), args.reason, args.figures)?)?
         }
@@ -73,7 +82,7 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
                 &staging,
                 NewVersion {
                     source: args.source.unwrap_or_else(|| "train".to_string()),
-                    base: args.base.map(|b| Registry::normalise_id(&b)),
+                    base: args.base.map(|b| Registry::normalise_id(&b)).transpose()?,
                     figures: args.figures,
                 },
             )?)?

@@ -105,6 +105,15 @@ pub enum EngineError {
     #[error("Models registry {dir}: nothing to roll back to ({current} has been current since the registry began)")]
     NoPreviousVersion { dir: PathBuf, current: String },
 
+    /// A decision made for `expected` as the current version, when another
+    /// is current now (`ifCurrent`).
+    #[error("Models registry {dir}: {current} is current now, not {expected}; the decision was made on an earlier state and is not applied")]
+    VersionChanged {
+        dir: PathBuf,
+        expected: String,
+        current: String,
+    },
+
     /// A registry's pointer or a version's manifest cannot be used.
     #[error("Invalid models registry {path}: {reason}")]
     InvalidRegistry { path: PathBuf, reason: String },
@@ -142,6 +151,7 @@ impl EngineError {
             EngineError::Aborted => "ERR_ABORTED",
             EngineError::VersionNotFound { .. } => "ERR_VERSION_NOT_FOUND",
             EngineError::NoPreviousVersion { .. } => "ERR_NO_PREVIOUS_VERSION",
+            EngineError::VersionChanged { .. } => "ERR_VERSION_CHANGED",
             EngineError::InvalidRegistry { .. } => "ERR_INVALID_REGISTRY",
             EngineError::Component { code, .. } => code,
             EngineError::Internal(_) => "ERR_INTERNAL",

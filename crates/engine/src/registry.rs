@@ -130,6 +130,15 @@ pub struct Resolved {
     pub version: Option<String>,
 }
 
+/// The current and challenger versions of one read of the pointer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub current: Resolved,
+    pub challenger: Option<Resolved>,
+    /// The pointer's revision; `None` for the old flat layout.
+    pub revision: Option<u64>,
+}
+
 /// What a new version is made of, besides its model files.
 #[derive(Debug, Clone, Default)]
 pub struct NewVersion {
@@ -186,13 +195,27 @@ impl Registry {
         self.dir.join(POINTER_FILE)
     }
 
-    /// `"3"` and `"v3"` both name version v3.
-    pub fn normalise_id(id: &str) -> String {
-        if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() {
-            format!("v{id}")
+    /// `"3"` and `"v3"` both name version v3. Anything else is refused: an
+    /// id becomes a path under `versions/`, and one such as `../elsewhere`
+    /// would point the registry outside itself.
+    pub fn normalise_id(id: &str) -> Result<String> {
+        let digits = id.strip_prefix('v').unwrap_or(id);
+        if !digits.is_empty() && digits.len() <= 19 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(format!("v{digits}"))
         } else {
-            id.to_string()
+            Err(EngineError::InvalidArgument {
+                name: "id".to_string(),
+                reason: format!(
+                    "expected a version id such as v3 (or 3), received {:?}",
+                    crate::error::shown(id)
+                ),
+            })
         }
+    }
+
+    /// Whether `id` is a version id as the registry writes them (`v<N>`).
+    fn is_id(id: &str) -> bool {
+        Registry::normalise_id(id).is_ok_and(|n| n == id)
     }
 
     /// The pointer, or `None` when the directory is not (yet) a registry.
@@ -217,35 +240,67 @@ impl Registry {
                 ),
             });
         }
+        // A hand-edited pointer must not lead outside versions/.
+        let named = std::iter::once(&state.current)
+            .filter(|c| !c.is_empty())
+            .chain(&state.previous)
+            .chain(&state.challenger);
+        for id in named {
+            if !Registry::is_id(id) {
+                return Err(EngineError::InvalidRegistry {
+                    path,
+                    reason: format!(
+                        "it names {:?}, which is not a version id (v1, v2, ...)",
+                        crate::error::shown(id)
+                    ),
+                });
+            }
+        }
         Ok(Some(state))
     }
 
     /// Where the current models are: the current version's directory, or
     /// the directory itself (old flat layout) when there is no pointer.
     pub fn resolve(&self) -> Result<Resolved> {
-        match self.state()? {
-            None => Ok(Resolved {
-                dir: self.dir.clone(),
-                version: None,
-            }),
-            Some(state) => self.resolve_version(&state.current).map(|dir| Resolved {
-                dir,
-                version: Some(state.current),
-            }),
-        }
+        Ok(self.resolve_all()?.current)
     }
 
     /// The challenger's directory, if one is set.
     pub fn resolve_challenger(&self) -> Result<Option<Resolved>> {
-        match self.state()?.and_then(|s| s.challenger) {
-            None => Ok(None),
-            Some(id) => self.resolve_version(&id).map(|dir| {
-                Some(Resolved {
-                    dir,
-                    version: Some(id),
-                })
+        Ok(self.resolve_all()?.challenger)
+    }
+
+    /// The current and challenger versions and the revision, from one read
+    /// of the pointer: read apart, a promotion between the reads would pair
+    /// one revision's current with another's revision, and a predictor
+    /// watching for a new revision would never load the promoted version.
+    pub fn resolve_all(&self) -> Result<Resolution> {
+        let Some(state) = self.state()? else {
+            return Ok(Resolution {
+                current: Resolved {
+                    dir: self.dir.clone(),
+                    version: None,
+                },
+                challenger: None,
+                revision: None,
+            });
+        };
+        let current = Resolved {
+            dir: self.resolve_version(&state.current)?,
+            version: Some(state.current.clone()),
+        };
+        let challenger = match &state.challenger {
+            None => None,
+            Some(id) => Some(Resolved {
+                dir: self.resolve_version(id)?,
+                version: Some(id.clone()),
             }),
-        }
+        };
+        Ok(Resolution {
+            current,
+            challenger,
+            revision: Some(state.revision),
+        })
     }
 
     fn resolve_version(&self, id: &str) -> Result<PathBuf> {
@@ -586,11 +641,13 @@ impl Registry {
     pub fn promote(
         &self,
         id: &str,
+        if_current: Option<&str>,
         reason: Option<String>,
         figures: Option<Value>,
     ) -> Result<RegistryState> {
-        let id = Registry::normalise_id(id);
+        let id = Registry::normalise_id(id)?;
         self.update(|state| {
+            self.check_current(state.as_ref(), if_current)?;
             self.manifest(&id)?;
             let mut state = state.unwrap_or(RegistryState {
                 format: FORMAT,
@@ -625,10 +682,12 @@ impl Registry {
     /// Return to the version that was current before the current one.
     pub fn rollback(
         &self,
+        if_current: Option<&str>,
         reason: Option<String>,
         figures: Option<Value>,
     ) -> Result<RegistryState> {
         self.update(|state| {
+            self.check_current(state.as_ref(), if_current)?;
             let Some(mut state) = state else {
                 return Err(EngineError::NoPreviousVersion {
                     dir: self.dir.clone(),
@@ -642,6 +701,10 @@ impl Registry {
                 });
             };
             self.manifest(&to)?;
+            // A version is never current and challenger at once.
+            if state.challenger.as_deref() == Some(to.as_str()) {
+                state.challenger = None;
+            }
             let from = std::mem::replace(&mut state.current, to.clone());
             state.history.push(Decision {
                 action: Action::Rollback,
@@ -655,6 +718,30 @@ impl Registry {
         })
     }
 
+    /// With `if_current`, refuse the decision unless that version is still
+    /// current: a decision made on an earlier read of the pointer (a
+    /// monitor's, in one of several processes) must not apply to a registry
+    /// another process has changed since.
+    fn check_current(&self, state: Option<&RegistryState>, if_current: Option<&str>) -> Result<()> {
+        let Some(expected) = if_current else {
+            return Ok(());
+        };
+        let current = state.map_or("", |s| s.current.as_str());
+        if current == Registry::normalise_id(expected)? {
+            Ok(())
+        } else {
+            Err(EngineError::VersionChanged {
+                dir: self.dir.clone(),
+                expected: expected.to_string(),
+                current: if current.is_empty() {
+                    "(no version)".to_string()
+                } else {
+                    current.to_string()
+                },
+            })
+        }
+    }
+
     /// Score `id` in shadow beside the current version (`None` stops).
     pub fn set_challenger(
         &self,
@@ -662,7 +749,7 @@ impl Registry {
         reason: Option<String>,
         figures: Option<Value>,
     ) -> Result<RegistryState> {
-        let id = id.map(Registry::normalise_id);
+        let id = id.map(Registry::normalise_id).transpose()?;
         self.update(|state| {
             let Some(mut state) = state else {
                 return Err(EngineError::InvalidArgument {

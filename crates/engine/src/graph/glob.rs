@@ -21,6 +21,11 @@ use std::fmt;
 /// work one pattern can cause.
 const MAX_ALTERNATIVES: usize = 256;
 
+/// At most this many `{...}` groups in one pattern, nested or one after
+/// another: each is one level of the expansion's recursion, so a pattern of
+/// thousands would overflow the stack (20,000 nested groups did).
+const MAX_BRACE_GROUPS: usize = 32;
+
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
     Char(char),
@@ -120,6 +125,11 @@ pub fn normalise_path(path: &str) -> String {
 
 /// Expand `{a,b}` groups (nested ones too) into plain alternatives.
 fn expand_braces(pattern: &str) -> Result<Vec<String>, GlobError> {
+    expand_groups(pattern, 0)
+}
+
+/// `expand_braces` with `expanded` groups already taken off the pattern.
+fn expand_groups(pattern: &str, expanded: usize) -> Result<Vec<String>, GlobError> {
     let chars: Vec<char> = pattern.chars().collect();
     // Find the first top-level `{` and its matching `}`, skipping escapes
     // and character classes (where braces are literal).
@@ -146,6 +156,11 @@ fn expand_braces(pattern: &str) -> Result<Vec<String>, GlobError> {
             '}' if depth > 0 => {
                 depth -= 1;
                 if depth == 0 {
+                    if expanded == MAX_BRACE_GROUPS {
+                        return Err(GlobError(format!(
+                            "more than {MAX_BRACE_GROUPS} '{{...}}' groups"
+                        )));
+                    }
                     let start = open.expect("an open brace precedes its close");
                     let prefix: String = chars[..start].iter().collect();
                     let suffix: String = chars[i + 1..].iter().collect();
@@ -155,8 +170,9 @@ fn expand_braces(pattern: &str) -> Result<Vec<String>, GlobError> {
                     let mut out = Vec::new();
                     for w in bounds.windows(2) {
                         let middle: String = chars[w[0] + 1..w[1]].iter().collect();
-                        for expanded in expand_braces(&format!("{prefix}{middle}{suffix}"))? {
-                            out.push(expanded);
+                        let rest = format!("{prefix}{middle}{suffix}");
+                        for alternative in expand_groups(&rest, expanded + 1)? {
+                            out.push(alternative);
                             if out.len() > MAX_ALTERNATIVES {
                                 return Err(GlobError(format!(
                                     "more than {MAX_ALTERNATIVES} alternatives after expanding braces"
@@ -500,6 +516,11 @@ mod tests {
             err(&many),
             "more than 256 alternatives after expanding braces"
         );
+        // Nested or in a row, thousands of groups once overflowed the stack.
+        let nested = format!("{}a{}", "{".repeat(20_000), "}".repeat(20_000));
+        assert_eq!(err(&nested), "more than 32 '{...}' groups");
+        assert_eq!(err(&"{a}".repeat(20_000)), "more than 32 '{...}' groups");
+        assert!(Glob::new(&format!("{}a{}", "{".repeat(32), "}".repeat(32))).is_ok());
     }
 
     #[test]

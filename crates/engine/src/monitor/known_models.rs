@@ -180,7 +180,7 @@ mod tests {
             ..NewVersion::default()
         };
         registry.create_version(&bytes(0.1), meta()).unwrap();
-        registry.promote("v1", None, None).unwrap();
+        registry.promote("v1", None, None, None).unwrap();
         registry.create_version(&bytes(0.2), meta()).unwrap();
         let known = known_models(&dir).unwrap();
         let mut names: Vec<&str> = known.values().map(|m| m.known_as.as_str()).collect();

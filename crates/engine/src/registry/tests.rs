@@ -126,6 +126,7 @@ fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
     let s = r
         .promote(
             "2",
+            None,
             Some("beats the champion".to_string()),
             Some(figures.clone()),
         )
@@ -134,20 +135,21 @@ fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
         (s.current.as_str(), s.previous.as_slice()),
         ("v2", &["v1".to_string()][..])
     );
-    let s = r.promote("v3", None, None).unwrap();
+    let s = r.promote("v3", None, None, None).unwrap();
     assert_eq!(s.previous, ["v1", "v2"]);
     assert_eq!(r.resolve().unwrap().dir, r.version_dir("v3"));
 
     let s = r
         .rollback(
+            None,
             Some("degraded".to_string()),
             Some(serde_json::json!({ "logLoss": 0.5 })),
         )
         .unwrap();
     assert_eq!(s.current, "v2");
-    let s = r.rollback(None, None).unwrap();
+    let s = r.rollback(None, None, None).unwrap();
     assert_eq!(s.current, "v1");
-    let e = r.rollback(None, None).unwrap_err();
+    let e = r.rollback(None, None, None).unwrap_err();
     assert_eq!(e.code(), "ERR_NO_PREVIOUS_VERSION");
     assert!(
         e.to_string()
@@ -175,7 +177,7 @@ fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
     // One write each: the import and four moves (the refused rollback wrote nothing).
     assert_eq!(r.state().unwrap().unwrap().revision, 5);
 
-    let e = r.promote("v9", None, None).unwrap_err();
+    let e = r.promote("v9", None, None, None).unwrap_err();
     assert_eq!(e.code(), "ERR_VERSION_NOT_FOUND");
     assert!(
         e.to_string()
@@ -203,9 +205,88 @@ fn a_challenger_is_set_cleared_and_taken_by_its_promotion() {
         r.version_dir("v2")
     );
     assert!(r.list().unwrap()[1].challenger);
-    let s = r.promote("v2", None, None).unwrap();
+    let s = r.promote("v2", None, None, None).unwrap();
     assert_eq!(s.challenger, None);
     assert_eq!(r.resolve_challenger().unwrap(), None);
+}
+
+#[test]
+fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
+    let tmp = flat_dir("ids");
+    let dir = tmp.path().to_path_buf();
+    let r = Registry::new(&dir);
+    r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
+        .unwrap();
+    // A manifest outside versions/ that an unchecked id could reach.
+    std::fs::create_dir_all(dir.join("elsewhere")).unwrap();
+    std::fs::copy(
+        r.version_dir("v2").join("manifest.json"),
+        dir.join("elsewhere").join("manifest.json"),
+    )
+    .unwrap();
+    for id in ["../elsewhere", "v1/../v2", "/tmp", "", "v", "x3"] {
+        let e = r.promote(id, None, None, None).unwrap_err();
+        assert_eq!(e.code(), "ERR_INVALID_ARG", "{id}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "Invalid argument 'id': expected a version id such as v3 (or 3), received {id:?}"
+            )
+        );
+    }
+    assert_eq!(r.state().unwrap().unwrap().current, "v1");
+    // A hand-edited pointer naming a path is refused as it is read.
+    let pointer = dir.join("current.json");
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pointer).unwrap()).unwrap();
+    edited["current"] = serde_json::json!("../elsewhere");
+    std::fs::write(&pointer, edited.to_string()).unwrap();
+    let e = r.resolve().unwrap_err();
+    assert_eq!(e.code(), "ERR_INVALID_REGISTRY");
+    assert!(
+        e.to_string()
+            .ends_with("it names \"../elsewhere\", which is not a version id (v1, v2, ...)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_move_with_if_current_applies_only_to_the_state_it_was_decided_on() {
+    let tmp = flat_dir("if-current");
+    let dir = tmp.path().to_path_buf();
+    let r = Registry::new(&dir);
+    for _ in 0..2 {
+        r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
+            .unwrap();
+    }
+    r.promote("v2", Some("v1"), None, None).unwrap();
+    r.promote("v3", Some("v2"), None, None).unwrap();
+    // Two monitors decided to roll v3 back; the first did.
+    r.rollback(Some("v3"), None, None).unwrap();
+    let before = r.state().unwrap().unwrap();
+    let e = r.rollback(Some("v3"), None, None).unwrap_err();
+    assert_eq!(e.code(), "ERR_VERSION_CHANGED");
+    assert!(e.to_string().ends_with("v2 is current now, not v3; the decision was made on an earlier state and is not applied"), "{e}");
+    let e = r.promote("v3", Some("3"), None, None).unwrap_err();
+    assert_eq!(e.code(), "ERR_VERSION_CHANGED");
+    assert_eq!(r.state().unwrap().unwrap(), before);
+}
+
+#[test]
+fn a_rollback_onto_the_challenger_clears_the_challenger() {
+    let tmp = flat_dir("rollback-challenger");
+    let dir = tmp.path().to_path_buf();
+    let r = Registry::new(&dir);
+    for _ in 0..2 {
+        r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
+            .unwrap();
+    }
+    r.promote("v2", None, None, None).unwrap();
+    r.set_challenger(Some("v1"), None, None).unwrap();
+    let s = r.rollback(None, None, None).unwrap();
+    assert_eq!((s.current.as_str(), s.challenger.as_deref()), ("v1", None));
+    let all = r.resolve_all().unwrap();
+    assert_eq!((all.challenger, all.revision), (None, Some(s.revision)));
 }
 
 #[test]
@@ -271,7 +352,7 @@ fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
             .collect();
         r.create_version(&files, new_version("train")).unwrap();
     }
-    r.promote("v2", None, None).unwrap();
+    r.promote("v2", None, None, None).unwrap();
     let stop = std::sync::atomic::AtomicBool::new(false);
     let loads = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| {
@@ -296,9 +377,10 @@ fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
         }
         for i in 0..60 {
             if i % 2 == 0 {
-                r.promote(["v3", "v4"][i / 2 % 2], None, None).unwrap();
+                r.promote(["v3", "v4"][i / 2 % 2], None, None, None)
+                    .unwrap();
             } else {
-                r.rollback(None, None).unwrap();
+                r.rollback(None, None, None).unwrap();
             }
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
