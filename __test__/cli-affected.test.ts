@@ -90,6 +90,17 @@ describe('dawg-ml affected', () => {
     expect(out.unmatchedFiles).toEqual(['README.md'])
   })
 
+  it('finds the same changes through a symlink to the repository (git reports real paths)', () => {
+    const link = path.join(tempDir('cli-affected-link'), 'repo')
+    fs.symlinkSync(repo, link)
+    const r = dawgMl(link, ['--base', 'main', '--json', '--root', link, '--graph', path.join(link, 'graph', 'workflows.json')])
+    expect(r.status).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.changes.files).toEqual(['README.md', 'src/memory/b.ts', 'src/vocal/new.ts', 'tests/memory/b.test.ts'])
+    expect(out.workflows.map((w: { workflowType: string }) => w.workflowType)).toEqual(['live-vocal-analysis', 'ai-memory', 'budget-alerts'])
+    expect(out.workflows[0].tests.files).toEqual(['e2e/vocal.test.ts'])
+  })
+
   it('without --base: only uncommitted changes (staged, unstaged, untracked), printed as text', () => {
     const r = dawgMl(path.join(repo, 'src'), [])
     expect(r.status).toBe(0)

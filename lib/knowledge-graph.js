@@ -88,9 +88,32 @@ function checkPathList(value, name) {
   return value
 }
 
-/** The graph's view of `file`: absolute paths made relative to `root`, `/`-separated. */
+/** The real path of `dir`, or `dir` itself when it cannot be resolved. */
+function realDir(dir) {
+  try {
+    return fs.realpathSync(dir)
+  } catch {
+    return dir
+  }
+}
+
+/**
+ * The graph's view of `file`: absolute paths made relative to `root`,
+ * `/`-separated. git and process.cwd() give real paths, so a root reached
+ * through a symlink (macOS's /tmp and /var are) would put every changed file
+ * at '../…' and match nothing: a file outside the root as written is tried
+ * against the root's real path too.
+ */
 function graphPath(root, file) {
-  const relative = path.isAbsolute(file) ? path.relative(root, file) : file
+  const outside = (r) => r === '..' || r.startsWith(`..${path.sep}`)
+  let relative = file
+  if (path.isAbsolute(file)) {
+    relative = path.relative(root, file)
+    if (outside(relative)) {
+      const real = path.relative(realDir(root), file)
+      if (!outside(real)) relative = real
+    }
+  }
   return path.sep === '\\' ? relative.replaceAll('\\', '/') : relative
 }
 
@@ -230,6 +253,7 @@ function affectedWorkflows(changedFiles) {
 }
 
 module.exports = {
+  graphPath,
   KnowledgeGraph,
   loadKnowledgeGraph,
   readKnowledgeGraph,
