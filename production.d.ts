@@ -376,8 +376,11 @@ export declare class ModelRegistry {
 export interface MonitorOptions {
   /** The window drift and metrics are computed over (default the last 2000 predictions). */
   window?: Window
+  /** threshold > 0 (PSI), minRows a whole number ≥ 1, baselineRows ≥ 2. */
   drift?: { threshold?: number; minRows?: number; baselineRows?: number }
+  /** margin ≥ 0, minPairs a whole number ≥ 2, alpha in (0, 1). */
   promotion?: { auto?: boolean; margin?: number; minPairs?: number; alpha?: number }
+  /** margin ≥ 0, minRows a whole number ≥ 2, alpha in (0, 1). Every value is checked when the monitor (or the predictor) is made. */
   degradation?: { auto?: boolean; margin?: number; minRows?: number; alpha?: number }
 }
 

@@ -9,7 +9,7 @@ import { trainSync, train, trainWorkflowModel } from '../train-workflow-models'
 import { generateTrainingDataSync } from '../generate-training-data'
 import { featuresToVector, getFeatureNames } from '../workflow-features'
 import { WorkflowPredictor, getWorkflowPredictor } from '../workflow-predictors'
-import { OutcomeStore } from '../production'
+import { Monitor, OutcomeStore } from '../production'
 import { OLD_MODELS_DIR, sampleInputs, tempDir } from './helpers'
 
 const samples = sampleInputs()
@@ -159,5 +159,35 @@ describe('the CLI', () => {
     expect([empty.status, empty.stderr]).toEqual([2, expect.stringContaining('--out needs a value, received an empty string')])
     const twice = run('train', '--no-write', '--counts', 'freestyle=30,freestyle=40')
     expect([twice.status, twice.stderr]).toEqual([2, expect.stringContaining('--counts: freestyle is given twice')])
+  })
+})
+
+describe('monitor options and inputs', () => {
+  it.each([
+    [{ drift: { threshold: 0 } }, "'monitor.drift.threshold': expected a number > 0, received 0"],
+    [{ drift: { baselineRows: 1 } }, "'monitor.drift.baselineRows': expected a whole number ≥ 2, received 1"],
+    [{ promotion: { alpha: 5 } }, "'monitor.promotion.alpha': expected a number between 0 and 1 (exclusive), received 5"],
+    [{ promotion: { minPairs: 2.5 } }, "'monitor.promotion.minPairs': expected a whole number ≥ 2, received 2.5"],
+    [{ degradation: { minRows: 0 } }, "'monitor.degradation.minRows': expected a whole number ≥ 2, received 0"],
+    [{ window: { lst: 5 } }, "'monitor.window': unknown option 'lst' (known: last, first, since, until, ms, labelled)"],
+    [{ window: -5 }, "'monitor.window': expected a whole number ≥ 1, received number -5"],
+  ])('refuses %p when the monitor is made, not at every evaluation', (monitor, message) => {
+    const expected = invalid(`Invalid argument ${message}`)
+    // In a predictor: at construction, before any store is opened.
+    expect(thrown(() => new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, store: path.join(tempDir('monitor-options'), 'o.sqlite'), monitor: monitor as never }))).toEqual(expected)
+    const store = OutcomeStore.openSync(path.join(tempDir('monitor-options'), 'o.sqlite'))
+    expect(thrown(() => new Monitor({ store, registry: null, options: monitor as never }))).toEqual(expected)
+    store.closeSync()
+  })
+
+  it('checks its parts and the input of evaluate', async () => {
+    expect(thrown(() => new (Monitor as never as new () => unknown)())).toEqual(invalid("Invalid argument 'parts': expected an object, received null"))
+    expect(thrown(() => new Monitor({ store: {} as never, registry: null }))).toEqual(invalid("Invalid argument 'store': expected an open OutcomeStore, received object"))
+    const store = OutcomeStore.openSync(path.join(tempDir('monitor-input'), 'o.sqlite'))
+    const monitor = new Monitor({ store, registry: null })
+    await expect(monitor.evaluate({} as never)).rejects.toEqual(invalid("Invalid argument 'champion': expected an array of { workflowType, modelVersion }, received undefined"))
+    await expect(monitor.evaluate({ champion: [], challenger: { version: 'v2' } as never })).rejects.toEqual(invalid("Invalid argument 'challenger': expected null or { version, models: [...] }, received object"))
+    expect(await monitor.evaluate({ champion: [], challenger: null })).toEqual([])
+    store.closeSync()
   })
 })

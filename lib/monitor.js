@@ -20,7 +20,8 @@
 //                file's held-out log-loss): degraded when n ≥ minRows and it
 //                exceeds that by more than margin at level alpha.
 
-const { checkOptions, engineError } = require('./errors')
+const { checkOptions, engineError, invalidArg } = require('./errors')
+const { nativeWindow } = require('./outcome-store')
 
 const DEFAULTS = {
   window: { last: 2000 },
@@ -35,22 +36,61 @@ const SECTIONS = {
   degradation: ['auto', 'margin', 'minRows', 'alpha'],
 }
 
+const isNumber = (v) => typeof v === 'number' && Number.isFinite(v)
+const wholeAtLeast = (min) => [`a whole number ≥ ${min}`, (v) => Number.isInteger(v) && v >= min]
+/**
+ * What each option must be, checked when the monitor is made: a value the
+ * tests cannot use would otherwise fail every later evaluation, which runs
+ * in the background of a predictor and only warns.
+ */
+const RULES = {
+  'drift.threshold': ['a number > 0', (v) => isNumber(v) && v > 0],
+  'drift.minRows': wholeAtLeast(1),
+  'drift.baselineRows': wholeAtLeast(2),
+  'promotion.auto': ['a boolean', (v) => typeof v === 'boolean'],
+  'promotion.margin': ['a number ≥ 0', (v) => isNumber(v) && v >= 0],
+  'promotion.minPairs': wholeAtLeast(2),
+  'promotion.alpha': ['a number between 0 and 1 (exclusive)', (v) => isNumber(v) && v > 0 && v < 1],
+  'degradation.auto': ['a boolean', (v) => typeof v === 'boolean'],
+  'degradation.margin': ['a number ≥ 0', (v) => isNumber(v) && v >= 0],
+  'degradation.minRows': wholeAtLeast(2),
+  'degradation.alpha': ['a number between 0 and 1 (exclusive)', (v) => isNumber(v) && v > 0 && v < 1],
+}
+
 /** The monitor's options with the defaults filled in; unknown keys and bad values refused. */
 function monitorOptions(options) {
   const o = checkOptions(options, new Set(['window', ...Object.keys(SECTIONS)]), 'monitor')
   const out = { window: o.window ?? DEFAULTS.window }
+  // Checked as the store will read it (a `ms` window is resolved at each evaluation).
+  nativeWindow(out.window, 'monitor.window')
   for (const [section, keys] of Object.entries(SECTIONS)) {
     const given = checkOptions(o[section], new Set(keys), `monitor.${section}`)
     out[section] = { ...DEFAULTS[section], ...given }
     for (const key of keys) {
       const v = out[section][key]
-      const ok = key === 'auto' ? typeof v === 'boolean' : typeof v === 'number' && Number.isFinite(v) && v >= 0
-      if (!ok) {
-        throw engineError('ERR_INVALID_ARG', `Invalid argument 'monitor.${section}.${key}': expected ${key === 'auto' ? 'a boolean' : 'a number ≥ 0'}, received ${JSON.stringify(v)}`, TypeError)
+      const [expected, ok] = RULES[`${section}.${key}`]
+      if (!ok(v)) {
+        throw engineError('ERR_INVALID_ARG', `Invalid argument 'monitor.${section}.${key}': expected ${expected}, received ${JSON.stringify(v) ?? typeof v}`, TypeError)
       }
     }
   }
   return out
+}
+
+/** `evaluate`'s input: `{ champion: [...], challenger: { version, models } | null }`. */
+function checkEvaluation(input) {
+  const o = checkOptions(input ?? null, new Set(['champion', 'challenger']), 'input')
+  if (!Array.isArray(o.champion)) throw invalidArg('champion', 'an array of { workflowType, modelVersion }', o.champion)
+  o.champion.forEach((m, i) => {
+    if (m === null || typeof m !== 'object' || typeof m.workflowType !== 'string' || typeof m.modelVersion !== 'string') {
+      throw invalidArg(`champion[${i}]`, 'an object { workflowType, modelVersion }', m)
+    }
+  })
+  const c = o.challenger
+  if (c !== undefined && c !== null && (typeof c !== 'object' || typeof c.version !== 'string' || !Array.isArray(c.models))) {
+    throw invalidArg('challenger', 'null or { version, models: [...] }', c)
+  }
+  return { champion: o.champion, challenger: c ?? null }
 }
 
 /** The last decision in `history` that made `version` current (or challenger). */
@@ -74,9 +114,15 @@ class Monitor {
   /**
    * @param {{ store: import('./outcome-store').OutcomeStore, registry: import('./registry').ModelRegistry | null, options?: object }} parts
    */
-  constructor({ store, registry, options }) {
+  constructor(parts) {
+    const { store, registry, options } = checkOptions(parts ?? null, new Set(['store', 'registry', 'options']), 'parts')
+    // Tag checks, not instanceof: the parts may come from the caller's realm (this module is the package's).
+    if (store === null || typeof store !== 'object' || typeof store.drift !== 'function') throw invalidArg('store', 'an open OutcomeStore', store)
+    if (registry !== undefined && registry !== null && (typeof registry !== 'object' || typeof registry.state !== 'function')) {
+      throw invalidArg('registry', 'a ModelRegistry or null', registry)
+    }
     this.#store = store
-    this.#registry = registry
+    this.#registry = registry ?? null
     this.#options = monitorOptions(options)
   }
 
@@ -90,7 +136,8 @@ class Monitor {
    * shadowed version (`{ version, models }`) or null. Returns the events,
    * in order: `{ type: 'drift' | 'degraded' | 'rolledBack' | 'promoted', payload }`.
    */
-  async evaluate({ champion, challenger }) {
+  async evaluate(input) {
+    const { champion, challenger } = checkEvaluation(input)
     const events = []
     const emit = async (type, payload, tags = {}) => {
       await this.#store.recordEvent(type, payload, tags)

@@ -8,7 +8,7 @@
 const { newPredictionId } = require('./prediction-ids')
 const { checkOptions, engineError, invalidArg } = require('./errors')
 const { OutcomeStore } = require('./outcome-store')
-const { Monitor } = require('./monitor')
+const { Monitor, monitorOptions } = require('./monitor')
 
 const LOG_MODES = ['all', 'sampled', 'off']
 
@@ -59,7 +59,8 @@ class ProductionLoop {
     this.#options = loopOptions(options)
     this.#logger = logger
     this.#registry = registry
-    if (this.#options.monitor !== false) checkOptions(this.#options.monitor, new Set(['window', 'drift', 'promotion', 'degradation']), 'monitor')
+    // Checked now, not when the store opens: a bad value fails the constructor.
+    if (this.#options.monitor !== false) monitorOptions(this.#options.monitor)
   }
 
   get enabled() {
