@@ -337,6 +337,13 @@ export interface VersionInfo extends VersionManifest {
   challenger: boolean
 }
 
+export interface Resolution {
+  current: { dir: string; version: string | null }
+  challenger: { dir: string; version: string } | null
+  challengerProblem: string | null
+  revision: number | null
+}
+
 /** A registry decision: why, the figures it rests on, and (for moves of the pointer) the version it expects current. */
 export interface MoveOptions {
   reason?: string
@@ -353,9 +360,12 @@ export declare class ModelRegistry {
   stateSync(): RegistryState | null
   list(): Promise<VersionInfo[]>
   listSync(): VersionInfo[]
-  /** From one read of the pointer; `revision` is null for a flat directory. */
-  resolve(): Promise<{ current: { dir: string; version: string | null }; challenger: { dir: string; version: string } | null; revision: number | null }>
-  resolveSync(): { current: { dir: string; version: string | null }; challenger: { dir: string; version: string } | null; revision: number | null }
+  /**
+   * From one read of the pointer; `revision` is null for a flat directory. A challenger whose
+   * version cannot be used is null, with `challengerProblem` saying why (the current version still resolves).
+   */
+  resolve(): Promise<Resolution>
+  resolveSync(): Resolution
   manifest(id: string | number): Promise<VersionManifest>
   manifestSync(id: string | number): VersionManifest
   promote(id: string | number, options?: MoveOptions): Promise<RegistryState>

@@ -70,6 +70,7 @@ class WorkflowPredictor extends EventEmitter {
   #depth = 0
   #warnedKeys = new Set()
   #warnedVerdict = new Set()
+  #warnedChallenger = null
 
   /**
    * @param {import('./workflow-predictors').WorkflowPredictorOptions} [options]
@@ -163,7 +164,13 @@ class WorkflowPredictor extends EventEmitter {
     const [first, ...rest] = this.#dirs
     const current = resolution.current
     const dirs = current.version === null ? this.#dirs : [current.dir, ...rest.filter((d) => d !== first)]
-    const challenger = this.#loop.shadow && this.#loop.enabled ? resolution.challenger : null
+    const shadowing = this.#loop.shadow && this.#loop.enabled
+    if (shadowing && resolution.challengerProblem && resolution.challengerProblem !== this.#warnedChallenger) {
+      // Warned once per problem: the current version serves, unshadowed.
+      this.#warnedChallenger = resolution.challengerProblem
+      this.#logger.warn(`[ml-engine] The challenger cannot be loaded, so no shadow predictions are made: ${resolution.challengerProblem}`)
+    }
+    const challenger = shadowing ? resolution.challenger : null
     return { current: { dirs, version: current.version }, challenger, revision: resolution.revision }
   }
 

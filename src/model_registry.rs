@@ -58,7 +58,12 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
             let r = registry.resolve_all()?;
             let shown =
                 |r: crate::registry::Resolved| json!({ "dir": r.dir, "version": r.version });
-            json!({ "current": shown(r.current), "challenger": r.challenger.map(shown), "revision": r.revision })
+            json!({
+                "current": shown(r.current),
+                "challenger": r.challenger.map(shown),
+                "challengerProblem": r.challenger_problem.map(|e| e.to_string()),
+                "revision": r.revision,
+            })
         }
         "manifest" => {
             to_json(registry.manifest(&Registry::normalise_id(&need(&args.id, "id")?)?)?)?

@@ -131,10 +131,13 @@ pub struct Resolved {
 }
 
 /// The current and challenger versions of one read of the pointer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Resolution {
     pub current: Resolved,
     pub challenger: Option<Resolved>,
+    /// Why the challenger the pointer names cannot be used (its version is
+    /// gone), when it cannot; `challenger` is `None` then.
+    pub challenger_problem: Option<EngineError>,
     /// The pointer's revision; `None` for the old flat layout.
     pub revision: Option<u64>,
 }
@@ -267,7 +270,11 @@ impl Registry {
 
     /// The challenger's directory, if one is set.
     pub fn resolve_challenger(&self) -> Result<Option<Resolved>> {
-        Ok(self.resolve_all()?.challenger)
+        let all = self.resolve_all()?;
+        match all.challenger_problem {
+            Some(e) => Err(e),
+            None => Ok(all.challenger),
+        }
     }
 
     /// The current and challenger versions and the revision, from one read
@@ -282,6 +289,7 @@ impl Registry {
                     version: None,
                 },
                 challenger: None,
+                challenger_problem: None,
                 revision: None,
             });
         };
@@ -289,16 +297,25 @@ impl Registry {
             dir: self.resolve_version(&state.current)?,
             version: Some(state.current.clone()),
         };
-        let challenger = match &state.challenger {
-            None => None,
-            Some(id) => Some(Resolved {
-                dir: self.resolve_version(id)?,
-                version: Some(id.clone()),
-            }),
+        // A challenger that cannot be loaded must not stop the current
+        // version from serving: it is reported beside the resolution.
+        let (challenger, challenger_problem) = match &state.challenger {
+            None => (None, None),
+            Some(id) => match self.resolve_version(id) {
+                Ok(dir) => (
+                    Some(Resolved {
+                        dir,
+                        version: Some(id.clone()),
+                    }),
+                    None,
+                ),
+                Err(e) => (None, Some(e)),
+            },
         };
         Ok(Resolution {
             current,
             challenger,
+            challenger_problem,
             revision: Some(state.revision),
         })
     }
@@ -555,13 +572,22 @@ impl Registry {
     /// With the lock held and no pointer: make the flat files (if any) v1
     /// and point at it.
     fn import_flat_locked(&self) -> Result<Option<RegistryState>> {
+        // Only files the loader would load: a version must never hold one it
+        // would skip (every later version would inherit it, and fail to
+        // commit). The flat directory loaded without them too, with a warning.
+        let mut left_out = Vec::new();
         let flat: Vec<(String, Vec<u8>)> = all_workflows()
             .iter()
             .filter_map(|w| {
                 let path = model_path(&self.dir, w.workflow_type());
-                fs::read(&path)
-                    .ok()
-                    .map(|b| (format!("{}-model.json", w.workflow_type()), b))
+                let bytes = fs::read(&path).ok()?;
+                let loads = std::str::from_utf8(&bytes)
+                    .is_ok_and(|text| LoadedModel::parse(w, text, Some(path.clone())).is_ok());
+                if !loads {
+                    left_out.push(w.workflow_type());
+                    return None;
+                }
+                Some((format!("{}-model.json", w.workflow_type()), bytes))
             })
             .collect();
         if flat.is_empty() {
@@ -602,10 +628,15 @@ impl Registry {
                 version: Some(id),
                 from: None,
                 at: now_iso(),
-                reason: Some(format!(
-                    "the flat <type>-model.json files of {}",
-                    self.dir.display()
-                )),
+                reason: Some(if left_out.is_empty() {
+                    format!("the flat <type>-model.json files of {}", self.dir.display())
+                } else {
+                    format!(
+                        "the flat <type>-model.json files of {}, without those the loader skips: {}",
+                        self.dir.display(),
+                        left_out.join(", ")
+                    )
+                }),
                 figures: None,
             }],
         };

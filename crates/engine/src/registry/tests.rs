@@ -287,6 +287,20 @@ fn a_rollback_onto_the_challenger_clears_the_challenger() {
     assert_eq!((s.current.as_str(), s.challenger.as_deref()), ("v1", None));
     let all = r.resolve_all().unwrap();
     assert_eq!((all.challenger, all.revision), (None, Some(s.revision)));
+    // A challenger whose version is gone is reported, and the current version still resolves.
+    r.set_challenger(Some("v2"), None, None).unwrap();
+    std::fs::remove_dir_all(r.version_dir("v2")).unwrap();
+    let all = r.resolve_all().unwrap();
+    assert_eq!(all.current.version.as_deref(), Some("v1"));
+    assert_eq!(all.challenger, None);
+    assert_eq!(
+        all.challenger_problem.unwrap().code(),
+        "ERR_INVALID_REGISTRY"
+    );
+    assert_eq!(
+        r.resolve_challenger().unwrap_err().code(),
+        "ERR_INVALID_REGISTRY"
+    );
 }
 
 #[test]
@@ -312,6 +326,32 @@ fn a_version_with_a_bad_model_file_is_never_created() {
         )
         .unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_ARG");
+}
+
+#[test]
+fn the_import_leaves_out_a_flat_file_the_loader_would_skip() {
+    let tmp = flat_dir("import-bad");
+    let dir = tmp.path().to_path_buf();
+    fs::write(dir.join("ai-memory-model.json"), "{\"broken\":").unwrap();
+    let r = Registry::new(&dir);
+    // A partial training: freestyle only, the rest inherited from v1.
+    r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
+        .unwrap();
+    for id in ["v1", "v2"] {
+        let m = r.manifest(id).unwrap();
+        assert!(!m.workflows.contains_key("ai-memory"), "{id}");
+        assert_eq!(m.workflows.len(), all_workflows().len() - 1, "{id}");
+    }
+    let state = r.state().unwrap().unwrap();
+    assert!(
+        state.history[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .ends_with("without those the loader skips: ai-memory"),
+        "{:?}",
+        state.history[0].reason
+    );
 }
 
 #[test]
