@@ -160,6 +160,13 @@ describe('the CLI', () => {
     const twice = run('train', '--no-write', '--counts', 'freestyle=30,freestyle=40')
     expect([twice.status, twice.stderr]).toEqual([2, expect.stringContaining('--counts: freestyle is given twice')])
   })
+
+  it('exits 2 on a value the engine refuses, as on any usage error', () => {
+    const folds = run('train', '--no-write', '--folds', '1')
+    expect([folds.status, folds.stderr]).toEqual([2, expect.stringContaining("[ERR_INVALID_ARG] Invalid argument 'folds'")])
+    const id = run('models', 'promote', '../v1', '--models', tempDir('cli-models'))
+    expect([id.status, id.stderr]).toEqual([2, expect.stringContaining("Invalid argument 'id': expected a version id such as v3 (or 3)")])
+  })
 })
 
 describe('monitor options and inputs', () => {

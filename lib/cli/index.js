@@ -25,7 +25,7 @@ function usage() {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     "Run 'dawg-ml <command> --help' for the options of a command.",
-    'Exit status: 0 on success, 1 when the work failed, 2 on a usage error.',
+    'Exit status: 0 on success, 1 when the work failed, 2 on a usage error (an unknown flag, or a value refused).',
   ].join('\n')
 }
 
@@ -51,7 +51,8 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
       return 2
     }
     io.stderr.write(`dawg-ml: ${error.code ? `[${error.code}] ` : ''}${error.message}\n`)
-    return 1
+    // A flag's value the engine refuses (train --folds 1) is a usage error too.
+    return error?.code === 'ERR_INVALID_ARG' ? 2 : 1
   }
 }
 

@@ -656,6 +656,14 @@ impl Registry {
         &self,
         change: impl FnOnce(Option<RegistryState>) -> Result<RegistryState>,
     ) -> Result<RegistryState> {
+        // A decision is about versions that exist: a mistyped directory must
+        // not be created (with a lock file) on the way to saying so.
+        if !self.dir.is_dir() {
+            return Err(EngineError::io(
+                &self.dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such models directory"),
+            ));
+        }
         let _lock = self.lock()?;
         let state = match self.state()? {
             Some(s) => Some(s),

@@ -104,8 +104,19 @@ impl KnowledgeGraph {
 
     /// Read and parse a graph file.
     pub fn load(path: &Path) -> Result<KnowledgeGraph> {
-        let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
-        parse::parse(&text, &path.display().to_string())
+        let bytes = std::fs::read(path).map_err(|e| EngineError::io(path, e))?;
+        let origin = path.display().to_string();
+        // The file was read; what it holds is the graph's fault, not the disk's.
+        let text = String::from_utf8(bytes).map_err(|e| EngineError::InvalidGraph {
+            file: origin.clone(),
+            path: "$".to_string(),
+            reason: format!(
+                "the file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        // Some Windows editors start a file with a byte-order mark, which JSON parsers refuse.
+        parse::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), &origin)
     }
 
     pub fn node(&self, workflow_type: &str) -> Option<&WorkflowNode> {

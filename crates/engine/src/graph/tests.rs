@@ -479,3 +479,24 @@ fn a_missing_file_is_an_io_error() {
     assert_eq!(e.code(), "ERR_IO");
     assert!(e.to_string().contains("/nonexistent/graph.json"), "{e}");
 }
+
+#[test]
+fn a_file_with_a_byte_order_mark_loads_and_one_not_utf8_is_an_invalid_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"{"version":2,"workflows":{"freestyle":{"sources":["src/**"]}}}"#;
+    let bom = dir.path().join("bom.json");
+    std::fs::write(&bom, format!("\u{feff}{text}")).unwrap();
+    let g = KnowledgeGraph::load(&bom).unwrap();
+    assert!(g.node("freestyle").is_some());
+    let latin1 = dir.path().join("latin1.json");
+    let mut bytes = text.as_bytes().to_vec();
+    bytes.insert(text.find("src").unwrap(), 0xe9);
+    std::fs::write(&latin1, bytes).unwrap();
+    let e = KnowledgeGraph::load(&latin1).err().unwrap();
+    assert_eq!(e.code(), "ERR_INVALID_GRAPH");
+    assert!(
+        e.to_string()
+            .contains("the file is not UTF-8 text (invalid byte at offset 51)"),
+        "{e}"
+    );
+}

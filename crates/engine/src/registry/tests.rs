@@ -273,6 +273,21 @@ fn a_move_with_if_current_applies_only_to_the_state_it_was_decided_on() {
 }
 
 #[test]
+fn a_decision_about_a_missing_directory_creates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("modles");
+    let r = Registry::new(&missing);
+    for e in [
+        r.promote("v1", None, None, None).unwrap_err(),
+        r.rollback(None, None, None).unwrap_err(),
+    ] {
+        assert_eq!(e.code(), "ERR_IO");
+        assert!(e.to_string().contains("no such models directory"), "{e}");
+    }
+    assert!(!missing.exists());
+}
+
+#[test]
 fn a_rollback_onto_the_challenger_clears_the_challenger() {
     let tmp = flat_dir("rollback-challenger");
     let dir = tmp.path().to_path_buf();
