@@ -1,5 +1,5 @@
 import type { WorkflowType, WorkflowFeatures, PartialWorkflowFeatures } from './workflow-features'
-import type { LiveMetricsGroup, LiveMetricsOptions, MonitorOptions, OutcomeRecord, OutcomeStore, RegistryState, VersionInfo } from './production'
+import type { LiveMetricsGroup, LiveMetricsOptions, MonitorOptions, MoveOptions, OutcomeRecord, OutcomeStore, RegistryState, VersionInfo } from './production'
 
 // The prediction's shape is generated from its single declaration (src/prediction_shape.rs).
 import type { CriticalFactor, WorkflowPrediction } from './prediction'
@@ -132,8 +132,8 @@ export declare class WorkflowPredictor {
   /** Load the registry's current version (and challenger) again and swap them in whole. */
   reload(): Promise<string | null>
   listVersions(): Promise<VersionInfo[]>
-  promote(id: string | number, options?: { reason?: string; figures?: object }): Promise<RegistryState>
-  rollback(options?: { reason?: string; figures?: object }): Promise<RegistryState>
+  promote(id: string | number, options?: MoveOptions): Promise<RegistryState>
+  rollback(options?: MoveOptions): Promise<RegistryState>
   /**
    * Stop watching, write the queued predictions, close a store this predictor opened.
    * Predictions still work afterwards, and are no longer logged; recordOutcome and the

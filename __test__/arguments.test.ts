@@ -52,8 +52,9 @@ describe('training and generation options', () => {
 
   it('trainWorkflowModel refuses the options of train() it would ignore', async () => {
     const rows = [{ features: samples.freestyle, failed: true }]
-    for (const key of ['outDir', 'counts', 'onProgress', 'registry']) {
-      await expect(trainWorkflowModel('freestyle', rows, { [key]: undefined } as never)).rejects.toMatchObject({
+    const given = { outDir: 'models', counts: { freestyle: 5 }, onProgress: () => {}, registry: true }
+    for (const [key, value] of Object.entries(given)) {
+      await expect(trainWorkflowModel('freestyle', rows, { [key]: value } as never)).rejects.toMatchObject({
         code: 'ERR_INVALID_ARG',
         message: expect.stringContaining(`unknown option '${key}'`),
       })
@@ -87,6 +88,13 @@ describe("napi-rs's conversion failures, in the caller's terms", () => {
     expect(thrown(() => predictor.predictProbabilities(undefined as never, new Float64Array(0)))).toEqual(invalid(message))
     await expect(predictor.predictProbabilitiesAsync(undefined as never, new Float64Array(0))).rejects.toEqual(invalid(message))
     await predictor.close()
+  })
+})
+
+describe('keys set to undefined', () => {
+  it('count as absent, as when options are spread from another call', () => {
+    expect(Object.keys(featuresToVector(samples.freestyle as never, { strict: false, stric: undefined } as never)).length).toBeGreaterThan(0)
+    expect(() => new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, outDir: undefined } as never)).not.toThrow()
   })
 })
 
@@ -142,8 +150,11 @@ describe('outcome store paths and values', () => {
       feature(`Invalid feature 'prediction.features.${numberField}': is NaN, which JSON would store as null`),
     )
     expect(thrown(() => store.recordEventSync('custom', { live: { logLoss: Infinity } }))).toEqual(invalid("Invalid argument 'figures.live.logLoss': is Infinity, which JSON would store as null"))
+    // Free-form figures convert as JSON does (a Date to its ISO text); only what JSON would lose is refused.
+    store.recordEventSync('custom', { at: new Date(0), n: new Number(2) as never })
+    expect(store.eventsSync({ kind: 'custom' }).events.at(-1)).toMatchObject({ kind: 'custom', figures: { at: '1970-01-01T00:00:00.000Z', n: 2 } })
     // Nothing of the refused calls was stored; valid ones still are.
-    expect(store.countsSync()).toMatchObject({ predictions: 0, runOutcomes: 0, events: 0 })
+    expect(store.countsSync()).toMatchObject({ predictions: 0, runOutcomes: 0, events: 1 })
     store.recordOutcomeSync({ features: features as never, failed: true })
     expect(store.countsSync()).toMatchObject({ runOutcomes: 1 })
     store.closeSync()
@@ -159,6 +170,12 @@ describe('the CLI', () => {
     expect([empty.status, empty.stderr]).toEqual([2, expect.stringContaining('--out needs a value, received an empty string')])
     const twice = run('train', '--no-write', '--counts', 'freestyle=30,freestyle=40')
     expect([twice.status, twice.stderr]).toEqual([2, expect.stringContaining('--counts: freestyle is given twice')])
+  })
+
+  it('takes an empty reason, which is text, not a path', () => {
+    const r = run('models', 'promote', 'v1', '--models', tempDir('cli-models-empty'), '--reason', '')
+    expect(r.stderr).not.toContain('needs a value')
+    expect(r.status).toBe(1)
   })
 
   it('exits 2 on a value the engine refuses, as on any usage error', () => {
@@ -188,7 +205,7 @@ describe('monitor options and inputs', () => {
   })
 
   it('checks its parts and the input of evaluate', async () => {
-    expect(thrown(() => new (Monitor as never as new () => unknown)())).toEqual(invalid("Invalid argument 'parts': expected an object, received null"))
+    expect(thrown(() => new (Monitor as never as new () => unknown)())).toEqual(invalid("Invalid argument 'parts': expected an object { store, registry, options }, received undefined"))
     expect(thrown(() => new Monitor({ store: {} as never, registry: null }))).toEqual(invalid("Invalid argument 'store': expected an open OutcomeStore, received object"))
     const store = OutcomeStore.openSync(path.join(tempDir('monitor-input'), 'o.sqlite'))
     const monitor = new Monitor({ store, registry: null })

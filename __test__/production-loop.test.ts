@@ -204,4 +204,39 @@ describe('a predictor after close()', () => {
     expect(reopened.countsSync()).toMatchObject({ predictions: 1, outcomes: 0 })
     reopened.closeSync()
   })
+
+  it('predicts while it closes, and records outcomes again once initialised again', async () => {
+    const storePath = path.join(tempDir('closing-predictor'), 'o.sqlite')
+    const logger = recordingLogger()
+    const predictor = new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, store: storePath, logger })
+    await predictor.initialize()
+    const input = sampleInputs().freestyle as never
+    let closed = false
+    const closing = predictor.close().then(() => (closed = true))
+    // The close runs on the pool; predictions made meanwhile (between turns of the event loop) are answered, unlogged.
+    let during = 0
+    while (!closed) {
+      expect(predictor.predictSync(input).failureProbability).toBeGreaterThan(0)
+      during++
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await closing
+    expect(during).toBeGreaterThan(0)
+    await predictor.initialize()
+    const { predictionId } = predictor.predictSync(input)
+    await expect(predictor.recordOutcome(predictionId, false)).resolves.toMatchObject({ outcomeId: expect.any(Number) })
+    await predictor.close()
+    expect(logger.warnings).toEqual([])
+  })
+
+  it('answers a prediction its store cannot log as it is, warning once', async () => {
+    const logger = recordingLogger()
+    const predictor = new WorkflowPredictor({ modelsDir: OLD_MODELS_DIR, store: path.join(tempDir('unloggable'), 'o.sqlite'), logger, unknownFields: 'ignore' })
+    await predictor.initialize()
+    // An unknown field is ignored by the model, but JSON would turn the Date into a string.
+    const input = { ...sampleInputs().freestyle, seenAt: new Date(0) } as never
+    for (let i = 0; i < 3; i++) expect(predictor.predictSync(input).failureProbability).toBeGreaterThan(0)
+    expect(logger.warnings).toEqual([expect.stringContaining("A prediction was not logged (ERR_INVALID_FEATURE: Invalid feature 'prediction.features.seenAt'")])
+    await predictor.close()
+  })
 })

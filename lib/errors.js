@@ -98,7 +98,8 @@ function optionalPath(name, value, expected = 'a non-empty path or null') {
 }
 
 /**
- * Check an options object: an object (or undefined) whose keys are all known.
+ * Check an options object: an object (or undefined) whose keys are all known
+ * (an unknown key holding undefined is let through).
  * Returns it, or `{}` for undefined.
  */
 function checkOptions(options, known, what = 'options') {
@@ -107,7 +108,8 @@ function checkOptions(options, known, what = 'options') {
     throw engineError('ERR_INVALID_ARG', `Invalid argument '${what}': expected an object, received ${options === null ? 'null' : Array.isArray(options) ? 'array' : typeof options}`, TypeError)
   }
   for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
+    // A key set to undefined carries nothing, as if absent (options spread from another call's).
+    if (!known.has(key) && options[key] !== undefined) {
       throw engineError('ERR_INVALID_ARG', `Invalid argument '${what}': unknown option '${key}' (known: ${[...known].join(', ')})`, TypeError)
     }
   }

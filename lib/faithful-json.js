@@ -15,7 +15,7 @@ const MAX_DEPTH = 32
 const tagOf = (v) => Object.prototype.toString.call(v).slice(8, -1)
 
 /** Why JSON would not keep `v` as it is, or null when it would. */
-function unfaithful(v) {
+function unfaithful(v, root) {
   switch (typeof v) {
     case 'number':
       return Number.isFinite(v) ? null : `is ${v}, which JSON would store as null`
@@ -27,7 +27,8 @@ function unfaithful(v) {
     case 'object':
       if (v === null) return null
       if (BOXED.has(Object.prototype.toString.call(v))) return `is a ${tagOf(v)} object; pass the primitive value`
-      if (typeof v.toJSON === 'function') return `is a ${tagOf(v)} with a toJSON method, which JSON would store in its place`
+      // The top level is copied key by key, so its own toJSON is never called.
+      if (!root && typeof v.toJSON === 'function') return `is a ${tagOf(v)} with a toJSON method, which JSON would store in its place`
       return null
     default:
       return null
@@ -38,11 +39,19 @@ function unfaithful(v) {
  * A plain copy of `value` that JSON.stringify keeps exactly, or the
  * `code` TypeError naming the path (from `name`) of the first value it
  * would change. Keys holding undefined are left out, as JSON leaves them.
+ * With `convert` (free-form figures, not features), a boxed primitive and
+ * a value with toJSON (a Date) are converted as JSON converts them; what
+ * JSON would lose (NaN, Infinity, a BigInt, a function) is still refused.
  */
-function faithful(value, name, code = 'ERR_INVALID_ARG') {
+function faithful(value, name, code = 'ERR_INVALID_ARG', { convert = false } = {}) {
   const within = new Set()
-  const walk = (v, at) => {
-    const why = within.has(v) ? 'refers to an object that holds it (a cycle), which JSON cannot store' : within.size > MAX_DEPTH ? `is nested more than ${MAX_DEPTH} levels deep` : unfaithful(v)
+  const walk = (raw, at, key) => {
+    let v = raw
+    if (convert && v !== null && typeof v === 'object') {
+      if (typeof v.toJSON === 'function') v = v.toJSON(key)
+      else if (BOXED.has(Object.prototype.toString.call(v))) v = v.valueOf()
+    }
+    const why = within.has(v) ? 'refers to an object that holds it (a cycle), which JSON cannot store' : within.size > MAX_DEPTH ? `is nested more than ${MAX_DEPTH} levels deep` : unfaithful(v, at === name)
     if (why !== null) {
       throw engineError(code, `Invalid ${code === 'ERR_INVALID_FEATURE' ? 'feature' : 'argument'} '${at}': ${why}`, TypeError)
     }
@@ -50,18 +59,18 @@ function faithful(value, name, code = 'ERR_INVALID_ARG') {
     within.add(v)
     let out
     if (Array.isArray(v)) {
-      out = v.map((x, i) => walk(x, `${at}[${i}]`))
+      out = v.map((x, i) => walk(x, `${at}[${i}]`, String(i)))
     } else {
       out = {}
-      for (const key of Object.keys(v)) {
-        const x = v[key]
-        if (x !== undefined) out[key] = walk(x, `${at}.${key}`)
+      for (const k of Object.keys(v)) {
+        const x = v[k]
+        if (x !== undefined) out[k] = walk(x, `${at}.${k}`, k)
       }
     }
     within.delete(v)
     return out
   }
-  return walk(value, name)
+  return walk(value, name, '')
 }
 
 module.exports = { faithful }

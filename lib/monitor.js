@@ -79,7 +79,8 @@ function monitorOptions(options) {
 
 /** `evaluate`'s input: `{ champion: [...], challenger: { version, models } | null }`. */
 function checkEvaluation(input) {
-  const o = checkOptions(input ?? null, new Set(['champion', 'challenger']), 'input')
+  if (input === undefined) throw invalidArg('input', 'an object { champion, challenger }', input)
+  const o = checkOptions(input, new Set(['champion', 'challenger']), 'input')
   if (!Array.isArray(o.champion)) throw invalidArg('champion', 'an array of { workflowType, modelVersion }', o.champion)
   o.champion.forEach((m, i) => {
     if (m === null || typeof m !== 'object' || typeof m.workflowType !== 'string' || typeof m.modelVersion !== 'string') {
@@ -115,7 +116,8 @@ class Monitor {
    * @param {{ store: import('./outcome-store').OutcomeStore, registry: import('./registry').ModelRegistry | null, options?: object }} parts
    */
   constructor(parts) {
-    const { store, registry, options } = checkOptions(parts ?? null, new Set(['store', 'registry', 'options']), 'parts')
+    if (parts === undefined) throw invalidArg('parts', 'an object { store, registry, options }', parts)
+    const { store, registry, options } = checkOptions(parts, new Set(['store', 'registry', 'options']), 'parts')
     // Tag checks, not instanceof: the parts may come from the caller's realm (this module is the package's).
     if (store === null || typeof store !== 'object' || typeof store.drift !== 'function') throw invalidArg('store', 'an open OutcomeStore', store)
     if (registry !== undefined && registry !== null && (typeof registry !== 'object' || typeof registry.state !== 'function')) {

@@ -445,7 +445,7 @@ function eventBatch(kind, figures, options) {
   if (!isObject(figures)) throw invalidArg('figures', 'an object', figures)
   const o = checkOptions(options, new Set(['workflowType', 'modelVersion', 'createdAt']))
   return JSON.stringify({
-    events: [{ kind, figures: faithful(figures, 'figures'), workflowType: optionalString('workflowType', o.workflowType), modelVersion: optionalString('modelVersion', o.modelVersion), createdAt: toMs('createdAt', o.createdAt) }],
+    events: [{ kind, figures: faithful(figures, 'figures', 'ERR_INVALID_ARG', { convert: true }), workflowType: optionalString('workflowType', o.workflowType), modelVersion: optionalString('modelVersion', o.modelVersion), createdAt: toMs('createdAt', o.createdAt) }],
   })
 }
 

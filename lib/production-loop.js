@@ -19,7 +19,7 @@ const LOOP_OPTIONS = ['store', 'logPredictions', 'sampleRate', 'shadow', 'monito
 /** The production options of a WorkflowPredictor, checked. */
 function loopOptions(options) {
   const { store, logPredictions, sampleRate, shadow, monitor, evaluateEvery } = options
-  if (store !== undefined && store !== false && store !== true && typeof store !== 'string' && !(store instanceof OutcomeStore)) {
+  if (store === '' || (store !== undefined && store !== false && store !== true && typeof store !== 'string' && !(store instanceof OutcomeStore))) {
     throw invalidArg('store', 'true, a file path or an OutcomeStore', store)
   }
   if (logPredictions !== undefined && !LOG_MODES.includes(logPredictions)) {
@@ -51,6 +51,8 @@ class ProductionLoop {
   #registry
   #outcomesSinceEvaluation = 0
   #warnedShadow = false
+  /** The code of the last logging failure warned about. */
+  #warnedLog = null
   /** The store's path once close() has let it go: later outcome calls name it. */
   #closedStore = null
 
@@ -78,6 +80,7 @@ class ProductionLoop {
   #adoptStore(store, owned) {
     this.#store = store
     this.#ownsStore = owned
+    this.#closedStore = null
     if (this.#options.monitor !== false) this.#monitor = new Monitor({ store, registry: this.#registry, options: this.#options.monitor })
   }
 
@@ -128,22 +131,34 @@ class ProductionLoop {
     return newPredictionId()
   }
 
-  /** Queue the prediction (and the challenger's shadow prediction) for the store. */
+  /**
+   * Queue the prediction (and the challenger's shadow prediction) for the
+   * store. Logging never fails the prediction it logs: a store closed by its
+   * owner, or an input the store cannot keep as it is (an unknown field
+   * holding a Date), is warned about once and the prediction goes unlogged.
+   */
   log(prediction, features, shadow) {
     const store = this.#store
     const createdAt = Date.now()
     const sampleRate = this.#options.rate
-    store.logPrediction({
-      predictionId: prediction.predictionId,
-      workflowType: prediction.workflowType,
-      modelVersion: prediction.modelVersion,
-      probability: prediction.failureProbability,
-      features,
-      createdAt,
-      sampleRate,
-    })
-    if (shadow !== undefined) {
-      store.logPrediction({ predictionId: prediction.predictionId, role: 'challenger', workflowType: prediction.workflowType, modelVersion: shadow.modelVersion, probability: shadow.probability, createdAt, sampleRate })
+    try {
+      store.logPrediction({
+        predictionId: prediction.predictionId,
+        workflowType: prediction.workflowType,
+        modelVersion: prediction.modelVersion,
+        probability: prediction.failureProbability,
+        features,
+        createdAt,
+        sampleRate,
+      })
+      if (shadow !== undefined) {
+        store.logPrediction({ predictionId: prediction.predictionId, role: 'challenger', workflowType: prediction.workflowType, modelVersion: shadow.modelVersion, probability: shadow.probability, createdAt, sampleRate })
+      }
+    } catch (error) {
+      if (this.#warnedLog !== error.code) {
+        this.#warnedLog = error.code
+        this.#logger.warn(`[ml-engine] A prediction was not logged (${error.code ?? 'error'}: ${error.message}); the prediction itself is returned`)
+      }
     }
   }
 
@@ -204,10 +219,13 @@ class ProductionLoop {
   }
 
   async close() {
-    if (this.#store && this.#ownsStore) await this.#store.close()
-    else if (this.#store) await this.#store.flush()
-    if (this.#store) this.#closedStore = this.#store.path
+    // Let go of the store first: predictions made while it closes are not logged, and do not fail.
+    const store = this.#store
+    if (store === null) return
     this.#store = null
+    this.#closedStore = store.path
+    if (this.#ownsStore) await store.close()
+    else await store.flush()
   }
 }
 

@@ -83,14 +83,19 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
         "stagingDir" => json!(registry.staging_dir()?),
         "commit" => {
             let staging = PathBuf::from(need(&args.staging, "staging")?);
-            to_json(registry.commit(
-                &staging,
-                NewVersion {
-                    source: args.source.unwrap_or_else(|| "train".to_string()),
-                    base: args.base.map(|b| Registry::normalise_id(&b)).transpose()?,
-                    figures: args.figures,
-                },
-            )?)?
+            to_json(
+                registry.commit(
+                    &staging,
+                    NewVersion {
+                        source: args.source.unwrap_or_else(|| "train".to_string()),
+                        base: args
+                            .base
+                            .map(|b| Registry::normalise_named("base", &b))
+                            .transpose()?,
+                        figures: args.figures,
+                    },
+                )?,
+            )?
         }
         "attachReferences" => {
             let staging = PathBuf::from(need(&args.staging, "staging")?);

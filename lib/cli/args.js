@@ -36,8 +36,8 @@ function parseFlags(argv, flags, positionals = false) {
     }
     const value = inline ?? argv[++i]
     if (value === undefined) throw new UsageError(`${spec.flag} needs a value`)
-    // An empty path would quietly mean the working directory.
-    if (value === '') throw new UsageError(`${spec.flag} needs a value, received an empty string`)
+    // An empty path would quietly mean the working directory (an empty TEXT, such as a reason, is a value).
+    if (value === '' && spec.value !== 'TEXT') throw new UsageError(`${spec.flag} needs a value, received an empty string`)
     if (spec.repeat) (args[spec.key] ??= []).push(value)
     else args[spec.key] = value
   }

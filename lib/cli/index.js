@@ -29,6 +29,19 @@ function usage() {
   ].join('\n')
 }
 
+/**
+ * Whether `error` is the engine refusing the value of one of `command`'s
+ * flags or positionals (train --folds 1, models promote ../v1): a usage
+ * error too. Other ERR_INVALID_ARG errors (a malformed package.json) are
+ * failures of the work.
+ */
+function refusesAFlag(command, error) {
+  if (!command || error?.code !== 'ERR_INVALID_ARG') return false
+  const named = /^Invalid argument '([^'.[]+)/.exec(error.message)?.[1]
+  if (named === undefined) return false
+  return command.flags.some((f) => f.key === named) || (command.positionals === true && named === 'id')
+}
+
 async function main(argv, io = { stdout: process.stdout, stderr: process.stderr }) {
   const name = argv.length > 0 && !argv[0].startsWith('-') ? argv[0] : undefined
   const command = COMMANDS.find((c) => c.name === name)
@@ -51,8 +64,7 @@ async function main(argv, io = { stdout: process.stdout, stderr: process.stderr 
       return 2
     }
     io.stderr.write(`dawg-ml: ${error.code ? `[${error.code}] ` : ''}${error.message}\n`)
-    // A flag's value the engine refuses (train --folds 1) is a usage error too.
-    return error?.code === 'ERR_INVALID_ARG' ? 2 : 1
+    return refusesAFlag(command, error) ? 2 : 1
   }
 }
 

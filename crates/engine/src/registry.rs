@@ -198,16 +198,25 @@ impl Registry {
         self.dir.join(POINTER_FILE)
     }
 
-    /// `"3"` and `"v3"` both name version v3. Anything else is refused: an
-    /// id becomes a path under `versions/`, and one such as `../elsewhere`
-    /// would point the registry outside itself.
+    /// `"3"` and `"v3"` both name version v3.
     pub fn normalise_id(id: &str) -> Result<String> {
-        let digits = id.strip_prefix('v').unwrap_or(id);
-        if !digits.is_empty() && digits.len() <= 19 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(format!("v{digits}"))
+        Registry::normalise_named("id", id)
+    }
+
+    /// `normalise_id` for the argument `name`. The registry names its
+    /// versions v1, v2, ...; a hand-made version may have another name, but
+    /// only one that stays a single directory under `versions/` (letters,
+    /// digits, `.`, `_`, `-`, not starting with `.`): an id becomes a path,
+    /// and one such as `../elsewhere` would point the registry outside itself.
+    pub fn normalise_named(name: &str, id: &str) -> Result<String> {
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(format!("v{id}"));
+        }
+        if Registry::is_id(id) {
+            Ok(id.to_string())
         } else {
             Err(EngineError::InvalidArgument {
-                name: "id".to_string(),
+                name: name.to_string(),
                 reason: format!(
                     "expected a version id such as v3 (or 3), received {:?}",
                     crate::error::shown(id)
@@ -216,9 +225,14 @@ impl Registry {
         }
     }
 
-    /// Whether `id` is a version id as the registry writes them (`v<N>`).
+    /// Whether `id` names one directory under `versions/` (see `normalise_named`).
     fn is_id(id: &str) -> bool {
-        Registry::normalise_id(id).is_ok_and(|n| n == id)
+        !id.is_empty()
+            && id.len() <= 100
+            && !id.starts_with('.')
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     }
 
     /// The pointer, or `None` when the directory is not (yet) a registry.
@@ -253,7 +267,7 @@ impl Registry {
                 return Err(EngineError::InvalidRegistry {
                     path,
                     reason: format!(
-                        "it names {:?}, which is not a version id (v1, v2, ...)",
+                        "it names {:?}, which is not a version directory's name (v1, v2, ...)",
                         crate::error::shown(id)
                     ),
                 });
@@ -766,7 +780,7 @@ impl Registry {
             return Ok(());
         };
         let current = state.map_or("", |s| s.current.as_str());
-        if current == Registry::normalise_id(expected)? {
+        if current == Registry::normalise_named("ifCurrent", expected)? {
             Ok(())
         } else {
             Err(EngineError::VersionChanged {

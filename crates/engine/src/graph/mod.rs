@@ -115,8 +115,7 @@ impl KnowledgeGraph {
                 e.utf8_error().valid_up_to()
             ),
         })?;
-        // Some Windows editors start a file with a byte-order mark, which JSON parsers refuse.
-        parse::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), &origin)
+        parse::parse(&text, &origin)
     }
 
     pub fn node(&self, workflow_type: &str) -> Option<&WorkflowNode> {

@@ -54,6 +54,9 @@ struct Draft {
 }
 
 pub fn parse(text: &str, origin: &str) -> Result<KnowledgeGraph> {
+    // Some Windows editors start a file with a byte-order mark, which JSON
+    // parsers refuse; it carries nothing, in a file or in a string.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let p = Parser { origin };
     let root = JsonPath::root();
     let json: Json =

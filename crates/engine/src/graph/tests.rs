@@ -488,6 +488,8 @@ fn a_file_with_a_byte_order_mark_loads_and_one_not_utf8_is_an_invalid_graph() {
     std::fs::write(&bom, format!("\u{feff}{text}")).unwrap();
     let g = KnowledgeGraph::load(&bom).unwrap();
     assert!(g.node("freestyle").is_some());
+    let g = KnowledgeGraph::from_json_str(&format!("\u{feff}{text}"), "a string").unwrap();
+    assert!(g.node("freestyle").is_some());
     let latin1 = dir.path().join("latin1.json");
     let mut bytes = text.as_bytes().to_vec();
     bytes.insert(text.find("src").unwrap(), 0xe9);

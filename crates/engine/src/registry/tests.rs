@@ -224,7 +224,7 @@ fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
         dir.join("elsewhere").join("manifest.json"),
     )
     .unwrap();
-    for id in ["../elsewhere", "v1/../v2", "/tmp", "", "v", "x3"] {
+    for id in ["../elsewhere", "v1/../v2", "/tmp", "", ".hidden", "a\\b"] {
         let e = r.promote(id, None, None, None).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_ARG", "{id}");
         assert_eq!(
@@ -235,6 +235,15 @@ fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
         );
     }
     assert_eq!(r.state().unwrap().unwrap().current, "v1");
+    // A hand-made version with a name of its own still works.
+    fs::rename(r.version_dir("v2"), r.version_dir("baseline-2026.1")).unwrap();
+    assert_eq!(
+        r.promote("baseline-2026.1", None, None, None)
+            .unwrap()
+            .current,
+        "baseline-2026.1"
+    );
+    assert_eq!(r.resolve().unwrap().dir, r.version_dir("baseline-2026.1"));
     // A hand-edited pointer naming a path is refused as it is read.
     let pointer = dir.join("current.json");
     let mut edited: serde_json::Value =
@@ -244,8 +253,9 @@ fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
     let e = r.resolve().unwrap_err();
     assert_eq!(e.code(), "ERR_INVALID_REGISTRY");
     assert!(
-        e.to_string()
-            .ends_with("it names \"../elsewhere\", which is not a version id (v1, v2, ...)"),
+        e.to_string().ends_with(
+            "it names \"../elsewhere\", which is not a version directory's name (v1, v2, ...)"
+        ),
         "{e}"
     );
 }
