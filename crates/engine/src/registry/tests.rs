@@ -20,6 +20,18 @@ fn flat_dir(tag: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A registry over the fixture models (imported as v1) with `retrained`
+/// versions v2 ..= v(1 + n) beside it, none promoted.
+fn registry_with(tag: &str, n: usize) -> (tempfile::TempDir, Registry) {
+    let tmp = flat_dir(tag);
+    let r = Registry::new(tmp.path());
+    for _ in 0..n {
+        r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
+            .unwrap();
+    }
+    (tmp, r)
+}
+
 /// The fixture model of `workflow_type` with another bias, as file bytes.
 fn retrained(workflow_type: &str, bias: f64) -> (String, Vec<u8>) {
     let name = format!("{workflow_type}-model.json");
@@ -212,11 +224,8 @@ fn a_challenger_is_set_cleared_and_taken_by_its_promotion() {
 
 #[test]
 fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
-    let tmp = flat_dir("ids");
+    let (tmp, r) = registry_with("ids", 1);
     let dir = tmp.path().to_path_buf();
-    let r = Registry::new(&dir);
-    r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
-        .unwrap();
     // A manifest outside versions/ that an unchecked id could reach.
     std::fs::create_dir_all(dir.join("elsewhere")).unwrap();
     std::fs::copy(
@@ -262,13 +271,7 @@ fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
 
 #[test]
 fn a_move_with_if_current_applies_only_to_the_state_it_was_decided_on() {
-    let tmp = flat_dir("if-current");
-    let dir = tmp.path().to_path_buf();
-    let r = Registry::new(&dir);
-    for _ in 0..2 {
-        r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
-            .unwrap();
-    }
+    let (_tmp, r) = registry_with("if-current", 2);
     r.promote("v2", Some("v1"), None, None).unwrap();
     r.promote("v3", Some("v2"), None, None).unwrap();
     // Two monitors decided to roll v3 back; the first did.
@@ -299,13 +302,7 @@ fn a_decision_about_a_missing_directory_creates_nothing() {
 
 #[test]
 fn a_rollback_onto_the_challenger_clears_the_challenger() {
-    let tmp = flat_dir("rollback-challenger");
-    let dir = tmp.path().to_path_buf();
-    let r = Registry::new(&dir);
-    for _ in 0..2 {
-        r.create_version(&[retrained("freestyle", 0.5)], new_version("train"))
-            .unwrap();
-    }
+    let (_tmp, r) = registry_with("rollback-challenger", 2);
     r.promote("v2", None, None, None).unwrap();
     r.set_challenger(Some("v1"), None, None).unwrap();
     let s = r.rollback(None, None, None).unwrap();
