@@ -350,6 +350,8 @@ export interface MoveOptions {
   figures?: object
   /** Apply only if this version is still current; else ERR_VERSION_CHANGED and nothing changes. */
   ifCurrent?: string | number
+  /** Apply only if the pointer is still at this revision (nothing changed since that state was read); else ERR_VERSION_CHANGED. */
+  ifRevision?: number
 }
 
 export declare class ModelRegistry {

@@ -75,6 +75,12 @@ describe('models registry', () => {
     expect(registry.resolveSync()).toMatchObject({ current: { version: 'v3' }, challenger: null, revision: before.revision })
     expect(registry.promoteSync(2, { ifCurrent: 3 }).current).toBe('v2')
     expect(registry.rollbackSync({ ifCurrent: 'v2' }).current).toBe('v3')
+    // ifRevision: nothing at all may have changed since that state was read.
+    const read = registry.stateSync()!.revision
+    expect(thrown(() => registry.promoteSync(2, { ifRevision: read - 1 }))).toMatchObject({ code: 'ERR_VERSION_CHANGED', message: expect.stringContaining(`revision ${read} is current now, not revision ${read - 1}`) })
+    expect(thrown(() => registry.promoteSync(2, { ifRevision: -1 }))).toMatchObject({ code: 'ERR_INVALID_ARG', message: expect.stringContaining("'ifRevision'") })
+    expect(registry.promoteSync(2, { ifRevision: read }).current).toBe('v2')
+    expect(registry.rollbackSync().current).toBe('v3')
   })
 
   it('swaps versions under load: no call fails, none mixes two versions', async () => {

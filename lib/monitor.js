@@ -225,7 +225,7 @@ class Monitor {
     }
     if (failing.length === 0 || !degradation.auto || state.previous.length === 0) return false
     const reason = `${failing.map((f) => f.workflowType).join(', ')} degraded since ${state.current} was promoted: ${failing[0].test.reason}`
-    const next = await changed(this.#registry.rollback({ reason, figures: { degraded: failing }, ifCurrent: state.current }))
+    const next = await changed(this.#registry.rollback({ reason, figures: { degraded: failing }, ifCurrent: state.current, ifRevision: state.revision }))
     if (next === null) return false
     await emit('rolledBack', { from: state.current, to: next.current, reason, degraded: failing })
     return true
@@ -242,7 +242,7 @@ class Monitor {
       rule: { margin: promotion.margin, minPairs: promotion.minPairs, alpha: promotion.alpha },
     })
     if (!test.overall.promote || !promotion.auto) return
-    const next = await changed(this.#registry.promote(challenger.version, { reason: test.overall.reason, figures: test, ifCurrent: state.current }))
+    const next = await changed(this.#registry.promote(challenger.version, { reason: test.overall.reason, figures: test, ifCurrent: state.current, ifRevision: state.revision }))
     if (next === null) return
     await emit('promoted', { from: state.current, to: next.current, reason: test.overall.reason, test })
   }

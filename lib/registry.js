@@ -11,7 +11,7 @@ const { awaitNative, callNative, checkOptions, invalidArg } = require('./errors'
 
 
 const DECISION = new Set(['reason', 'figures'])
-const MOVE = new Set([...DECISION, 'ifCurrent'])
+const MOVE = new Set([...DECISION, 'ifCurrent', 'ifRevision'])
 
 /** `{ reason?, figures? }`: why a decision was made and the figures it rests on. */
 function decision(options, known = DECISION) {
@@ -21,10 +21,19 @@ function decision(options, known = DECISION) {
   return { reason: o.reason, figures: o.figures }
 }
 
-/** `decision` with `ifCurrent`: move the pointer only if that version is still current (else ERR_VERSION_CHANGED). */
+/**
+ * `decision` with `ifCurrent` and `ifRevision`: move the pointer only if that
+ * version is still current, and the pointer still at that revision (else
+ * ERR_VERSION_CHANGED).
+ */
 function move(options) {
   const o = checkOptions(options, MOVE)
-  return { ...decision({ reason: o.reason, figures: o.figures }), ifCurrent: o.ifCurrent === undefined ? undefined : versionId(o.ifCurrent, 'ifCurrent') }
+  if (o.ifRevision !== undefined && !(Number.isSafeInteger(o.ifRevision) && o.ifRevision >= 0)) throw invalidArg('ifRevision', "a whole number ≥ 0 (a state's revision)", o.ifRevision)
+  return {
+    ...decision({ reason: o.reason, figures: o.figures }),
+    ifCurrent: o.ifCurrent === undefined ? undefined : versionId(o.ifCurrent, 'ifCurrent'),
+    ifRevision: o.ifRevision,
+  }
 }
 
 function versionId(id, name = 'id') {

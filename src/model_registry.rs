@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::error::EngineError;
 use crate::errors::run;
-use crate::registry::{NewVersion, Registry};
+use crate::registry::{Guard, NewVersion, Registry};
 use crate::task::{EngineTask, Work};
 
 type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -23,6 +23,8 @@ struct Args {
     id: Option<String>,
     /// `promote`, `rollback`: apply only if this version is still current.
     if_current: Option<String>,
+    /// `promote`, `rollback`: apply only if the pointer is at this revision.
+    if_revision: Option<u64>,
     reason: Option<String>,
     figures: Option<Value>,
     /// `commit`: the staging directory to turn into a version.
@@ -50,6 +52,10 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
             reason: format!("'{op}' needs it"),
         })
     };
+    let guard = Guard {
+        if_current: args.if_current.clone(),
+        if_revision: args.if_revision,
+    };
     let value = match op {
         "state" => to_json(registry.state()?)?,
         "list" => to_json(registry.list()?)?,
@@ -68,15 +74,10 @@ fn answer(op: &str, dir: &str, args: &str) -> Result<String> {
         "manifest" => {
             to_json(registry.manifest(&Registry::normalise_id(&need(&args.id, "id")?)?)?)?
         }
-        "promote" => to_json(registry.promote(
-            &need(&args.id, "id")?,
-            args.if_current.as_deref(),
-            args.reason,
-            args.figures,
-        )?)?,
-        "rollback" => {
-            to_json(registry.rollback(args.if_current.as_deref(), args.reason, args.figures)?)?
+        "promote" => {
+            to_json(registry.promote(&need(&args.id, "id")?, &guard, args.reason, args.figures)?)?
         }
+        "rollback" => to_json(registry.rollback(&guard, args.reason, args.figures)?)?,
         "setChallenger" => {
             to_json(registry.set_challenger(args.id.as_deref(), args.reason, args.figures)?)?
         }

@@ -142,6 +142,26 @@ pub struct Resolution {
     pub revision: Option<u64>,
 }
 
+/// What a move of the pointer (`promote`, `rollback`) expects of the
+/// registry; the default expects nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guard {
+    /// This version is still current (`ifCurrent`).
+    pub if_current: Option<String>,
+    /// The pointer is still at this revision (`ifRevision`): nothing at all
+    /// has changed since it was read.
+    pub if_revision: Option<u64>,
+}
+
+impl Guard {
+    pub fn current(id: &str) -> Guard {
+        Guard {
+            if_current: Some(id.to_string()),
+            if_revision: None,
+        }
+    }
+}
+
 /// What a new version is made of, besides its model files.
 #[derive(Debug, Clone, Default)]
 pub struct NewVersion {
@@ -694,13 +714,13 @@ impl Registry {
     pub fn promote(
         &self,
         id: &str,
-        if_current: Option<&str>,
+        guard: &Guard,
         reason: Option<String>,
         figures: Option<Value>,
     ) -> Result<RegistryState> {
         let id = Registry::normalise_id(id)?;
         self.update(|state| {
-            self.check_current(state.as_ref(), if_current)?;
+            self.check_guard(state.as_ref(), guard)?;
             self.manifest(&id)?;
             let mut state = state.unwrap_or(RegistryState {
                 format: FORMAT,
@@ -735,12 +755,12 @@ impl Registry {
     /// Return to the version that was current before the current one.
     pub fn rollback(
         &self,
-        if_current: Option<&str>,
+        guard: &Guard,
         reason: Option<String>,
         figures: Option<Value>,
     ) -> Result<RegistryState> {
         self.update(|state| {
-            self.check_current(state.as_ref(), if_current)?;
+            self.check_guard(state.as_ref(), guard)?;
             let Some(mut state) = state else {
                 return Err(EngineError::NoPreviousVersion {
                     dir: self.dir.clone(),
@@ -771,28 +791,37 @@ impl Registry {
         })
     }
 
-    /// With `if_current`, refuse the decision unless that version is still
-    /// current: a decision made on an earlier read of the pointer (a
-    /// monitor's, in one of several processes) must not apply to a registry
-    /// another process has changed since.
-    fn check_current(&self, state: Option<&RegistryState>, if_current: Option<&str>) -> Result<()> {
-        let Some(expected) = if_current else {
-            return Ok(());
-        };
+    /// Refuse the decision unless the registry is as `guard` expects: a
+    /// decision made on an earlier read of the pointer (a monitor's, in one
+    /// of several processes) must not apply to a registry another process
+    /// has changed since.
+    fn check_guard(&self, state: Option<&RegistryState>, guard: &Guard) -> Result<()> {
         let current = state.map_or("", |s| s.current.as_str());
-        if current == Registry::normalise_named("ifCurrent", expected)? {
-            Ok(())
-        } else {
-            Err(EngineError::VersionChanged {
-                dir: self.dir.clone(),
-                expected: expected.to_string(),
-                current: if current.is_empty() {
-                    "(no version)".to_string()
+        let changed = |expected: String, now: String| EngineError::VersionChanged {
+            dir: self.dir.clone(),
+            expected,
+            current: now,
+        };
+        if let Some(expected) = &guard.if_current {
+            if current != Registry::normalise_named("ifCurrent", expected)? {
+                let now = if current.is_empty() {
+                    "(no version)"
                 } else {
-                    current.to_string()
-                },
-            })
+                    current
+                };
+                return Err(changed(expected.clone(), now.to_string()));
+            }
         }
+        if let Some(expected) = guard.if_revision {
+            let revision = state.map_or(0, |s| s.revision);
+            if revision != expected {
+                return Err(changed(
+                    format!("revision {expected}"),
+                    format!("revision {revision}"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Score `id` in shadow beside the current version (`None` stops).

@@ -99,7 +99,7 @@ pub fn known_models(dir: &Path) -> Result<BTreeMap<String, KnownModel>> {
 mod tests {
     use super::*;
     use crate::model::{model_path, ModelFile};
-    use crate::registry::NewVersion;
+    use crate::registry::{Guard, NewVersion};
     use std::fs;
 
     fn fixture(workflow_type: &str) -> std::path::PathBuf {
@@ -180,7 +180,9 @@ mod tests {
             ..NewVersion::default()
         };
         registry.create_version(&bytes(0.1), meta()).unwrap();
-        registry.promote("v1", None, None, None).unwrap();
+        registry
+            .promote("v1", &Guard::default(), None, None)
+            .unwrap();
         registry.create_version(&bytes(0.2), meta()).unwrap();
         let known = known_models(&dir).unwrap();
         let mut names: Vec<&str> = known.values().map(|m| m.known_as.as_str()).collect();

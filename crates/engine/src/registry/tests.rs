@@ -138,7 +138,7 @@ fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
     let s = r
         .promote(
             "2",
-            None,
+            &Guard::default(),
             Some("beats the champion".to_string()),
             Some(figures.clone()),
         )
@@ -147,21 +147,21 @@ fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
         (s.current.as_str(), s.previous.as_slice()),
         ("v2", &["v1".to_string()][..])
     );
-    let s = r.promote("v3", None, None, None).unwrap();
+    let s = r.promote("v3", &Guard::default(), None, None).unwrap();
     assert_eq!(s.previous, ["v1", "v2"]);
     assert_eq!(r.resolve().unwrap().dir, r.version_dir("v3"));
 
     let s = r
         .rollback(
-            None,
+            &Guard::default(),
             Some("degraded".to_string()),
             Some(serde_json::json!({ "logLoss": 0.5 })),
         )
         .unwrap();
     assert_eq!(s.current, "v2");
-    let s = r.rollback(None, None, None).unwrap();
+    let s = r.rollback(&Guard::default(), None, None).unwrap();
     assert_eq!(s.current, "v1");
-    let e = r.rollback(None, None, None).unwrap_err();
+    let e = r.rollback(&Guard::default(), None, None).unwrap_err();
     assert_eq!(e.code(), "ERR_NO_PREVIOUS_VERSION");
     assert!(
         e.to_string()
@@ -189,7 +189,7 @@ fn promote_and_rollback_move_the_pointer_and_keep_every_decision() {
     // One write each: the import and four moves (the refused rollback wrote nothing).
     assert_eq!(r.state().unwrap().unwrap().revision, 5);
 
-    let e = r.promote("v9", None, None, None).unwrap_err();
+    let e = r.promote("v9", &Guard::default(), None, None).unwrap_err();
     assert_eq!(e.code(), "ERR_VERSION_NOT_FOUND");
     assert!(
         e.to_string()
@@ -217,7 +217,7 @@ fn a_challenger_is_set_cleared_and_taken_by_its_promotion() {
         r.version_dir("v2")
     );
     assert!(r.list().unwrap()[1].challenger);
-    let s = r.promote("v2", None, None, None).unwrap();
+    let s = r.promote("v2", &Guard::default(), None, None).unwrap();
     assert_eq!(s.challenger, None);
     assert_eq!(r.resolve_challenger().unwrap(), None);
 }
@@ -234,7 +234,7 @@ fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
     )
     .unwrap();
     for id in ["../elsewhere", "v1/../v2", "/tmp", "", ".hidden", "a\\b"] {
-        let e = r.promote(id, None, None, None).unwrap_err();
+        let e = r.promote(id, &Guard::default(), None, None).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_ARG", "{id}");
         assert_eq!(
             e.to_string(),
@@ -247,7 +247,7 @@ fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
     // A hand-made version with a name of its own still works.
     fs::rename(r.version_dir("v2"), r.version_dir("baseline-2026.1")).unwrap();
     assert_eq!(
-        r.promote("baseline-2026.1", None, None, None)
+        r.promote("baseline-2026.1", &Guard::default(), None, None)
             .unwrap()
             .current,
         "baseline-2026.1"
@@ -272,17 +272,42 @@ fn version_ids_must_be_ids_in_arguments_and_in_the_pointer() {
 #[test]
 fn a_move_with_if_current_applies_only_to_the_state_it_was_decided_on() {
     let (_tmp, r) = registry_with("if-current", 2);
-    r.promote("v2", Some("v1"), None, None).unwrap();
-    r.promote("v3", Some("v2"), None, None).unwrap();
+    r.promote("v2", &Guard::current("v1"), None, None).unwrap();
+    r.promote("v3", &Guard::current("v2"), None, None).unwrap();
     // Two monitors decided to roll v3 back; the first did.
-    r.rollback(Some("v3"), None, None).unwrap();
+    r.rollback(&Guard::current("v3"), None, None).unwrap();
     let before = r.state().unwrap().unwrap();
-    let e = r.rollback(Some("v3"), None, None).unwrap_err();
+    let e = r.rollback(&Guard::current("v3"), None, None).unwrap_err();
     assert_eq!(e.code(), "ERR_VERSION_CHANGED");
     assert!(e.to_string().ends_with("v2 is current now, not v3; the decision was made on an earlier state and is not applied"), "{e}");
-    let e = r.promote("v3", Some("3"), None, None).unwrap_err();
+    let e = r
+        .promote("v3", &Guard::current("3"), None, None)
+        .unwrap_err();
     assert_eq!(e.code(), "ERR_VERSION_CHANGED");
     assert_eq!(r.state().unwrap().unwrap(), before);
+    // A promote and a rollback since the read leave v2 current but change
+    // the previous stack: only the revision tells.
+    let read = r.state().unwrap().unwrap().revision;
+    r.promote("v3", &Guard::default(), None, None).unwrap();
+    r.rollback(&Guard::default(), None, None).unwrap();
+    let stale = Guard {
+        if_current: Some("v2".to_string()),
+        if_revision: Some(read),
+    };
+    let e = r.rollback(&stale, None, None).unwrap_err();
+    assert_eq!(e.code(), "ERR_VERSION_CHANGED");
+    assert!(
+        e.to_string().contains(&format!(
+            "revision {} is current now, not revision {read}",
+            read + 2
+        )),
+        "{e}"
+    );
+    let fresh = Guard {
+        if_revision: Some(read + 2),
+        ..stale
+    };
+    assert_eq!(r.rollback(&fresh, None, None).unwrap().current, "v1");
 }
 
 #[test]
@@ -291,8 +316,8 @@ fn a_decision_about_a_missing_directory_creates_nothing() {
     let missing = tmp.path().join("modles");
     let r = Registry::new(&missing);
     for e in [
-        r.promote("v1", None, None, None).unwrap_err(),
-        r.rollback(None, None, None).unwrap_err(),
+        r.promote("v1", &Guard::default(), None, None).unwrap_err(),
+        r.rollback(&Guard::default(), None, None).unwrap_err(),
     ] {
         assert_eq!(e.code(), "ERR_IO");
         assert!(e.to_string().contains("no such models directory"), "{e}");
@@ -303,9 +328,9 @@ fn a_decision_about_a_missing_directory_creates_nothing() {
 #[test]
 fn a_rollback_onto_the_challenger_clears_the_challenger() {
     let (_tmp, r) = registry_with("rollback-challenger", 2);
-    r.promote("v2", None, None, None).unwrap();
+    r.promote("v2", &Guard::default(), None, None).unwrap();
     r.set_challenger(Some("v1"), None, None).unwrap();
-    let s = r.rollback(None, None, None).unwrap();
+    let s = r.rollback(&Guard::default(), None, None).unwrap();
     assert_eq!((s.current.as_str(), s.challenger.as_deref()), ("v1", None));
     let all = r.resolve_all().unwrap();
     assert_eq!((all.challenger, all.revision), (None, Some(s.revision)));
@@ -414,7 +439,7 @@ fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
             .collect();
         r.create_version(&files, new_version("train")).unwrap();
     }
-    r.promote("v2", None, None, None).unwrap();
+    r.promote("v2", &Guard::default(), None, None).unwrap();
     let stop = std::sync::atomic::AtomicBool::new(false);
     let loads = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| {
@@ -439,10 +464,10 @@ fn a_reader_always_loads_one_whole_version_while_the_pointer_moves() {
         }
         for i in 0..60 {
             if i % 2 == 0 {
-                r.promote(["v3", "v4"][i / 2 % 2], None, None, None)
+                r.promote(["v3", "v4"][i / 2 % 2], &Guard::default(), None, None)
                     .unwrap();
             } else {
-                r.rollback(None, None, None).unwrap();
+                r.rollback(&Guard::default(), None, None).unwrap();
             }
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
