@@ -2,6 +2,7 @@
 // writes versions, the old flat layout still loads, and swapping versions
 // under load never fails a call nor mixes two versions within one.
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { WorkflowPredictor } from '../workflow-predictors'
 import { trainSync } from '../train-workflow-models'
@@ -125,7 +126,11 @@ describe('a challenger whose version is gone', () => {
     const modelsDir = path.join(tempDir('registry-gone'), 'models')
     fs.mkdirSync(modelsDir, { recursive: true })
     for (const f of fs.readdirSync(OLD_MODELS_DIR)) fs.copyFileSync(path.join(OLD_MODELS_DIR, f), path.join(modelsDir, f))
+    const tmpBefore = new Set(fs.readdirSync(os.tmpdir()))
     expect(trainSync({ outDir: modelsDir, registry: true, seed: 3, counts: { freestyle: 200 }, bootstrapResamples: 10 }).version).toBe('v2')
+    // The reference data went through a staging directory of the registry, removed after: nothing is left, here or in the OS temp directory.
+    expect(fs.readdirSync(path.join(modelsDir, 'versions')).sort()).toEqual(['v1', 'v2'])
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => !tmpBefore.has(f) && f.startsWith('dawg-ml-'))).toEqual([])
     const registry = new ModelRegistry(modelsDir)
     registry.setChallengerSync('v1')
     fs.rmSync(path.join(modelsDir, 'versions', 'v1'), { recursive: true })

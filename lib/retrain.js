@@ -7,7 +7,6 @@
 // scored in shadow until the monitor promotes it.
 
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
 const native = require('./binding')
 const { awaitNative, callNative, checkOptions, engineError } = require('./errors')
@@ -37,8 +36,10 @@ async function trainVersion(registry, trainOptions, { source = 'train', then = '
     const summary = await train({ ...trainOptions, outDir: staging, registry: false })
     let data = dataFile ?? trainOptions.data
     if (data === undefined) {
-      // The generated scenarios the models were trained on, for their reference histograms.
-      temp = fs.mkdtempSync(path.join(os.tmpdir(), 'dawg-ml-reference-'))
+      // The generated scenarios the models were trained on, for their reference histograms,
+      // in a staging directory of the registry's own: one a kill -9 leaves behind is swept
+      // with the other orphaned staging directories, not left in the OS temp directory.
+      temp = await registry.stagingDir()
       data = path.join(temp, 'scenarios.json')
       await awaitNative(native.generateTrainingData, { seed: trainOptions.seed, counts: trainOptions.counts, outputPath: data })
     }
@@ -66,7 +67,7 @@ function trainVersionSync(registry, trainOptions, { source = 'train', then = 'pr
     const summary = trainSync({ ...trainOptions, outDir: staging, registry: false })
     let data = trainOptions.data
     if (data === undefined) {
-      temp = fs.mkdtempSync(path.join(os.tmpdir(), 'dawg-ml-reference-'))
+      temp = registry.stagingDirSync()
       data = path.join(temp, 'scenarios.json')
       callNative(native.generateTrainingDataSync, { seed: trainOptions.seed, counts: trainOptions.counts, outputPath: data })
     }
@@ -107,7 +108,9 @@ async function retrainFromOutcomes(options) {
   const minOutcomes = o.minOutcomes ?? 50
   if (!Number.isInteger(minOutcomes) || minOutcomes < 1) throw engineError('ERR_INVALID_ARG', `Invalid argument 'minOutcomes': expected a whole number ≥ 1, received ${minOutcomes}`, TypeError)
   const workflowTypes = Object.keys(native.getDefaultCounts())
-  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'dawg-ml-retrain-'))
+  const registry = new ModelRegistry(o.modelsDir)
+  // The exported outcomes go in a staging directory of the registry (swept if a kill -9 leaves it).
+  const temp = await registry.stagingDir()
   try {
     const outcomes = {}
     const parts = []
@@ -137,7 +140,6 @@ async function retrainFromOutcomes(options) {
       })
     }
     await new Promise((resolve, reject) => out.on('error', reject).end(resolve))
-    const registry = new ModelRegistry(o.modelsDir)
     const trainOptions = { data, dataFormat: 'outcomes', skipInvalid: true, seed: o.seed, onProgress: o.onProgress, signal: o.signal }
     for (const key of Object.keys(trainOptions)) if (trainOptions[key] === undefined) delete trainOptions[key]
     const summary = await trainVersion(registry, trainOptions, {
