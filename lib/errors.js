@@ -90,11 +90,16 @@ function optionalObject(name, value, expected) {
   return value
 }
 
+/** `value` if it is a non-empty string, else ERR_INVALID_ARG naming `name`. */
+function requiredPath(name, value, expected) {
+  if (typeof value !== 'string' || value === '') throw invalidArg(name, expected, value)
+  return value
+}
+
 /** `value` if it is undefined, null or a non-empty string, else ERR_INVALID_ARG naming `name` (an empty path would mean the working directory). */
 function optionalPath(name, value, expected = 'a non-empty path or null') {
   if (value === undefined || value === null) return value
-  if (typeof value !== 'string' || value === '') throw invalidArg(name, expected, value)
-  return value
+  return requiredPath(name, value, expected)
 }
 
 /**
@@ -125,4 +130,4 @@ async function awaitNative(fn, ...args) {
   }
 }
 
-module.exports = { engineError, invalidArg, optionalObject, optionalPath, localise, callNative, awaitNative, checkOptions, shown }
+module.exports = { engineError, invalidArg, optionalObject, optionalPath, requiredPath, localise, callNative, awaitNative, checkOptions, shown }

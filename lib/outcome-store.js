@@ -13,7 +13,7 @@
 
 const path = require('node:path')
 const native = require('./binding')
-const { awaitNative, callNative, checkOptions, engineError, invalidArg, optionalPath } = require('./errors')
+const { awaitNative, callNative, checkOptions, engineError, invalidArg, optionalPath, requiredPath } = require('./errors')
 const { faithful } = require('./faithful-json')
 const { findProjectRoot } = require('./model-dirs')
 
@@ -562,7 +562,7 @@ function eventsRequest(options) {
 }
 
 function exportArgs(file, filter) {
-  if (typeof file !== 'string' || file === '') throw invalidArg('file', 'a file path', file)
+  requiredPath('file', file, 'a file path')
   const o = checkOptions(filter, new Set(['workflowType', 'since']), 'filter')
   return [path.resolve(file), JSON.stringify({ workflowType: optionalString('workflowType', o.workflowType), since: toMs('since', o.since) })]
 }

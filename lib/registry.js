@@ -7,7 +7,7 @@
 
 const path = require('node:path')
 const native = require('./binding')
-const { awaitNative, callNative, checkOptions, invalidArg } = require('./errors')
+const { awaitNative, callNative, checkOptions, invalidArg, requiredPath } = require('./errors')
 
 
 const DECISION = new Set(['reason', 'figures'])
@@ -46,7 +46,7 @@ class ModelRegistry {
   #dir
 
   constructor(dir) {
-    if (typeof dir !== 'string' || dir === '') throw invalidArg('dir', 'a models directory', dir)
+    requiredPath('dir', dir, 'a models directory')
     this.#dir = path.resolve(dir)
   }
 
@@ -161,13 +161,13 @@ class ModelRegistry {
 }
 
 function attachArgs(staging, dataFile) {
-  if (typeof staging !== 'string' || staging === '') throw invalidArg('staging', 'a directory', staging)
-  if (typeof dataFile !== 'string' || dataFile === '') throw invalidArg('dataFile', 'a training-data file', dataFile)
+  requiredPath('staging', staging, 'a directory')
+  requiredPath('dataFile', dataFile, 'a training-data file')
   return { staging: path.resolve(staging), data: path.resolve(dataFile) }
 }
 
 function commitArgs(staging, options) {
-  if (typeof staging !== 'string' || staging === '') throw invalidArg('staging', 'a directory', staging)
+  requiredPath('staging', staging, 'a directory')
   const o = checkOptions(options, new Set(['source', 'base', 'figures']))
   if (o.source !== undefined && typeof o.source !== 'string') throw invalidArg('source', 'a string', o.source)
   if (o.figures !== undefined && (o.figures === null || typeof o.figures !== 'object')) throw invalidArg('figures', 'an object', o.figures)
