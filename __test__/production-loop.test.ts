@@ -9,7 +9,7 @@ import path from 'node:path'
 import { WorkflowPredictor } from '../workflow-predictors'
 import { generateTrainingDataSync } from '../generate-training-data'
 import { train } from '../train-workflow-models'
-import { ModelRegistry, OutcomeStore, retrainFromOutcomes } from '../production'
+import { ModelRegistry, Monitor, OutcomeStore, retrainFromOutcomes } from '../production'
 import { OLD_MODELS_DIR, recordingLogger, sampleInputs, tempDir } from './helpers'
 
 /** A small seeded generator (mulberry32), so the stream is the same every run. */
@@ -238,5 +238,58 @@ describe('a predictor after close()', () => {
     for (let i = 0; i < 3; i++) expect(predictor.predictSync(input).failureProbability).toBeGreaterThan(0)
     expect(logger.warnings).toEqual([expect.stringContaining("A prediction was not logged (ERR_INVALID_FEATURE: Invalid feature 'prediction.features.seenAt'")])
     await predictor.close()
+  })
+})
+
+describe('a monitor whose registry moved after it read it', () => {
+  // A registry stand-in: the state a monitor reads, and the rollback it then asks for.
+  function registryStub(rollback: (options: Record<string, unknown>) => Promise<unknown>) {
+    const state = {
+      revision: 7,
+      current: 'v2',
+      previous: ['v1'],
+      challenger: null,
+      history: [{ action: 'promote', version: 'v2', from: 'v1', at: new Date(Date.now() - 60_000).toISOString() }],
+    }
+    return {
+      state: async () => state,
+      manifest: async () => ({ workflows: { freestyle: { origin: 'trained', modelVersion: 'm2' } } }),
+      rollback,
+    }
+  }
+
+  async function degradedStore() {
+    const store = await OutcomeStore.open(path.join(tempDir('moved-registry'), 'o.sqlite'), { flushIntervalMs: 0 })
+    // m2 says 0.95 for runs that all succeed: far worse than the 0.2 it was promoted with.
+    for (let i = 0; i < 40; i++) store.logPrediction({ predictionId: `p${i}`, workflowType: 'freestyle', modelVersion: 'm2', probability: 0.95 })
+    await store.recordOutcomes(Array.from({ length: 40 }, (_, i) => ({ predictionId: `p${i}`, failed: false })))
+    return store
+  }
+
+  const options = { degradation: { minRows: 10, margin: 0.05, alpha: 0.05 } }
+  const champion = [{ workflowType: 'freestyle' as const, modelVersion: 'm2', logLoss: 0.2 }]
+
+  it('rolls back only the state it read: ifCurrent and ifRevision go with the decision', async () => {
+    const store = await degradedStore()
+    const asked: Array<Record<string, unknown>> = []
+    const registry = registryStub(async (o) => {
+      asked.push(o)
+      return { current: 'v1' }
+    })
+    const events = await new Monitor({ store, registry: registry as never, options }).evaluate({ champion, challenger: null })
+    expect(events.map((e) => e.type)).toEqual(['degraded', 'rolledBack'])
+    expect(asked).toEqual([expect.objectContaining({ ifCurrent: 'v2', ifRevision: 7 })])
+    await store.close()
+  })
+
+  it('skips the decision, without an error, when the registry refuses it as stale', async () => {
+    const store = await degradedStore()
+    const stale = Object.assign(new Error('Models registry x: revision 9 is current now, not revision 7'), { code: 'ERR_VERSION_CHANGED' })
+    const registry = registryStub(async () => {
+      throw stale
+    })
+    const events = await new Monitor({ store, registry: registry as never, options }).evaluate({ champion, challenger: null })
+    expect(events.map((e) => e.type)).toEqual(['degraded'])
+    await store.close()
   })
 })
