@@ -84,6 +84,50 @@ pub struct RegistryState {
     pub history: Vec<Decision>,
 }
 
+/// Decisions `current.json` keeps: older ones are dropped (the file is read
+/// at every watch tick), except the last that made the current version
+/// current and the last that set the challenger, which the monitor reads.
+pub const KEPT_DECISIONS: usize = 500;
+
+/// Earlier current versions `current.json` keeps for `rollback`.
+pub const KEPT_PREVIOUS: usize = 100;
+
+impl RegistryState {
+    /// Bound the file: see `KEPT_DECISIONS` and `KEPT_PREVIOUS`.
+    fn trim(&mut self) {
+        if self.previous.len() > KEPT_PREVIOUS {
+            self.previous.drain(..self.previous.len() - KEPT_PREVIOUS);
+        }
+        if self.history.len() <= KEPT_DECISIONS {
+            return;
+        }
+        let cut = self.history.len() - KEPT_DECISIONS;
+        let last = |version: &str, actions: &[Action]| {
+            self.history
+                .iter()
+                .rposition(|d| d.version.as_deref() == Some(version) && actions.contains(&d.action))
+        };
+        let mut kept: Vec<usize> = [
+            last(
+                &self.current,
+                &[Action::Promote, Action::Rollback, Action::Import],
+            ),
+            self.challenger
+                .as_deref()
+                .and_then(|c| last(c, &[Action::Challenger])),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|i| *i < cut)
+        .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        let mut history: Vec<Decision> = kept.iter().map(|i| self.history[*i].clone()).collect();
+        history.extend(self.history.drain(cut..));
+        self.history = history;
+    }
+}
+
 /// Where one workflow's model in a version came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -705,6 +749,7 @@ impl Registry {
         };
         let mut next = change(state)?;
         next.revision += 1;
+        next.trim();
         self.write_state(&next)?;
         Ok(next)
     }

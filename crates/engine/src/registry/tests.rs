@@ -311,6 +311,34 @@ fn a_move_with_if_current_applies_only_to_the_state_it_was_decided_on() {
 }
 
 #[test]
+fn the_pointer_keeps_a_bounded_history_and_the_decisions_the_monitor_reads() {
+    let (_tmp, r) = registry_with("trim", 2);
+    r.promote(
+        "v2",
+        &Guard::default(),
+        Some("the promotion".to_string()),
+        None,
+    )
+    .unwrap();
+    // Many more decisions than are kept, none about the current version.
+    for i in 0..KEPT_DECISIONS + 50 {
+        let id = if i % 2 == 0 { Some("v3") } else { None };
+        r.set_challenger(id, None, None).unwrap();
+    }
+    let s = r.state().unwrap().unwrap();
+    assert_eq!(s.history.len(), KEPT_DECISIONS + 1);
+    assert_eq!(s.history[0].action, Action::Promote);
+    assert_eq!(s.history[0].reason.as_deref(), Some("the promotion"));
+    assert_eq!(s.previous, ["v1"]);
+    // previous is bounded too.
+    for i in 0..KEPT_PREVIOUS + 10 {
+        r.promote(["v3", "v2"][i % 2], &Guard::default(), None, None)
+            .unwrap();
+    }
+    assert_eq!(r.state().unwrap().unwrap().previous.len(), KEPT_PREVIOUS);
+}
+
+#[test]
 fn a_decision_about_a_missing_directory_creates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("modles");
