@@ -130,7 +130,8 @@ describe('a challenger whose version is gone', () => {
     expect(trainSync({ outDir: modelsDir, registry: true, seed: 3, counts: { freestyle: 200 }, bootstrapResamples: 10 }).version).toBe('v2')
     // The reference data went through a staging directory of the registry, removed after: nothing is left, here or in the OS temp directory.
     expect(fs.readdirSync(path.join(modelsDir, 'versions')).sort()).toEqual(['v1', 'v2'])
-    expect(fs.readdirSync(os.tmpdir()).filter((f) => !tmpBefore.has(f) && f.startsWith('dawg-ml-'))).toEqual([])
+    // (Only the prefix training once used: other test files run beside this one and make temp dirs of their own.)
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => !tmpBefore.has(f) && f.startsWith('dawg-ml-reference-'))).toEqual([])
     const registry = new ModelRegistry(modelsDir)
     registry.setChallengerSync('v1')
     fs.rmSync(path.join(modelsDir, 'versions', 'v1'), { recursive: true })
