@@ -122,6 +122,30 @@ describe('the risk project', () => {
     expect(all.stderr).toContain('(all tests: 3 recorded runs, 10 needed before selecting a subset)')
   })
 
+  it("does not count its own state as a change, even where .gitignore does not list it", () => {
+    const gitignore = path.join(cwd, '.gitignore')
+    const kept = fs.readFileSync(gitignore, 'utf8')
+    fs.writeFileSync(gitignore, 'node_modules/\n')
+    try {
+      listed(cwd)
+      const lastOrder = JSON.parse(fs.readFileSync(path.join(cwd, '.dawg-ml', 'last-order.json'), 'utf8'))
+      expect(lastOrder.changes.files).toEqual(['.gitignore', 'src/memory/index.js'])
+    } finally {
+      fs.writeFileSync(gitignore, kept)
+    }
+  })
+
+  it('warns, and does not fail a passing run, when its state cannot be written', () => {
+    const notADir = path.join(tempDir('risk-state'), 'a-file')
+    fs.writeFileSync(notADir, '')
+    const r = jest(cwd, { DAWG_ML_DIR: notADir })
+    expect(r.status).toBe(0)
+    expect(r.stderr).toContain(`[dawg-ml] could not read the test history in ${path.join(notADir, 'test-history')} (ENOTDIR); ordering without it`)
+    // mkdir of a path that is a file: EEXIST.
+    expect(r.stderr).toContain(`[dawg-ml] could not write ${path.join(notADir, 'last-order.json')} (EEXIST)`)
+    expect(r.stderr).toContain(`[dawg-ml] could not write the test history to ${path.join(notADir, 'test-history')} (ENOTDIR)`)
+  })
+
   it('rejects a bad option naming the variable', () => {
     const r = jest(cwd, { DAWG_ML_CONFIDENCE: '95%' }, '--listTests')
     expect(r.status).not.toBe(0)

@@ -5,6 +5,7 @@
 // reporter run in Jest's parent process and share one context per run
 // through this module: the sequencer creates it, the reporter takes it.
 
+const fs = require('node:fs')
 const path = require('node:path')
 const { readKnowledgeGraph } = require('../knowledge-graph')
 const { changedFiles } = require('../git-changes')
@@ -14,6 +15,15 @@ const toPosix = (p) => p.split(path.sep).join('/')
 
 /** Problems are reported once per process, not once per run. */
 const warned = new Set()
+/** Whether `file` (a real path, as git gives) lies in `dir` once `dir`'s own symlinks are resolved. */
+function realStart(file, dir) {
+  try {
+    return file.startsWith(`${fs.realpathSync(dir)}${path.sep}`)
+  } catch {
+    return false
+  }
+}
+
 function warnOnce(message) {
   if (warned.has(message)) return
   warned.add(message)
@@ -50,7 +60,11 @@ function createContext(rootDir, options) {
   let changes = null
   try {
     const git = changedFiles({ cwd: rootDir, base: options.base })
-    changes = { base: git.base, mergeBase: git.mergeBase, absolute: git.files.map((f) => path.join(git.top, f)) }
+    // This package's own state (the state directory, and <project>/.dawg-ml with its models
+    // and store) is untracked and rewritten by every run: it is not a change to the code.
+    const own = [options.dir, path.join(rootDir, '.dawg-ml')].map((d) => `${path.resolve(d)}${path.sep}`)
+    const absolute = git.files.map((f) => path.join(git.top, f)).filter((f) => !own.some((d) => f.startsWith(d) || realStart(f, d)))
+    changes = { base: git.base, mergeBase: git.mergeBase, absolute }
   } catch (error) {
     if (error.code !== 'ERR_GIT') throw error
     warnOnce(`changed files unknown (${error.message}); no workflow counts as affected`)

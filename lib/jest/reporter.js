@@ -11,7 +11,7 @@
 // file or of its workflows.
 
 const { resolveOptions } = require('./options')
-const { takeRun } = require('./context')
+const { takeRun, warnOnce } = require('./context')
 const { newRunId, writeRun } = require('./history')
 
 /** 'failed' | 'flaky' | 'skipped' | 'passed', and the per-test counts, of one file's result. */
@@ -88,6 +88,16 @@ class RiskReporter {
     const context = this.#context
     if (!context || this.#records.length === 0) return
     const startedAt = this.#startedAt ?? new Date()
+    // A history that cannot be written is a warning: it must never fail a run that passed.
+    try {
+      this.#writeRun(context, results, startedAt)
+    } catch (error) {
+      warnOnce(`could not write the test history to ${this.#options.historyDir} (${error.code ?? error.message}); the run's results stand`)
+    }
+    this.#context = null
+  }
+
+  #writeRun(context, results, startedAt) {
     writeRun(
       this.#options.historyDir,
       {
@@ -103,7 +113,6 @@ class RiskReporter {
       },
       { maxRuns: this.#options.maxRuns },
     )
-    this.#context = null
   }
 
   getLastError() {

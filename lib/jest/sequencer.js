@@ -11,7 +11,7 @@
 
 const path = require('node:path')
 const { resolveOptions, reporterOptions } = require('./options')
-const { startRun } = require('./context')
+const { startRun, warnOnce } = require('./context')
 const { readRuns, writeFileAtomic } = require('./history')
 const { scoreTests, orderTests, selectSubset } = require('./risk-model')
 
@@ -73,7 +73,7 @@ class RiskSequencer extends BaseSequencer {
     // Jest's scheduler reads the recorded durations (to decide on running in band).
     for (const test of tests) test.duration = this.time(test)
     const context = startRun(rootDir, options)
-    const { runs } = readRuns(options.historyDir, { maxRuns: options.maxRuns })
+    const { runs } = readOrWarn(options)
     const described = context.describeTests(tests.map((t) => t.path)).map((d, index) => ({ ...d, index }))
     const ordered = orderTests(scoreTests(described, runs, context.workflowRisk, { ...options, changedFiles: context.changes?.files ?? [] }))
     const selection = subset ? selectSubset(ordered, runs, options) : selectSubset(ordered, runs, {})
@@ -81,7 +81,7 @@ class RiskSequencer extends BaseSequencer {
 
     context.order = new Map(ordered.map((t) => [t.file, { kept: t.kept ?? (t.isNew && options.confidence !== undefined ? 'new' : null), rank: t.rank, selected: chosen.has(t.index) }]))
     context.selection = options.confidence === undefined ? null : { confidence: options.confidence, selected: chosen.size, total: ordered.length, reason: selection.reason }
-    writeFileAtomic(
+    saveOrWarn(
       path.join(options.dir, 'last-order.json'),
       `${JSON.stringify(
         {
@@ -102,6 +102,29 @@ class RiskSequencer extends BaseSequencer {
       process.stderr.write(`[dawg-ml] running ${chosen.size} of ${ordered.length} test files for a ${(options.confidence * 100).toFixed(0)} % confidence target${share}${why}\n`)
     }
     return ordered.filter((t) => chosen.has(t.index)).map((t) => tests[t.index])
+  }
+}
+
+/** The recorded runs, or none (with a warning) when the history cannot be read. */
+function readOrWarn(options) {
+  try {
+    return readRuns(options.historyDir, { maxRuns: options.maxRuns })
+  } catch (error) {
+    warnOnce(`could not read the test history in ${options.historyDir} (${error.code ?? error.message}); ordering without it`)
+    return { runs: [], skipped: [] }
+  }
+}
+
+/**
+ * Write a state file; a failure (a read-only checkout, a state directory
+ * that is a file) is a warning: the ordering helps a run, it must never
+ * fail one that would pass without it.
+ */
+function saveOrWarn(file, text) {
+  try {
+    writeFileAtomic(file, text)
+  } catch (error) {
+    warnOnce(`could not write ${file} (${error.code ?? error.message}); the tests run, and this run's order is not saved`)
   }
 }
 
