@@ -15,6 +15,20 @@ const p = new WorkflowPredictor({ modelsDir: ${JSON.stringify(path.join(root, 'f
 p.initializeSync()
 console.log(JSON.stringify([typeof getWorkflowPredictor, getWorkflowDisplayName('ai-memory'), p.getAllModels().length]))`
 
+  it("gives every subpath types where TypeScript ignores \"exports\" (TS 5 with module commonjs)", () => {
+    // Without "exports", TS looks for <subpath>.d.ts at the package root, or a typesVersions entry.
+    const pkg = require(path.join(root, 'package.json'))
+    const fs = require('node:fs')
+    for (const [subpath, target] of Object.entries(pkg.exports as Record<string, { types?: string }>)) {
+      if (subpath === '.' || typeof target !== 'object' || !target.types) continue
+      const name = subpath.slice(2)
+      const mapped = pkg.typesVersions?.['*']?.[name]?.[0]
+      const found = mapped ?? `${name}.d.ts`
+      expect([subpath, path.normalize(found)]).toEqual([subpath, path.normalize(target.types)])
+      expect(fs.existsSync(path.join(root, found))).toBe(true)
+    }
+  })
+
   it('loads the subpaths with require()', () => {
     const out = node(['-e', script(`const { WorkflowPredictor, getWorkflowPredictor } = require('@dawg-ai/ml-engine/workflow-predictors')
 const { getWorkflowDisplayName } = require('@dawg-ai/ml-engine/workflow-features')`)])
