@@ -96,7 +96,7 @@ function trainSync(options = {}) {
   return parseReport(callNative(native.trainSync, prepared))
 }
 
-/** The old entry point: generate the default scenarios, train, write the package's models/. */
+/** The old entry point: generate the default scenarios, train, write the project's models directory (see lib/model-dirs.js). */
 async function trainAllModels(options = {}) {
   return (await train(options)).modelFiles
 }

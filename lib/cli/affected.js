@@ -45,7 +45,7 @@ module.exports = {
     { flag: '--base', key: 'base', value: '<git-ref>', description: 'Compare against the merge base of this ref and HEAD (e.g. origin/main). Default: HEAD.' },
     { flag: '--graph', key: 'graph', value: 'FILE', description: 'The knowledge graph. Default: $DAWG_ML_KNOWLEDGE_GRAPH, "dawg-ml".knowledgeGraph in package.json, or ./workflow-knowledge-graph.json.' },
     { flag: '--root', key: 'root', value: 'DIR', description: "The directory the graph's paths are relative to (default: the graph's root field, else the project root)." },
-    { flag: '--models', key: 'models', value: 'DIR', description: 'Models for the predicted risk (default: the package models).' },
+    { flag: '--models', key: 'models', value: 'DIR', description: "Models for the predicted risk (default: the project's models, the shipped ones as fallback)." },
     { flag: '--stdin', key: 'stdin', description: 'Read the changed files from standard input, one per line, relative to the working directory, instead of git.' },
     { flag: '--json', key: 'json', description: 'Print the result as JSON.' },
   ],

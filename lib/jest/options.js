@@ -36,7 +36,7 @@ const OPTIONS = {
   graph: { env: 'DAWG_ML_KNOWLEDGE_GRAPH', parse: text, default: undefined, description: 'Knowledge graph file (default: package.json "dawg-ml".knowledgeGraph, else ./workflow-knowledge-graph.json).' },
   base: { env: 'DAWG_ML_BASE', parse: text, default: undefined, description: 'Git ref whose merge base with HEAD the changes are taken against (default: uncommitted changes only).' },
   confidence: { env: 'DAWG_ML_CONFIDENCE', parse: number(0.01, 1, false), default: undefined, description: 'Run only a subset meeting this share of past failures (e.g. 0.95). Unset: run every test, riskiest first.' },
-  modelsDir: { env: 'DAWG_ML_MODELS_DIR', parse: text, default: undefined, description: 'Models for the workflow risk (default: the package models).' },
+  modelsDir: { env: 'DAWG_ML_MODELS_DIR', parse: text, default: undefined, description: "Models for the workflow risk (default: the project's models, the shipped ones as fallback; a directory given here is used alone)." },
   minRuns: { env: 'DAWG_ML_MIN_RUNS', parse: number(1, 100000, true), default: 5, description: 'Recorded runs needed before a subset is selected.' },
   maxRuns: { env: 'DAWG_ML_HISTORY_RUNS', parse: number(1, 100000, true), default: 200, description: 'Recorded runs kept and read.' },
   halfLife: { env: 'DAWG_ML_HALF_LIFE', parse: number(1, 100000, false), default: 30, description: 'Runs after which a recorded outcome counts half.' },
