@@ -98,23 +98,27 @@ function realDir(dir) {
 }
 
 /**
- * The graph's view of `file`: absolute paths made relative to `root`,
+ * The graph's view of `files`: absolute paths made relative to `root`,
  * `/`-separated. git and process.cwd() give real paths, so a root reached
  * through a symlink (macOS's /tmp and /var are) would put every changed file
  * at '../…' and match nothing: a file outside the root as written is tried
- * against the root's real path too.
+ * against the root's real path too (resolved once, when first needed).
  */
-function graphPath(root, file) {
+function graphPaths(root, files) {
   const outside = (r) => r === '..' || r.startsWith(`..${path.sep}`)
-  let relative = file
-  if (path.isAbsolute(file)) {
-    relative = path.relative(root, file)
-    if (outside(relative)) {
-      const real = path.relative(realDir(root), file)
-      if (!outside(real)) relative = real
+  let real
+  return files.map((file) => {
+    let relative = file
+    if (path.isAbsolute(file)) {
+      relative = path.relative(root, file)
+      if (outside(relative)) {
+        real ??= realDir(root)
+        const viaReal = path.relative(real, file)
+        if (!outside(viaReal)) relative = viaReal
+      }
     }
-  }
-  return path.sep === '\\' ? relative.replaceAll('\\', '/') : relative
+    return path.sep === '\\' ? relative.replaceAll('\\', '/') : relative
+  })
 }
 
 class KnowledgeGraph {
@@ -166,7 +170,7 @@ class KnowledgeGraph {
    */
   analyzeChanges(changedFiles) {
     checkPathList(changedFiles, 'changedFiles')
-    const files = changedFiles.map((f) => graphPath(this.#root, f))
+    const files = graphPaths(this.#root, changedFiles)
     const impact = JSON.parse(callNative(() => this.#native.affected(files)))
     const nodes = new Map(this.#description.workflows.map((n) => [n.workflowType, n]))
     return {
@@ -192,7 +196,7 @@ class KnowledgeGraph {
   /** The workflows whose test globs match each file, in input order (absolute or root-relative paths). */
   workflowsOfTests(testFiles) {
     checkPathList(testFiles, 'testFiles')
-    return JSON.parse(callNative(() => this.#native.workflowsOfTests(testFiles.map((f) => graphPath(this.#root, f)))))
+    return JSON.parse(callNative(() => this.#native.workflowsOfTests(graphPaths(this.#root, testFiles))))
   }
 
   /** The graph as an extended-format (version 2) document, whatever format it was read in. */
@@ -253,7 +257,7 @@ function affectedWorkflows(changedFiles) {
 }
 
 module.exports = {
-  graphPath,
+  graphPaths,
   KnowledgeGraph,
   loadKnowledgeGraph,
   readKnowledgeGraph,

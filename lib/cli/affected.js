@@ -26,8 +26,8 @@ function formatRisk(risk) {
 
 /** Paths git reports (relative to its top level) as the graph sees them (relative to the graph's root). */
 function toGraphPaths(top, root, files) {
-  const { graphPath } = require('../knowledge-graph')
-  return files.map((f) => graphPath(root, path.join(top, f)))
+  const { graphPaths } = require('../knowledge-graph')
+  return graphPaths(root, files.map((f) => path.join(top, f)))
 }
 
 module.exports = {
@@ -54,7 +54,7 @@ module.exports = {
     'imputed from the model\'s training means, or the schema defaults for old model files).\n' +
     'Tests: the graph\'s test globs, and the files of the repository that match them.',
   async run(args, { stdout }) {
-    const { graphPath, loadKnowledgeGraph } = require('../knowledge-graph')
+    const { graphPaths, loadKnowledgeGraph } = require('../knowledge-graph')
     const { changedFiles, projectFiles } = require('../git-changes')
     const { currentRisk } = require('../workflow-risk')
 
@@ -96,7 +96,7 @@ module.exports = {
       criticalPaths: a.criticalPaths,
       services: a.services,
     }))
-    const changed = change.files.map((f) => graphPath(graph.root, f))
+    const changed = graphPaths(graph.root, change.files)
 
     if (args.json) {
       const { files, ...about } = change
