@@ -1,5 +1,5 @@
 'use strict'
-// The package root: every module of the old engine, plus train() and the knowledge graph.
+// The package root: every module of the old engine, plus train(), the knowledge graph and the error codes.
 
 module.exports = {
   ...require('./workflow-features'),
@@ -8,4 +8,5 @@ module.exports = {
   ...require('./generate-training-data'),
   ...require('./production'),
   ...require('./lib/knowledge-graph'),
+  ...require('./lib/error-codes'),
 }

@@ -7,5 +7,6 @@ export const {
   generateTrainingData, generateTrainingDataSync,
   OutcomeStore, resolveStorePath, ModelRegistry, Monitor, MONITOR_DEFAULTS, retrainFromOutcomes,
   KnowledgeGraph, loadKnowledgeGraph, readKnowledgeGraph, getKnowledgeGraph, affectedWorkflows, findKnowledgeGraph, DEFAULT_GRAPH_FILE, GRAPH_ENV,
+  ERROR_CODES, isMlEngineError,
 } = engine
 export default engine
