@@ -32,7 +32,7 @@ fn main() {
     println!("bootstrap alone {:.2} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let folds = train::fitting::Folds::stratified(&(0..n).collect::<Vec<_>>(), &y, 5, 1, 0);
-    let _ = train::calibrate::choose(&[p], &(0..n).collect::<Vec<_>>(), &y, &[folds]).unwrap();
+    let _ = train::calibrate::choose(&p, &(0..n).collect::<Vec<_>>(), &y, &folds).unwrap();
     println!(
         "calibration choice alone {:.2} s",
         t.elapsed().as_secs_f64()

@@ -201,35 +201,34 @@ impl Fitter for LogisticFitter {
         &self,
         settings: &TrainSettings,
         _rows: usize,
-        fold_fits: usize,
+        folds: usize,
     ) -> usize {
-        settings.grid.len() * fold_fits
+        settings.grid.len() * folds
     }
 
     fn cross_validate(
         &self,
         set: &TrainingSet,
         members: &[usize],
-        folds: &[Folds],
+        folds: &Folds,
         ctx: &FitContext,
     ) -> Result<CrossValidation> {
         let grid = &ctx.settings.grid;
-        let k = folds[0].k;
-        // One task per fold fit (`j = repetition · k + fold`): the grid in
-        // increasing C, each fit started from the previous one's solution
-        // and its pass (`logistic::Path`). A fold's path stops once its
-        // held-out log-loss has not improved (by `PATH_MIN_GAIN`) for
-        // `PATH_PATIENCE` values of C in a row: past its minimum the
+        let k = folds.k;
+        // One task per fold: the grid in increasing C, each fit started from
+        // the previous one's solution and its pass (`logistic::Path`). A fold's path
+        // stops once its held-out log-loss has not improved (by
+        // `PATH_MIN_GAIN`) for `PATH_PATIENCE` values of C in a row: past its minimum the
         // held-out loss of a logistic path rises or stays flat, and every
-        // fit costs a pass over the rows per Newton step. Per fold fit, the
+        // fit costs a pass over the rows per Newton step. Per fold, the
         // held-out members' probabilities at each C reached, in path order,
         // and their summed held-out log-loss there.
         let mut path: Vec<usize> = (0..grid.len()).collect();
         path.sort_by(|a, b| grid[*a].total_cmp(&grid[*b]));
-        let per_fold: Vec<Result<FoldPath>> = (0..folds.len() * k)
+        let per_fold: Vec<Result<FoldPath>> = (0..k)
             .into_par_iter()
-            .map(|j| {
-                let (fit_rows, held) = folds[j / k].split(members, j % k);
+            .map(|f| {
+                let (fit_rows, held) = folds.split(members, f);
                 let y: Vec<bool> = fit_rows.iter().map(|i| set.y[*i]).collect();
                 let held_y: Vec<bool> = held.iter().map(|i| set.y[*i]).collect();
                 let rows = Selected {
@@ -264,47 +263,27 @@ impl Fitter for LogisticFitter {
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .unzip();
-        // The candidates: the values of C every fold of a repetition reached
-        // (those have out-of-fold probabilities for every member); over
-        // several repetitions, the median repetition's (the minimum over
-        // more paths would fall with their number), a path that stopped
-        // before a value counting at its last fit.
-        let mut per_repetition: Vec<usize> = (0..folds.len())
-            .map(|r| per_fold[r * k..(r + 1) * k].iter().map(Vec::len).min().unwrap_or(0))
-            .collect();
-        per_repetition.sort_unstable();
-        let reached = per_repetition[(per_repetition.len() - 1) / 2];
+        // The values of C every fold reached: those have out-of-fold
+        // probabilities for every member.
+        let reached = per_fold.iter().map(Vec::len).min().unwrap_or(0);
         let y: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
-        let oof_at = |step: usize| -> Vec<Vec<f64>> {
-            (0..folds.len())
-                .map(|r| {
-                    folds[r].assemble(members, |f| {
-                        let path = &per_fold[r * k + f];
-                        &path[step.min(path.len() - 1)]
-                    })
-                })
-                .collect()
-        };
+        let oof = |step: usize| folds.assemble(members, |f| &per_fold[f][step]);
         let losses: Vec<f64> = (0..reached)
-            .map(|step| metrics::mean_log_loss(&oof_at(step), &y))
+            .map(|step| metrics::log_loss(&oof(step), &y))
             .collect();
         // Lowest loss; on ties the smaller C (the earlier step).
         let best = lowest(reached, |step| losses[step]);
         // The out-of-fold probabilities are cross-fitted, as the trees'
-        // are: fold f's rows take fold f's fit at the C the *other* folds of
-        // its repetition choose, so fold f's labels do not choose its C
-        // (they only end its path, which caps the values every fold reached,
-        // as a tree fold's early stop caps the rounds), and the families are
-        // compared on equal terms (the C chosen on all rows is a little
-        // optimistic about its own rows, most at a few hundred rows).
-        let oof: Vec<Vec<f64>> = (0..folds.len())
-            .map(|r| {
-                let step_of = steps_chosen_by_other_folds(&held_loss[r * k..(r + 1) * k]);
-                folds[r].assemble(members, |f| &per_fold[r * k + f][step_of[f]])
-            })
-            .collect();
+        // are: fold f's rows take fold f's fit at the C the *other* folds
+        // choose, so fold f's labels do not choose its C (they only end its
+        // path, which caps the values every fold reached, as a tree fold's
+        // early stop caps the rounds), and the families are compared on
+        // equal terms (the C chosen on all rows is a little optimistic about
+        // its own rows, most at a few hundred rows).
+        let step_of = steps_chosen_by_other_folds(&held_loss);
+        let oof = folds.assemble(members, |f| &per_fold[f][step_of[f]]);
         Ok(CrossValidation {
-            log_loss: metrics::mean_log_loss(&oof, &y),
+            log_loss: metrics::log_loss(&oof, &y),
             oof,
             chosen: json!({ "C": grid[path[best]] }),
             candidates: (0..reached)

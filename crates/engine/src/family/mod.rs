@@ -185,25 +185,18 @@ pub trait Fitter: Sync {
     /// that reads raw fields, given rows that only carry vectors), or `None`.
     fn unusable(&self, set: &TrainingSet) -> Option<String>;
     /// Progress units `cross_validate` reports through `FitContext::tick`
-    /// (a fit reports 1) for a workflow of `rows` rows on `fold_fits` folds
-    /// (k times the repetitions), at most.
-    fn cross_validation_units(
-        &self,
-        settings: &TrainSettings,
-        rows: usize,
-        fold_fits: usize,
-    ) -> usize;
+    /// (a fit reports 1) for a workflow of `rows` rows on `folds` folds, at
+    /// most.
+    fn cross_validation_units(&self, settings: &TrainSettings, rows: usize, folds: usize) -> usize;
     /// Choose the family's hyperparameters by k-fold cross-validation of
-    /// the rows `members`, repeated on each fold assignment of `folds` (all
-    /// with the same k), by lowest out-of-fold log-loss over all of them
-    /// (the mean over the repetitions), and return each repetition's
-    /// out-of-fold probabilities at the choice (aligned with `members`)
-    /// with every candidate's score.
+    /// the rows `members` on `folds`, by lowest out-of-fold log-loss over
+    /// all of them, and return the out-of-fold probabilities at the choice
+    /// (aligned with `members`) with every candidate's score.
     fn cross_validate(
         &self,
         set: &TrainingSet,
         members: &[usize],
-        folds: &[Folds],
+        folds: &Folds,
         ctx: &FitContext,
     ) -> Result<CrossValidation>;
     /// Fit the configuration `chosen` (from `cross_validate`) on `members`.

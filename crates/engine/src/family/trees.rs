@@ -415,16 +415,16 @@ impl Fitter for TreeFitter {
         &self,
         _settings: &TrainSettings,
         rows: usize,
-        fold_fits: usize,
+        folds: usize,
     ) -> usize {
-        grid_for(rows).len() * fold_fits
+        grid_for(rows).len() * folds
     }
 
     fn cross_validate(
         &self,
         set: &TrainingSet,
         members: &[usize],
-        folds: &[Folds],
+        folds: &Folds,
         ctx: &FitContext,
     ) -> Result<CrossValidation> {
         let w = set.workflow;
@@ -438,26 +438,23 @@ impl Fitter for TreeFitter {
         )?;
         let labels: Vec<bool> = members.iter().map(|i| set.y[*i]).collect();
         let monotone = monotone(w);
-        let k = folds[0].k;
-        // Fold fits are numbered `j = repetition · k + fold`; `n_fits` per shape.
-        let n_fits = folds.len() * k;
-        // Positions (in `members`) of each fold fit's held-out rows.
-        let held_out: Vec<Vec<u32>> = (0..n_fits)
-            .map(|j| {
-                let (assignment, f) = (&folds[j / k], j % k);
+        let k = folds.k;
+        // Positions (in `members`) of each fold's held-out rows.
+        let held_out: Vec<Vec<u32>> = (0..k)
+            .map(|f| {
                 (0..members.len() as u32)
-                    .filter(|&p| assignment.fold_of[members[p as usize]] == f)
+                    .filter(|&p| folds.fold_of[members[p as usize]] == f)
                     .collect()
             })
             .collect();
         let tasks: Vec<(usize, usize)> = (0..grid.len())
-            .flat_map(|g| (0..n_fits).map(move |j| (g, j)))
+            .flat_map(|g| (0..k).map(move |f| (g, f)))
             .collect();
         let fits: Vec<Result<FoldFit>> = tasks
             .par_iter()
-            .map(|&(g, j)| {
+            .map(|&(g, f)| {
                 check_cancel(ctx.cancel)?;
-                let held = &held_out[j];
+                let held = &held_out[f];
                 let train: Vec<u32> = (0..members.len() as u32)
                     .filter(|p| held.binary_search(p).is_err())
                     .collect();
@@ -477,42 +474,32 @@ impl Fitter for TreeFitter {
             })
             .collect();
         let fits = fits.into_iter().collect::<Result<Vec<_>>>()?;
-        let of_shape = |g: usize| fits[g * n_fits..(g + 1) * n_fits].iter().enumerate();
-        // Mean held-out log-loss, over the fold fits `included`, of shape `g`
-        // after `r` rounds. A fit that stopped before `r` counts at its last
-        // round: its model has no more trees, so that is what it scores.
+        // Mean held-out log-loss, over the folds `folds`, of shape `g` after
+        // `r` rounds, and the rounds minimising it (within the rounds every
+        // one of those folds reached).
         let curve = |g: usize, included: &dyn Fn(usize) -> bool, r: usize| {
             let (mut loss, mut rows) = (0.0, 0.0);
-            for (_, fit) in of_shape(g).filter(|(j, _)| included(*j)) {
-                loss += fit.curve[r.min(fit.curve.len()) - 1] * fit.held.len() as f64;
+            for (_, fit) in fits[g * k..(g + 1) * k]
+                .iter()
+                .enumerate()
+                .filter(|(f, _)| included(*f))
+            {
+                loss += fit.curve[r - 1] * fit.held.len() as f64;
                 rows += fit.held.len() as f64;
             }
             loss / rows
         };
-        // The rounds the fits `included` of shape `g` are compared over: per
-        // repetition, the rounds every one of its fits reached; over several
-        // repetitions, the median of those (the minimum over more fits would
-        // fall with their number: each stop comes `PATIENCE` rounds after a
-        // noisy minimum).
-        let reach = |g: usize, included: &dyn Fn(usize) -> bool| -> usize {
-            let mut per_repetition: Vec<usize> = (0..folds.len())
-                .filter_map(|rep| {
-                    of_shape(g)
-                        .filter(|(j, _)| j / k == rep && included(*j))
-                        .map(|(_, fit)| fit.curve.len())
-                        .min()
-                })
-                .collect();
-            per_repetition.sort_unstable();
-            per_repetition
-                .get(per_repetition.len().saturating_sub(1) / 2)
-                .copied()
-                .unwrap_or(1)
-        };
         let best_of = |included: &dyn Fn(usize) -> bool| -> (f64, usize, usize) {
             let mut best: Option<(f64, usize, usize)> = None;
             for g in 0..grid.len() {
-                for r in 1..=reach(g, included) {
+                let reach = fits[g * k..(g + 1) * k]
+                    .iter()
+                    .enumerate()
+                    .filter(|(f, _)| included(*f))
+                    .map(|(_, fit)| fit.curve.len())
+                    .min()
+                    .unwrap_or(1);
+                for r in 1..=reach {
                     let loss = curve(g, included, r);
                     if best.is_none_or(|b| loss < b.0) {
                         best = Some((loss, g, r));
@@ -521,12 +508,17 @@ impl Fitter for TreeFitter {
             }
             best.expect("the grid is not empty")
         };
-        // The configuration the shipped model uses: chosen on every fold fit.
+        // The configuration the shipped model uses: chosen on all folds.
         let (_, g_all, rounds_all) = best_of(&|_| true);
         let candidates = (0..grid.len())
             .map(|g| {
                 let only = |_: usize| true;
-                let (loss, r) = (1..=reach(g, &only))
+                let reach = fits[g * k..(g + 1) * k]
+                    .iter()
+                    .map(|f| f.curve.len())
+                    .min()
+                    .unwrap_or(1);
+                let (loss, r) = (1..=reach)
                     .map(|r| (curve(g, &only, r), r))
                     .fold((f64::INFINITY, 1), |b, c| if c.0 < b.0 { c } else { b });
                 Candidate {
@@ -535,27 +527,25 @@ impl Fitter for TreeFitter {
                 }
             })
             .collect();
-        // Out-of-fold probabilities, per repetition: fold f's rows are scored
-        // by fold f's model at the shape and round chosen on the *other*
-        // folds of the same repetition, so no held-out label chose the
-        // prediction it is scored with.
-        let mut oof = vec![vec![0.0; members.len()]; folds.len()];
-        for j in 0..n_fits {
-            let (repetition, f) = (j / k, j % k);
+        // Out-of-fold probabilities: fold f's rows are scored by fold f's
+        // model at the shape and round chosen on the *other* folds, so no
+        // held-out label chose the prediction it is scored with.
+        let mut oof = vec![0.0; members.len()];
+        for f in 0..k {
             let (_, g, rounds) = if k > 1 {
-                best_of(&|h| h / k == repetition && h % k != f)
+                best_of(&|h| h != f)
             } else {
                 (0.0, g_all, rounds_all)
             };
-            let fit = &fits[g * n_fits + j];
+            let fit = &fits[g * k + f];
             let model = fit.model.truncated(rounds);
             for &p in &fit.held {
                 let row = &x[p as usize * m..(p as usize + 1) * m];
-                oof[repetition][p as usize] = sigmoid(model.raw_score(row)?);
+                oof[p as usize] = sigmoid(model.raw_score(row)?);
             }
         }
         Ok(CrossValidation {
-            log_loss: metrics::mean_log_loss(&oof, &labels),
+            log_loss: metrics::log_loss(&oof, &labels),
             oof,
             chosen: grid[g_all].with_rounds(rounds_all),
             candidates,

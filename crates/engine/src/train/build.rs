@@ -28,8 +28,6 @@ pub struct Choice {
     /// The chosen family's calibrated out-of-fold log-loss.
     pub cv_log_loss: f64,
     pub folds: usize,
-    /// Fold assignments the cross-validation was repeated on.
-    pub repetitions: usize,
     /// `"out-of-fold"` or `"time-holdout"`.
     pub plan_rows: &'static str,
     pub evaluated_rows: usize,
@@ -61,19 +59,7 @@ impl FamilyScore {
 }
 
 /// How the model was selected, as the file and the report state it.
-pub fn selection_rule(settings: &TrainSettings) -> String {
-    let repeated = match settings.small_repetitions {
-        Some(r) if r > 1 => format!(
-            "; below {} rows repeated on {r} independent fold assignments, every choice made on the mean over them",
-            super::pipeline::REPEAT_BELOW_ROWS
-        ),
-        _ => String::new(),
-    };
-    format!(
-        "per workflow: each family chooses its hyperparameters by the lowest out-of-fold log-loss over the choosing rows (stratified k-fold{repeated}); each family's out-of-fold probabilities are calibrated (none, Platt or isotonic, by cross-fitted log-loss on the same folds, kept only if it gains at least {:e} nats; a Platt slope is never negative); the family with the lowest calibrated out-of-fold log-loss is refitted on all rows",
-        super::calibrate::MIN_GAIN,
-    )
-}
+pub const SELECTION_RULE: &str = "per workflow: each family chooses its hyperparameters by the lowest out-of-fold log-loss over the choosing rows (stratified k-fold); each family's out-of-fold probabilities are calibrated (none, Platt or isotonic, by cross-fitted log-loss on the same folds, kept only if it gains at least 1e-4 nats; a Platt slope is never negative); the family with the lowest calibrated out-of-fold log-loss is refitted on all rows";
 
 #[allow(clippy::too_many_arguments)]
 pub fn result(
@@ -120,7 +106,7 @@ pub fn result(
     extra.insert(
         "selection".to_string(),
         json!({
-            "rule": selection_rule(settings),
+            "rule": SELECTION_RULE,
             "modelType": choice.model_type,
             "calibration": choice.calibration_method.as_str(),
             "cvLogLoss": choice.cv_log_loss,
@@ -130,7 +116,6 @@ pub fn result(
     let mut hyperparameters = shipped.hyperparameters;
     if let Some(h) = hyperparameters.as_object_mut() {
         h.insert("folds".to_string(), json!(choice.folds));
-        h.insert("cvRepetitions".to_string(), json!(choice.repetitions));
         h.insert("cvLogLoss".to_string(), json!(choice.cv_log_loss));
     }
     let model = ModelFile {
@@ -180,7 +165,6 @@ pub fn result(
         model_type: choice.model_type,
         calibration: choice.calibration_method.as_str(),
         folds: choice.folds,
-        repetitions: choice.repetitions,
         cv_log_loss: choice.cv_log_loss,
         families: scores,
         hyperparameters,

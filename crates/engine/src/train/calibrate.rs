@@ -64,13 +64,11 @@ pub struct Calibrated {
     pub method: Method,
     /// Fitted on all out-of-fold probabilities; `None` for `Method::None`.
     pub calibration: Option<Calibration>,
-    /// The cross-fitted log-loss of each method, in `Method::ALL` order
-    /// (the mean over the repetitions of the cross-validation).
+    /// The cross-fitted log-loss of each method, in `Method::ALL` order.
     pub scores: [f64; 3],
-    /// Per repetition, the chosen method's cross-fitted probabilities (the
-    /// out-of-fold probabilities themselves for `Method::None`), aligned
-    /// with the members.
-    pub oof: Vec<Vec<f64>>,
+    /// The chosen method's cross-fitted probabilities (the out-of-fold
+    /// probabilities themselves for `Method::None`), aligned with the members.
+    pub oof: Vec<f64>,
 }
 
 impl Calibrated {
@@ -83,27 +81,29 @@ impl Calibrated {
 }
 
 /// Choose the calibration of out-of-fold probabilities `oof` of `members`
-/// (labels `y` by row of the set): one vector per repetition of the
-/// cross-validation, each cross-fitted on its own fold assignment
-/// `folds[r]`. A method scores the mean of its repetitions' cross-fitted
-/// log-loss, and the kept calibrator is fitted on every repetition's
-/// out-of-fold probabilities together.
-pub fn choose(
-    oof: &[Vec<f64>],
-    members: &[usize],
-    y: &[bool],
-    folds: &[Folds],
-) -> Result<Calibrated> {
+/// (labels `y` by row of the set) on `folds`.
+pub fn choose(oof: &[f64], members: &[usize], y: &[bool], folds: &Folds) -> Result<Calibrated> {
     let labels: Vec<bool> = members.iter().map(|i| y[*i]).collect();
+    let fold: Vec<usize> = members.iter().map(|i| folds.fold_of[*i]).collect();
     let mut scores = [f64::INFINITY; 3];
-    let mut cross_fitted: Vec<Vec<Vec<f64>>> = Vec::with_capacity(3);
+    let mut cross_fitted: Vec<Vec<f64>> = Vec::with_capacity(3);
     for (k, method) in Method::ALL.into_iter().enumerate() {
-        let mut repetitions = Vec::with_capacity(oof.len());
-        for (p, assignment) in oof.iter().zip(folds) {
-            repetitions.push(cross_fit(method, p, &labels, members, assignment)?);
+        let mut out = oof.to_vec();
+        if method != Method::None {
+            for f in 0..folds.k {
+                let (p, l): (Vec<f64>, Vec<bool>) = (0..oof.len())
+                    .filter(|m| fold[*m] != f)
+                    .map(|m| (oof[m], labels[m]))
+                    .unzip();
+                if let Some(c) = method.fit(&p, &l)? {
+                    for m in (0..oof.len()).filter(|m| fold[*m] == f) {
+                        out[m] = c.apply(oof[m]);
+                    }
+                }
+            }
         }
-        scores[k] = metrics::mean_log_loss(&repetitions, &labels);
-        cross_fitted.push(repetitions);
+        scores[k] = metrics::log_loss(&out, &labels);
+        cross_fitted.push(out);
     }
     // The lowest score among the calibrations that gain at least MIN_GAIN; else none.
     let mut chosen = 0;
@@ -113,43 +113,12 @@ pub fn choose(
         }
     }
     let method = Method::ALL[chosen];
-    let (pooled, pooled_labels): (Vec<f64>, Vec<bool>) = oof
-        .iter()
-        .flat_map(|p| p.iter().copied().zip(labels.iter().copied()))
-        .unzip();
     Ok(Calibrated {
         method,
-        calibration: method.fit(&pooled, &pooled_labels)?,
+        calibration: method.fit(oof, &labels)?,
         scores,
         oof: cross_fitted.swap_remove(chosen),
     })
-}
-
-/// `method` cross-fitted on one repetition: each fold's probabilities
-/// mapped by a calibrator fitted on the other folds'.
-fn cross_fit(
-    method: Method,
-    oof: &[f64],
-    labels: &[bool],
-    members: &[usize],
-    folds: &Folds,
-) -> Result<Vec<f64>> {
-    let fold: Vec<usize> = members.iter().map(|i| folds.fold_of[*i]).collect();
-    let mut out = oof.to_vec();
-    if method != Method::None {
-        for f in 0..folds.k {
-            let (p, l): (Vec<f64>, Vec<bool>) = (0..oof.len())
-                .filter(|m| fold[*m] != f)
-                .map(|m| (oof[m], labels[m]))
-                .unzip();
-            if let Some(c) = method.fit(&p, &l)? {
-                for m in (0..oof.len()).filter(|m| fold[*m] == f) {
-                    out[m] = c.apply(oof[m]);
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -166,14 +135,14 @@ mod tests {
         let y: Vec<bool> = p.iter().map(|p| u() < truth(*p)).collect();
         let members: Vec<usize> = (0..n).collect();
         let folds = Folds::stratified(&members, &y, 5, 1, 0);
-        let c = choose(&[p.clone()], &members, &y, &[folds]).unwrap();
+        let c = choose(&p, &members, &y, &folds).unwrap();
         assert_ne!(c.method, Method::None, "{:?}", c.scores);
         assert!(c.log_loss() < c.scores[0] - 0.01, "{:?}", c.scores);
         // Already calibrated scores: what is kept (a chance gain of a few
         // 1e-4 nats may keep a Platt map) is all but the identity.
         let y: Vec<bool> = p.iter().map(|p| u() < *p).collect();
         let folds = Folds::stratified(&members, &y, 5, 1, 0);
-        let c = choose(&[p.clone()], &members, &y, &[folds]).unwrap();
+        let c = choose(&p, &members, &y, &folds).unwrap();
         assert!(c.log_loss() > c.scores[0] - 0.001, "{:?}", c.scores);
         if let Some(cal) = &c.calibration {
             let moved = (1..100)
@@ -196,7 +165,7 @@ mod tests {
             let y: Vec<bool> = p.iter().map(|p| u() < *p).collect();
             let members: Vec<usize> = (0..n).collect();
             let folds = Folds::stratified(&members, &y, 5, 1, 0);
-            let c = choose(&[p.clone()], &members, &y, &[folds]).unwrap();
+            let c = choose(&p, &members, &y, &folds).unwrap();
             let s = c.scores;
             let best = (1..3)
                 .filter(|k| s[*k] < s[0] - MIN_GAIN)
@@ -205,7 +174,7 @@ mod tests {
                 None => {
                     none += 1;
                     assert_eq!(c.method, Method::None, "{s:?}");
-                    assert!(c.calibration.is_none() && c.oof == [p.clone()]);
+                    assert!(c.calibration.is_none() && c.oof == p);
                 }
                 Some(k) => {
                     kept += 1;
@@ -231,12 +200,12 @@ mod tests {
         let members: Vec<usize> = (0..n).collect();
         let folds = Folds::stratified(&members, &y, 5, 1, 0);
         assert!(metrics::auc(&p, &y).unwrap() < 0.4);
-        let c = choose(&[p.clone()], &members, &y, &[folds]).unwrap();
+        let c = choose(&p, &members, &y, &folds).unwrap();
         // A free Platt slope would go negative and rank the failures first.
         if let Some(Calibration::Platt { a, .. }) = &c.calibration {
             assert_eq!(*a, 0.0, "{:?}", c.scores);
         }
-        let auc = metrics::auc(&c.oof[0], &y).unwrap();
+        let auc = metrics::auc(&c.oof, &y).unwrap();
         assert!(auc <= 0.5, "{auc} {:?} {:?}", c.method, c.scores);
     }
 }

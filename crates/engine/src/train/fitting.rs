@@ -132,14 +132,11 @@ pub struct Candidate {
     pub log_loss: f64,
 }
 
-/// A family's cross-validation over one or more repetitions (fold
-/// assignments) of k-fold: its chosen configuration, the out-of-fold
-/// probabilities there, and every candidate. Scores are means over the
-/// repetitions.
+/// A family's cross-validation: its chosen configuration, the out-of-fold
+/// probabilities there (aligned with the members), and every candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrossValidation {
-    /// Per repetition, the out-of-fold probabilities aligned with the members.
-    pub oof: Vec<Vec<f64>>,
+    pub oof: Vec<f64>,
     pub chosen: serde_json::Value,
     pub log_loss: f64,
     pub candidates: Vec<Candidate>,

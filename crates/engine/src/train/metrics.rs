@@ -194,12 +194,6 @@ pub fn average_precision(p: &[f64], y: &[bool]) -> Option<f64> {
     Some(ap)
 }
 
-/// The mean, over repetitions of a cross-validation, of each repetition's
-/// log-loss (`oof[r]` aligned with `y`). One repetition: its log-loss.
-pub fn mean_log_loss(oof: &[Vec<f64>], y: &[bool]) -> f64 {
-    oof.iter().map(|p| log_loss(p, y)).sum::<f64>() / oof.len().max(1) as f64
-}
-
 pub fn log_loss(p: &[f64], y: &[bool]) -> f64 {
     if p.is_empty() {
         return 0.0;

@@ -85,10 +85,6 @@ pub struct TrainSettings {
     /// `pipeline::LARGE_ROWS` rows (never more than `folds`).
     /// `None` when the caller chose the folds: theirs are used at any size.
     pub large_folds: Option<usize>,
-    /// Fold assignments the cross-validation is repeated on for a workflow
-    /// of fewer than `pipeline::REPEAT_BELOW_ROWS` rows (1 to 20; `None`:
-    /// one, as from that size on).
-    pub small_repetitions: Option<usize>,
     pub grid: Vec<f64>,
     pub bootstrap_resamples: usize,
     /// Written as `trainedAt`; taken from the caller so training stays deterministic.
@@ -102,7 +98,6 @@ impl Default for TrainSettings {
             seed: 42,
             folds: 5,
             large_folds: Some(3),
-            small_repetitions: Some(pipeline::REPETITIONS),
             grid: default_grid(),
             bootstrap_resamples: 1000,
             trained_at: String::new(),
@@ -127,12 +122,6 @@ impl TrainSettings {
         }
         if let Some(k) = self.large_folds.filter(|k| !(2..=20).contains(k)) {
             return bad("largeFolds", format!("expected 2 to 20, received {k}"));
-        }
-        if let Some(r) = self.small_repetitions.filter(|r| !(1..=20).contains(r)) {
-            return bad(
-                "smallRepetitions",
-                format!("expected 1 to 20, received {r}"),
-            );
         }
         if self.grid.is_empty() || self.grid.iter().any(|c| !(c.is_finite() && *c > 0.0)) {
             return bad("grid", "expected positive finite values of C".to_string());
@@ -208,9 +197,6 @@ pub struct WorkflowResult {
     /// `"none"`, `"platt"` or `"isotonic"`.
     pub calibration: &'static str,
     pub folds: usize,
-    /// Fold assignments the cross-validation was repeated on
-    /// (`pipeline::repetitions_for`).
-    pub repetitions: usize,
     /// The chosen family's calibrated out-of-fold log-loss.
     pub cv_log_loss: f64,
     /// Every candidate family's scores.

@@ -50,30 +50,6 @@ pub fn folds_for(settings: &TrainSettings, rows: usize) -> usize {
     }
 }
 
-/// A workflow with fewer rows than this is cross-validated `REPETITIONS`
-/// times, on independent stratified fold assignments, and every choice
-/// (each family's hyperparameters, its calibration, the family) is made on
-/// the mean over the repetitions. At a few hundred rows, which rows share a
-/// fold moves a family's out-of-fold log-loss by as much as the families
-/// differ: on the benchmark's recorded freestyle at 300 rows, the logistic
-/// family scored 0.597 to 0.623 over eleven fold seeds, and won the
-/// selection on some seeds and lost it on others. Repeating the
-/// cross-validation averages that luck out; from this size on, a fold
-/// holds enough rows for one assignment to decide, and every repetition
-/// would cost a fit per fold of every candidate.
-pub const REPEAT_BELOW_ROWS: usize = 1_000;
-/// Repetitions of the cross-validation below `REPEAT_BELOW_ROWS` rows, by
-/// default (`TrainSettings::small_repetitions`).
-pub const REPETITIONS: usize = 5;
-
-/// The repetitions of the cross-validation for a workflow of `rows` rows.
-pub fn repetitions_for(settings: &TrainSettings, rows: usize) -> usize {
-    match settings.small_repetitions {
-        Some(r) if rows < REPEAT_BELOW_ROWS => r,
-        _ => 1,
-    }
-}
-
 /// Share of the rows held out, latest first, by `SplitMode::Time`.
 pub const TIME_HOLDOUT_SHARE: f64 = 0.2;
 
@@ -103,10 +79,10 @@ impl Plan {
 /// its own when it begins (`train_workflow`'s `announce`): whether one is
 /// needed is known only once the selection has run.
 pub fn units(settings: &TrainSettings, rows: usize) -> usize {
-    let fold_fits = folds_for(settings, rows) * repetitions_for(settings, rows);
+    let folds = folds_for(settings, rows);
     let cv: usize = fitters()
         .iter()
-        .map(|f| f.cross_validation_units(settings, rows, fold_fits))
+        .map(|f| f.cross_validation_units(settings, rows, folds))
         .sum();
     cv + 1 + usize::from(settings.split == SplitMode::Time)
 }
@@ -144,11 +120,6 @@ struct Tried<'f> {
     outcome: std::result::Result<(CrossValidation, Calibrated), String>,
 }
 
-/// Which fold assignment of the cross-validation the evaluation's
-/// out-of-fold probabilities come from: the first (with one repetition,
-/// the only one).
-const EVALUATED_REPETITION: usize = 0;
-
 /// Score the set's rows `rows` with a fitted model and its calibration.
 fn score(
     set: &TrainingSet,
@@ -185,7 +156,7 @@ fn cross_fitted_selection(
     for f in 0..folds.k {
         let others = |c: &Calibrated| {
             let (mut loss, mut rows) = (0.0, 0usize);
-            for (p, i) in c.oof[EVALUATED_REPETITION].iter().zip(members) {
+            for (p, i) in c.oof.iter().zip(members) {
                 if folds.fold_of[*i] != f {
                     loss += metrics::log_loss(&[*p], &[y[*i]]);
                     rows += 1;
@@ -198,37 +169,31 @@ fn cross_fitted_selection(
         let best = (0..usable.len()).fold(0, |b, k| if scores[k] < scores[b] { k } else { b });
         for (k, i) in members.iter().enumerate() {
             if folds.fold_of[*i] == f {
-                out[k] = usable[best].oof[EVALUATED_REPETITION][k];
+                out[k] = usable[best].oof[k];
             }
         }
     }
     out
 }
 
-/// Steps 3 and 4 on the set's labels: `repetitions` assignments of
-/// `members` to `k` stratified folds (seeded per workflow and repetition),
-/// and every usable family cross-validated and calibrated on them. The
-/// verdict's permutation test reruns exactly this (and
-/// `cross_fitted_selection`) on shuffled labels, so both must go through
-/// here.
+/// Steps 3 and 4 on the set's labels: `k` stratified folds of `members`
+/// (seeded per workflow), and every usable family cross-validated and
+/// calibrated on them. The verdict's permutation test reruns exactly this
+/// (and `cross_fitted_selection`) on shuffled labels, so both must go
+/// through here.
 fn cross_validate_families(
     set: &TrainingSet,
     members: &[usize],
     k: usize,
-    repetitions: usize,
     ctx: &FitContext,
-) -> Result<(Vec<Folds>, Vec<Tried<'static>>)> {
-    let folds: Vec<Folds> = (0..repetitions as u64)
-        .map(|r| {
-            Folds::stratified(
-                members,
-                set.y,
-                k,
-                ctx.settings.seed,
-                1000 + set.workflow.index as u64 + 1_000_000 * r,
-            )
-        })
-        .collect();
+) -> Result<(Folds, Vec<Tried<'static>>)> {
+    let folds = Folds::stratified(
+        members,
+        set.y,
+        k,
+        ctx.settings.seed,
+        1000 + set.workflow.index as u64,
+    );
     let mut tried = Vec::new();
     for fitter in fitters() {
         check_cancel(ctx.cancel)?;
@@ -301,8 +266,7 @@ pub fn train_workflow(
         tick,
     };
 
-    let repetitions = repetitions_for(settings, prepared.len());
-    let (folds, tried) = cross_validate_families(&set, members, k, repetitions, &ctx)?;
+    let (folds, tried) = cross_validate_families(&set, members, k, &ctx)?;
     // Select: the lowest calibrated out-of-fold log-loss (first on ties).
     let chosen = tried
         .iter()
@@ -322,8 +286,7 @@ pub fn train_workflow(
         Err(reason) => return Err(EngineError::Internal(reason.clone())),
     };
     let y_members: Vec<bool> = members.iter().map(|i| y[*i]).collect();
-    let threshold =
-        metrics::best_f1_threshold(&calibrated.oof[EVALUATED_REPETITION], &y_members);
+    let threshold = metrics::best_f1_threshold(&calibrated.oof, &y_members);
 
     // Evaluate on the plan's rows.
     let true_p = |rows: &[usize]| -> Option<Vec<f64>> {
@@ -346,7 +309,7 @@ pub fn train_workflow(
     };
     let (evaluation, evaluated_rows, evaluated_p) = match &plan {
         Plan::OutOfFold => {
-            let p = cross_fitted_selection(&tried, members, y, &folds[EVALUATED_REPETITION]);
+            let p = cross_fitted_selection(&tried, members, y, &folds);
             (evaluate(&p, members), members, p)
         }
         Plan::TimeHoldout { holdout, .. } => {
@@ -369,9 +332,7 @@ pub fn train_workflow(
                 * fitters()
                     .iter()
                     .filter(|f| f.unusable(&set).is_none())
-                    .map(|f| {
-                        f.cross_validation_units(settings, members.len(), k * repetitions)
-                    })
+                    .map(|f| f.cross_validation_units(settings, members.len(), k))
                     .sum::<usize>();
             announce(planned);
             let rerun_ticks = AtomicUsize::new(0);
@@ -398,14 +359,8 @@ pub fn train_workflow(
                         y: &y_shuffled,
                         ..set
                     };
-                    let (folds, tried) =
-                        cross_validate_families(&set, members, k, repetitions, &rerun_ctx)?;
-                    let p = cross_fitted_selection(
-                        &tried,
-                        members,
-                        &y_shuffled,
-                        &folds[EVALUATED_REPETITION],
-                    );
+                    let (folds, tried) = cross_validate_families(&set, members, k, &rerun_ctx)?;
+                    let p = cross_fitted_selection(&tried, members, &y_shuffled, &folds);
                     Ok(metrics::auc(&p, shuffled).unwrap_or(0.5))
                 },
             )?;
@@ -444,7 +399,6 @@ pub fn train_workflow(
         calibration,
         cv_log_loss: calibrated.log_loss(),
         folds: k,
-        repetitions,
         plan_rows: plan.rows_label(),
         evaluated_rows,
         threshold,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::build::{selection_rule, FamilyScore};
+use super::build::{FamilyScore, SELECTION_RULE};
 use super::{evaluate, logistic, pipeline, TrainReport, WorkflowResult};
 
 fn opt(x: Option<f64>) -> serde_json::Value {
@@ -77,9 +77,8 @@ fn settings_json(r: &TrainReport) -> serde_json::Value {
         },
         "folds": r.settings.folds,
         "largeFolds": r.settings.large_folds.map(|k| json!({ "fromRows": pipeline::LARGE_ROWS, "folds": k })),
-        "smallRepetitions": r.settings.small_repetitions.map(|k| json!({ "belowRows": pipeline::REPEAT_BELOW_ROWS, "repetitions": k })),
         "grid": r.settings.grid,
-        "selection": selection_rule(&r.settings),
+        "selection": SELECTION_RULE,
         "threshold": "maximises F1 on out-of-fold predictions",
         "verdicts": evaluate::rule(),
         "tolerance": logistic::TOLERANCE,
@@ -241,16 +240,14 @@ pub fn markdown(r: &TrainReport) -> String {
         s,
         "\n*Evaluated* says which rows every metric comes from: `out-of-fold` means \
          out-of-fold predictions over all rows (each row scored by a model fitted \
-         without its fold, calibrated by a calibrator fitted without it; where \
-         the cross-validation was repeated, on its first fold assignment); \
+         without its fold, calibrated by a calibrator fitted without it); \
          `time-holdout` means the latest rows by timestamp, held out from the \
          choice and the fit. The shipped model is then refitted on all rows. \
          Accuracy, precision, recall and F1 use the threshold that maximises F1 \
          out-of-fold. *Bayes* columns are the generator's true failure probability \
          on the same rows (the best any model can do), shown when the data carries it.\n\n\
-         Selection: {}.\n\n\
+         Selection: {SELECTION_RULE}.\n\n\
          Verdicts: {}.\n",
-        selection_rule(&r.settings),
         evaluate::rule(),
     );
     if r.results.iter().any(|w| w.bayes.is_some()) {
@@ -311,11 +308,7 @@ pub fn markdown(r: &TrainReport) -> String {
             w.model_type,
             chosen,
             w.calibration,
-            if w.repetitions > 1 {
-                format!("{} × {}", w.folds, w.repetitions)
-            } else {
-                w.folds.to_string()
-            },
+            w.folds,
             w.cv_log_loss,
             candidates.join("; "),
             w.metrics.threshold,

@@ -329,53 +329,10 @@ fn a_workflow_announces_the_progress_units_it_ticks_at_every_size() {
         let r = pipeline::train_workflow(&d, &settings, &tick, &announce, &never).unwrap();
         assert_eq!(r.permutation_test, None, "{rows} rows");
         assert_eq!(announced.into_inner(), 0, "{rows} rows");
-        // Below REPEAT_BELOW_ROWS the cross-validation runs on 5 fold
-        // assignments, which the units count.
-        let repeated = rows < pipeline::REPEAT_BELOW_ROWS;
-        assert_eq!(r.repetitions, if repeated { 5 } else { 1 }, "{rows} rows");
-        assert_eq!(r.hyperparameters["cvRepetitions"], r.repetitions);
         assert_eq!(
             ticked.into_inner(),
             pipeline::units(&settings, d.rows.len()),
             "{rows} rows"
         );
-    }
-}
-
-#[test]
-fn repeating_the_cross_validation_makes_the_choice_depend_less_on_the_fold_seed() {
-    // The same 300 rows, cross-validated under six seeds (the seed draws the
-    // fold assignments): with one assignment each family's out-of-fold
-    // log-loss moves with the seed by as much as families differ; the mean
-    // over five assignments moves less, and so does the choice made on it.
-    let never = AtomicBool::new(false);
-    let d = rows_for("freestyle", 300, 21);
-    let spread = |repetitions: usize| -> Vec<f64> {
-        let runs: Vec<WorkflowResult> = (1..=6u64)
-            .map(|seed| {
-                let settings = TrainSettings {
-                    seed,
-                    small_repetitions: Some(repetitions),
-                    bootstrap_resamples: 50,
-                    ..TrainSettings::default()
-                };
-                train_dataset(&d, &settings, &never).unwrap()
-            })
-            .collect();
-        (0..runs[0].families.len())
-            .map(|k| {
-                let scores: Vec<f64> = runs
-                    .iter()
-                    .map(|r| r.families[k].outcome.as_ref().unwrap().0.log_loss)
-                    .collect();
-                let max = scores.iter().copied().fold(f64::MIN, f64::max);
-                let min = scores.iter().copied().fold(f64::MAX, f64::min);
-                max - min
-            })
-            .collect()
-    };
-    let (once, repeated) = (spread(1), spread(5));
-    for (k, (a, b)) in once.iter().zip(&repeated).enumerate() {
-        assert!(b < a, "family {k}: spread {b} with 5 assignments, {a} with one");
     }
 }
